@@ -1,0 +1,30 @@
+"""The common jet schema: every reader and the generator produce these fields.
+
+Names follow JetClass. Jagged per-constituent fields are pT-ordered (hardest first).
+Momenta and energies are in GeV, angles in radians.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+#: Jagged per-constituent fields.
+PARTICLE_FIELDS = ("part_px", "part_py", "part_pz", "part_energy", "part_pid", "part_charge")
+#: Per-jet kinematics.
+JET_FIELDS = ("jet_pt", "jet_eta", "jet_phi", "jet_energy", "jet_mass", "jet_nparticles")
+#: Per-jet truth and book-keeping (truth_* is the matched parent, or parton for QCD jets).
+TRUTH_FIELDS = (
+    "label",
+    "process",
+    "event_id",
+    "truth_pid",
+    "truth_px",
+    "truth_py",
+    "truth_pz",
+    "truth_energy",
+)
+#: Every field a generated jet dataset carries.
+ALL_FIELDS = PARTICLE_FIELDS + JET_FIELDS + TRUTH_FIELDS
+
+#: Integer class label of each jet process (JetClass-like: 0 is the QCD background).
+LABELS = {"qcd": 0, "top": 1, "w": 2, "z": 3, "higgs": 4}

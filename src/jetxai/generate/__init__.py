@@ -1,0 +1,29 @@
+"""Simulated, truth-labelled boosted jets: Pythia 8 events → FastJet anti-kT jets → Parquet.
+
+Example::
+
+    from jetxai.generate import GeneratorConfig, generate
+    generate(GeneratorConfig(process="top", n_jets=1000, seed=7), "data/top")
+
+Processes are registered recipes (:data:`PROCESSES`); defaults follow the Top Tagging Landscape:
+√s = 14 TeV, anti-kT R = 0.8, |η| < 2, 550 ≤ p_T < 650 GeV. Units are GeV and radians.
+"""
+
+from __future__ import annotations
+
+from jetxai.generate.chunk import chunk_seed, generate_chunk
+from jetxai.generate.config import GeneratorConfig
+from jetxai.generate.jets import select_jets
+from jetxai.generate.processes import PROCESSES, Process, register
+from jetxai.generate.runner import generate
+
+__all__ = [
+    "PROCESSES",
+    "GeneratorConfig",
+    "Process",
+    "chunk_seed",
+    "generate",
+    "generate_chunk",
+    "register",
+    "select_jets",
+]

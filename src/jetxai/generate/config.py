@@ -1,0 +1,112 @@
+"""Generator configuration: one frozen dataclass, validated before any event is generated."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from jetxai.errors import InputError
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Everything that determines a generated jet dataset.
+
+    Two runs with equal configs write identical data, whatever the number of workers: chunk
+    ``i`` is generated from a seed derived from ``(seed, i)`` alone.
+
+    Attributes:
+        process: a name registered in :data:`jetxai.generate.PROCESSES`.
+        n_jets: number of selected jets to store.
+        seed: base random seed.
+        sqrt_s: centre-of-mass energy in GeV.
+        radius: anti-kT distance parameter R.
+        eta_max: jets need |η| < eta_max.
+        pt_min, pt_max: jets need pt_min ≤ p_T < pt_max (GeV).
+        pthat_min, pthat_max: Pythia's p̂_T window for 2 → 2 processes; ``None`` picks
+            0.85·pt_min and 1.15·pt_max, which fills the jet window efficiently.
+        chunk_size: jets per chunk file (the unit of parallel work and of resume).
+        batch_size: events per ``Pythia.nextBatch`` call.
+        pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
+    """
+
+    process: str
+    n_jets: int
+    seed: int = 1
+    sqrt_s: float = 14_000.0
+    radius: float = 0.8
+    eta_max: float = 2.0
+    pt_min: float = 550.0
+    pt_max: float = 650.0
+    pthat_min: float | None = None
+    pthat_max: float | None = None
+    chunk_size: int = 2_000
+    batch_size: int = 100
+    pythia: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pythia", tuple(self.pythia))
+        self._check()
+
+    @property
+    def pthat_window(self) -> tuple[float, float]:
+        """The p̂_T window handed to Pythia, defaults resolved."""
+        low = 0.85 * self.pt_min if self.pthat_min is None else self.pthat_min
+        high = 1.15 * self.pt_max if self.pthat_max is None else self.pthat_max
+        return low, high
+
+    @property
+    def n_chunks(self) -> int:
+        """Number of chunk files the dataset consists of."""
+        return math.ceil(self.n_jets / self.chunk_size)
+
+    def chunk_jets(self, index: int) -> int:
+        """Number of jets chunk ``index`` holds (the last one takes the remainder)."""
+        return min(self.chunk_size, self.n_jets - index * self.chunk_size)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
+        data = dataclasses.asdict(self)
+        data["pythia"] = list(self.pythia)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
+        """Rebuild a config from :meth:`to_dict` output; unknown keys are an error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"unknown generator option(s): {', '.join(unknown)}")
+        return cls(**data)
+
+    def _check(self) -> None:
+        from jetxai.generate.processes import PROCESSES
+
+        if self.process not in PROCESSES:
+            raise InputError(
+                f"unknown process {self.process!r}; choose from {', '.join(sorted(PROCESSES))}"
+            )
+        for name in ("n_jets", "chunk_size", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise InputError(f"{name} must be a positive integer, got {value!r}")
+        if not 0 <= self.seed <= 2**63 - 1:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed}")
+        for name in ("sqrt_s", "radius", "eta_max", "pt_max"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0:
+                raise InputError(f"{name} must be positive and finite, got {value}")
+        if not math.isfinite(self.pt_min) or self.pt_min < 0:
+            raise InputError(f"pt_min must be non-negative, got {self.pt_min}")
+        if self.pt_min >= self.pt_max:
+            raise InputError(f"pT window is empty or inverted: [{self.pt_min}, {self.pt_max}]")
+        low, high = self.pthat_window
+        if not 0 <= low < high:
+            raise InputError(f"pT-hat window is empty or inverted: [{low}, {high}]")
+        if 2 * self.pt_max > self.sqrt_s:
+            raise InputError(f"pt_max {self.pt_max} GeV is out of reach at √s = {self.sqrt_s} GeV")
+        for setting in self.pythia:
+            if "=" not in setting:
+                raise InputError(f"Pythia setting {setting!r} is not of the form 'Key = value'")

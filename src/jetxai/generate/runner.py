@@ -1,0 +1,192 @@
+"""Generating a whole jet dataset: validation, resume, serial or Dask-parallel chunks, manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import tempfile
+from collections.abc import Iterable
+from contextlib import ExitStack
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from jetxai.data.dataset import chunk_meta, list_chunks, read_manifest, write_manifest
+from jetxai.data.schema import SCHEMA_VERSION
+from jetxai.errors import InputError
+from jetxai.generate import _pythia
+from jetxai.generate.chunk import chunk_seed, generate_chunk
+from jetxai.generate.config import GeneratorConfig
+
+_VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
+
+
+def config_hash(config: GeneratorConfig) -> str:
+    """A short stable digest of ``config`` that identifies its chunks."""
+    text = json.dumps(config.to_dict(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _prepare_output(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write to output directory {out}: {exc.strerror}") from None
+
+
+def _existing_chunks(out: Path, config: GeneratorConfig, digest: str) -> dict[int, dict[str, Any]]:
+    """Completed chunks already in ``out``; refuse a directory made with another config."""
+    if not (out / "manifest.json").exists():
+        if list_chunks(out):
+            raise InputError(f"{out} holds chunks but no manifest; use an empty directory")
+        return {}
+    previous = read_manifest(out).get("config", {})
+    mine = config.to_dict()
+    differing = sorted(k for k in set(previous) | set(mine) if previous.get(k) != mine.get(k))
+    if differing:
+        details = ", ".join(f"{k}: {previous.get(k)!r} != {mine.get(k)!r}" for k in differing)
+        raise InputError(f"{out} was generated with a different config ({details})")
+    done = {}
+    for path in list_chunks(out):
+        meta = chunk_meta(path)
+        if meta.get("config_hash") == digest and meta["index"] < config.n_chunks:
+            done[meta["index"]] = meta
+    return done
+
+
+def _manifest(
+    config: GeneratorConfig, digest: str, chunks: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    complete = len(chunks) == config.n_chunks
+    ordered = [chunks[i] for i in sorted(chunks)]
+    events = sum(c["events_generated"] for c in ordered)
+    # Each chunk's Pythia estimate of the cross-section, combined weighted by its events.
+    sigma = sum(c["sigma_pb"] * c["events_generated"] for c in ordered) / events if events else 0
+    sigma_err = (
+        sum((c["sigma_err_pb"] * c["events_generated"]) ** 2 for c in ordered) ** 0.5 / events
+        if events
+        else 0
+    )
+    tried = sum(c["events_tried"] for c in ordered)
+    kept = sum(c["n_jets"] for c in ordered)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "jets",
+        "complete": complete,
+        "config": config.to_dict(),
+        "config_hash": digest,
+        "seeds": {
+            "seed": config.seed,
+            "chunks": [chunk_seed(config.seed, i) for i in range(config.n_chunks)],
+        },
+        "pythia_settings": _pythia.settings(config, seed="<seeds.chunks[i]>"),
+        "versions": _versions(),
+        "events_tried": tried,
+        "events_generated": events,
+        "jets_kept": kept,
+        "jets_per_event": kept / tried if tried else 0.0,
+        "cross_section_pb": sigma,
+        "cross_section_err_pb": sigma_err,
+        "cross_section_unit": "pb",
+        "chunks": ordered,
+    }
+
+
+def generate(
+    config: GeneratorConfig,
+    out: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Generate the dataset described by ``config`` into ``out`` and return its manifest.
+
+    With ``workers=1`` and no ``scheduler`` chunks run in this process; otherwise on Dask
+    distributed — a ``LocalCluster`` of ``workers`` processes, or the scheduler at address
+    ``scheduler`` (its workers must see ``out`` on a shared filesystem). Re-running into the same
+    directory with the same config generates only the missing chunks.
+    """
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    out = Path(out).resolve()
+    _pythia.check(config)
+    _prepare_output(out)
+    digest = config_hash(config)
+    done = _existing_chunks(out, config, digest)
+    write_manifest(out, _manifest(config, digest, done))
+    todo = [i for i in range(config.n_chunks) if i not in done]
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=config.n_jets,
+        initial=sum(c["n_jets"] for c in done.values()),
+        desc=f"generate {config.process}",
+        unit="jet",
+        disable=not progress,
+    )
+    with bar:
+        if workers == 1 and scheduler is None:
+            for index in todo:
+                done[index] = generate_chunk(config, index, out, digest, progress=bar.update)
+                write_manifest(out, _manifest(config, digest, done))
+        else:
+            for meta in _run_dask(config, todo, out, digest, workers, scheduler):
+                done[meta["index"]] = meta
+                bar.update(meta["n_jets"])
+                write_manifest(out, _manifest(config, digest, done))
+    manifest = _manifest(config, digest, done)
+    write_manifest(out, manifest)
+    return manifest
+
+
+def _run_dask(
+    config: GeneratorConfig,
+    todo: list[int],
+    out: Path,
+    digest: str,
+    workers: int,
+    scheduler: str | None,
+) -> Iterable[dict[str, Any]]:
+    """Yield each chunk's book-keeping as its Dask task finishes."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    with ExitStack() as stack:
+        if scheduler is None:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(scheduler, timeout="10s"))
+            except OSError as exc:
+                raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
+        futures = [
+            client.submit(generate_chunk, config, i, str(out), digest, key=f"chunk-{digest}-{i}")
+            for i in todo
+        ]
+        for future in as_completed(futures):
+            yield future.result()
