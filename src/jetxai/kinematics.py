@@ -26,6 +26,13 @@ def eta(px: npt.ArrayLike, py: npt.ArrayLike, pz: npt.ArrayLike) -> Array:
     return np.where((transverse == 0) & (pz == 0), 0.0, value)
 
 
+def rapidity(pz: npt.ArrayLike, energy: npt.ArrayLike) -> Array:
+    """Rapidity y = ½ ln((E + p_z) / (E − p_z)) (what FastJet measures distances in)."""
+    pz = np.asarray(pz, dtype=np.float64)
+    energy = np.asarray(energy, dtype=np.float64)
+    return 0.5 * np.log((energy + pz) / (energy - pz))
+
+
 def phi(px: npt.ArrayLike, py: npt.ArrayLike) -> Array:
     """Azimuth atan2(p_y, p_x) in (−π, π]."""
     return np.arctan2(py, px)

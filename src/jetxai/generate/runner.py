@@ -21,6 +21,8 @@ from jetxai.generate import _pythia
 from jetxai.generate.chunk import chunk_seed, generate_chunk
 from jetxai.generate.config import GeneratorConfig
 
+#: How long to wait for an external Dask scheduler to answer.
+SCHEDULER_TIMEOUT = "10s"
 _VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
 
 
@@ -181,7 +183,7 @@ def _run_dask(
             client = stack.enter_context(Client(cluster))
         else:
             try:
-                client = stack.enter_context(Client(scheduler, timeout="10s"))
+                client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
             except OSError as exc:
                 raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
         futures = [

@@ -1,0 +1,70 @@
+"""``jetxai generate`` run as a real process: success, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jetxai import data
+
+
+def jetxai(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jetxai", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
+    out = tmp_path / "w"
+    result = jetxai("generate", "--process", "w", "--n-jets", "5", "--seed", "4",
+                    "--out", str(out), "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "wrote 5 w jets" in result.stdout
+    assert "FastJet release" not in result.stdout  # banners stay out of the user's output
+    assert len(data.read(out)) == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--process", "top", "--n-jets", "-3"], "n_jets must be a positive integer"),
+        (["--process", "tau", "--n-jets", "3"], "invalid choice: 'tau'"),
+        (["--process", "top", "--n-jets", "3", "--pt-min", "700"], "pT window is empty"),
+        (["--process", "top", "--n-jets", "3", "--radius", "0"], "radius must be positive"),
+        (["--process", "top", "--n-jets", "3", "--pythia", "Foo:bar = 2"], "Foo:bar = 2"),
+        (["--process", "top", "--n-jets", "3", "--workers", "0"], "must be at least 1"),
+        (["--process", "top", "--n-jets", "many"], "invalid int value"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = jetxai("generate", *args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = jetxai("generate", "--process", "top", "--n-jets", "3", "--out", str(blocker / "x"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"jetxai generate: error: cannot write to output directory {blocker / 'x'}: "
+        "Not a directory"
+    ]
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = jetxai("--debug", "generate", "--process", "top", "--n-jets", "3", "--radius", "0",
+                    "--out", str(tmp_path))  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "InputError" in result.stderr

@@ -1,0 +1,19 @@
+"""Shared fixtures: small real datasets generated once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jetxai.generate import GeneratorConfig, generate
+
+#: A small top sample: three chunks, so resume and parallel tests have something to split.
+SMALL_TOP = GeneratorConfig(process="top", n_jets=24, seed=11, chunk_size=8, batch_size=20)
+
+
+@pytest.fixture(scope="session")
+def top_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("top")
+    generate(SMALL_TOP, root, progress=False)
+    return root

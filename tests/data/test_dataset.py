@@ -1,0 +1,82 @@
+"""The chunked Parquet dataset format: round trip, atomicity and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from jetxai import data
+from jetxai.errors import InputError
+
+
+def _jets(n: int, start: int = 0) -> ak.Array:
+    counts = np.arange(n) % 3 + 1
+    px = np.arange(counts.sum(), dtype=np.float64) + start
+    return ak.zip(
+        {
+            "part_px": ak.unflatten(px, counts),
+            "jet_pt": np.arange(n, dtype=np.float64) + start,
+            "process": ak.Array(["top"] * n),
+        },
+        depth_limit=1,
+    )
+
+
+def _dataset(root: Path, complete: bool = True) -> None:
+    data.write_manifest(root, {"complete": complete})
+    data.write_chunk(root, 0, _jets(4), {"index": 0, "n_jets": 4})
+    data.write_chunk(root, 1, _jets(3, start=100), {"index": 1, "n_jets": 3})
+
+
+def test_round_trip_keeps_values_types_and_chunk_order(tmp_path: Path) -> None:
+    _dataset(tmp_path)
+    jets = data.read(tmp_path)
+    expected = ak.concatenate([_jets(4), _jets(3, start=100)])
+    assert ak.to_list(jets) == ak.to_list(expected)
+    assert data.chunk_meta(data.chunk_path(tmp_path, 1)) == {"index": 1, "n_jets": 3}
+    assert ak.fields(data.read(tmp_path, columns=["jet_pt"])) == ["jet_pt"]
+    assert [len(c) for c in data.iter_chunks(tmp_path)] == [4, 3]
+
+
+def test_temporary_files_are_never_read_as_chunks(tmp_path: Path) -> None:
+    _dataset(tmp_path)
+    stray = tmp_path / "chunks" / ".chunk-00002.parquet.abc.tmp"
+    stray.write_bytes(b"half written")
+    assert [p.name for p in data.list_chunks(tmp_path)] == [
+        "chunk-00000.parquet",
+        "chunk-00001.parquet",
+    ]
+    assert len(data.read(tmp_path)) == 7
+
+
+def test_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        data.write_chunk(tmp_path, 0, _jets(2), {"not json": object()})
+    assert list((tmp_path / "chunks").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda root: None, "not a jetxai dataset"),
+        (lambda root: (root / "manifest.json").write_text("{oops"), "not valid JSON"),
+        (lambda root: _dataset(root, complete=False), "incomplete"),
+        (lambda root: data.write_manifest(root, {"complete": True}), "no chunks"),
+    ],
+)
+def test_bad_datasets_give_one_clear_error(tmp_path: Path, setup, message: str) -> None:  # type: ignore[no-untyped-def]
+    setup(tmp_path)
+    with pytest.raises(InputError, match=message):
+        data.read(tmp_path)
+
+
+def test_corrupt_chunk_and_missing_column_name_the_file(tmp_path: Path) -> None:
+    _dataset(tmp_path)
+    with pytest.raises(InputError, match="chunk-00000.parquet"):
+        data.read(tmp_path, columns=["no_such_column"])
+    data.chunk_path(tmp_path, 1).write_bytes(b"PAR1 truncated")
+    with pytest.raises(InputError, match="chunk-00001.parquet"):
+        data.read(tmp_path)
