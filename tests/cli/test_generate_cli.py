@@ -58,8 +58,7 @@ def test_unwritable_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = jetxai("generate", "--process", "top", "--n-jets", "3", "--out", str(blocker / "x"))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"jetxai generate: error: cannot write to output directory {blocker / 'x'}: "
-        "Not a directory"
+        f"jetxai generate: error: cannot write to output directory {blocker / 'x'}: Not a directory"
     ]
 
 
@@ -67,4 +66,5 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = jetxai("--debug", "generate", "--process", "top", "--n-jets", "3", "--radius", "0",
                     "--out", str(tmp_path))  # fmt: skip
     assert result.returncode != 0
-    assert "Traceback" in result.stderr and "InputError" in result.stderr
+    assert "Traceback" in result.stderr
+    assert "InputError" in result.stderr

@@ -75,8 +75,8 @@ def test_bad_datasets_give_one_clear_error(tmp_path: Path, setup, message: str) 
 
 def test_corrupt_chunk_and_missing_column_name_the_file(tmp_path: Path) -> None:
     _dataset(tmp_path)
-    with pytest.raises(InputError, match="chunk-00000.parquet"):
+    with pytest.raises(InputError, match=r"chunk-00000\.parquet"):
         data.read(tmp_path, columns=["no_such_column"])
     data.chunk_path(tmp_path, 1).write_bytes(b"PAR1 truncated")
-    with pytest.raises(InputError, match="chunk-00001.parquet"):
+    with pytest.raises(InputError, match=r"chunk-00001\.parquet"):
         data.read(tmp_path)

@@ -37,7 +37,8 @@ def test_defaults_follow_the_mission() -> None:
     assert (config.sqrt_s, config.radius, config.eta_max) == (14_000.0, 0.8, 2.0)
     assert (config.pt_min, config.pt_max) == (550.0, 650.0)
     low, high = config.pthat_window
-    assert low < config.pt_min and high > config.pt_max
+    assert low < config.pt_min
+    assert high > config.pt_max
 
 
 def test_chunks_cover_exactly_n_jets() -> None:

@@ -33,7 +33,8 @@ def test_manifest_records_the_run(top_dataset: Path) -> None:
     assert manifest["jets_kept"] == SMALL_TOP.n_jets
     assert manifest["config"] == SMALL_TOP.to_dict()
     assert manifest["events_tried"] >= SMALL_TOP.n_jets / 2  # at most two top jets per event
-    assert manifest["cross_section_pb"] > 0 and manifest["cross_section_err_pb"] > 0
+    assert manifest["cross_section_pb"] > 0
+    assert manifest["cross_section_err_pb"] > 0
     assert {"pythia8mc", "fastjet", "awkward"} <= set(manifest["versions"])
     assert [c["index"] for c in manifest["chunks"]] == [0, 1, 2]
     assert sum(c["n_jets"] for c in manifest["chunks"]) == SMALL_TOP.n_jets
@@ -89,7 +90,8 @@ def test_zero_workers_and_unknown_pythia_setting_fail_before_generating(tmp_path
     bad = dataclasses.replace(SMALL_TOP, pythia=("Nonsense:key = 3",))
     with pytest.raises(InputError, match="Nonsense:key"):
         generate(bad, tmp_path / "b", progress=False)
-    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    assert not (tmp_path / "a").exists()
+    assert not (tmp_path / "b").exists()
 
 
 @pytest.fixture

@@ -125,7 +125,13 @@ def test_top_jets_match_only_when_all_quarks_are_inside(record: EventRecord) -> 
 def test_a_parent_without_quarks_never_matches(record: EventRecord) -> None:
     quarks = np.full((2, 6), -1)
     matched = match_jets(
-        np.array([0.5]), np.array([1.0]), np.array([0]), record, find_parents(record, 6), 0.8, quarks
+        np.array([0.5]),
+        np.array([1.0]),
+        np.array([0]),
+        record,
+        find_parents(record, 6),
+        0.8,
+        quarks,
     )
     assert matched[0] == -1
 

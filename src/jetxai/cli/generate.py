@@ -14,7 +14,7 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from jetxai.generate.processes import PROCESSES
 
     parser = subparsers.add_parser(

@@ -47,8 +47,9 @@ def event_record(prt: ak.Array) -> EventRecord:
     )
 
 
-def _cluster(prt: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, ak.Array]:
-    """Anti-kT jets above ``pt_floor`` and their constituents, per event."""
+def _cluster(prt: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, ak.Array, ak.Array]:
+    """Per event: visible final-state particles, anti-kT jets above ``pt_floor``, and each
+    jet's constituent indices into those particles."""
     import fastjet
 
     abs_id = abs(prt.id)
@@ -56,22 +57,13 @@ def _cluster(prt: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, a
     for neutrino in _NEUTRINOS:
         visible = visible & (abs_id != neutrino)
     final = prt[visible]
-    particles = ak.zip(
-        {"px": final.p.px, "py": final.p.py, "pz": final.p.pz, "E": final.p.e, "pid": final.id},
-        with_name="Momentum4D",
-    )
+    momenta = ak.zip({"px": final.p.px, "py": final.p.py, "pz": final.p.pz, "E": final.p.e})
     definition = fastjet.JetDefinition(fastjet.antikt_algorithm, radius)
     with quiet_stdout():
-        sequence = fastjet.ClusterSequence(particles, definition)
+        sequence = fastjet.ClusterSequence(momenta, definition)
         jets = sequence.inclusive_jets(min_pt=pt_floor)
         index = sequence.constituent_index(min_pt=pt_floor)
-    # constituent indices are per event; make them index the flattened particle list
-    per_event = ak.to_numpy(ak.num(particles, axis=1))
-    flat_index = ak.flatten(index + (np.cumsum(per_event) - per_event), axis=None)
-    gathered = ak.flatten(particles)[ak.to_numpy(flat_index)]
-    per_jet = ak.flatten(ak.num(index, axis=2))
-    constituents = ak.unflatten(ak.unflatten(gathered, per_jet), ak.num(index, axis=1))
-    return jets, constituents
+    return final, jets, index
 
 
 def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
@@ -82,58 +74,75 @@ def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
     ``truth_pid`` the flavour of the matched hard parton (0 if none is within R).
     """
     prt = batch.prt
-    jets, constituents = _cluster(prt, config.radius, config.pt_min)
-    jet_event = np.repeat(np.arange(len(jets)), ak.to_numpy(ak.num(jets, axis=1)))
+    final, jets, index = _cluster(prt, config.radius, config.pt_min)
+    event_of_jet = np.repeat(np.arange(len(jets)), ak.to_numpy(ak.num(jets, axis=1)))
     px, py, pz, energy = (_flat(jets[f]) for f in ("px", "py", "pz", "E"))
     jet_eta = kinematics.eta(px, py, pz)
-    jet_phi = kinematics.phi(px, py)
     keep = (kinematics.pt(px, py) < config.pt_max) & (np.abs(jet_eta) < config.eta_max)
-    constituents = ak.flatten(constituents, axis=1)[keep]
-    px, py, pz, energy = px[keep], py[keep], pz[keep], energy[keep]
-    jet_eta, jet_phi, jet_event = jet_eta[keep], jet_phi[keep], jet_event[keep]
+    jet_event = event_of_jet[keep]
 
-    record = event_record(prt)
+    # Truth: only the events that kept a jet need their record flattened.
+    events, jet_event = np.unique(jet_event, return_inverse=True)
+    record = event_record(prt[events])
+    jet_phi = kinematics.phi(px[keep], py[keep])
     process = PROCESSES[config.process]
     if process.parent is None:
         candidates = hard_partons(record)
-        truth = match_jets(jet_eta, jet_phi, jet_event, record, candidates, config.radius)
-        selected = np.ones(len(truth), dtype=bool)
+        truth = match_jets(jet_eta[keep], jet_phi, jet_event, record, candidates, config.radius)
+        selected = np.flatnonzero(keep)
     else:
         candidates = find_parents(record, process.parent)
         quarks = decay_quarks(record, candidates)
-        truth = match_jets(jet_eta, jet_phi, jet_event, record, candidates, config.radius, quarks)
-        selected = truth >= 0
+        truth = match_jets(
+            jet_eta[keep], jet_phi, jet_event, record, candidates, config.radius, quarks
+        )
+        selected = np.flatnonzero(keep)[truth >= 0]
+        jet_event, truth = jet_event[truth >= 0], truth[truth >= 0]
 
-    truth, jet_event = truth[selected], jet_event[selected]
-    constituents = constituents[selected]
+    # Constituents of the selected jets, gathered from the flat particle arrays and pT-ordered.
+    per_event = ak.to_numpy(ak.num(final, axis=1))
+    jet_index = ak.flatten(index, axis=1)[selected]
+    counts = ak.to_numpy(ak.num(jet_index, axis=1))
+    offset = np.repeat((np.cumsum(per_event) - per_event)[event_of_jet[selected]], counts)
+    gather = _flat(jet_index).astype(np.int64) + offset
+    p = final.p
+    part = {
+        "px": _flat(p.px)[gather],
+        "py": _flat(p.py)[gather],
+        "pz": _flat(p.pz)[gather],
+        "energy": _flat(p.e)[gather],
+        "pid": _flat(final.id)[gather],
+    }
+    owner = np.repeat(np.arange(len(counts)), counts)
+    order = np.lexsort((-np.hypot(part["px"], part["py"]), owner))
+    part = {name: values[order] for name, values in part.items()}
+
     px, py, pz, energy = px[selected], py[selected], pz[selected], energy[selected]
-    order = ak.argsort(np.hypot(constituents.px, constituents.py), axis=1, ascending=False)
-    constituents = constituents[order]
-
     matched = truth >= 0
     safe = np.where(matched, truth, 0)
 
     def truth_value(values: np.ndarray) -> np.ndarray:
         return np.where(matched, values[safe], 0)
 
-    counts = ak.num(constituents.px, axis=1)
-    flat_pid = _flat(constituents.pid)
+    def jagged(values: np.ndarray) -> ak.Array:
+        return ak.unflatten(values, counts)
+
     columns = {
-        "part_px": constituents.px,
-        "part_py": constituents.py,
-        "part_pz": constituents.pz,
-        "part_energy": constituents.E,
-        "part_pid": ak.unflatten(flat_pid.astype(np.int32), counts),
-        "part_charge": ak.unflatten(charge(flat_pid), counts),
+        "part_px": jagged(part["px"]),
+        "part_py": jagged(part["py"]),
+        "part_pz": jagged(part["pz"]),
+        "part_energy": jagged(part["energy"]),
+        "part_pid": jagged(part["pid"].astype(np.int32)),
+        "part_charge": jagged(charge(part["pid"])),
         "jet_pt": kinematics.pt(px, py),
         "jet_eta": kinematics.eta(px, py, pz),
         "jet_phi": kinematics.phi(px, py),
         "jet_energy": energy,
         "jet_mass": kinematics.mass(px, py, pz, energy),
-        "jet_nparticles": ak.to_numpy(counts).astype(np.int32),
+        "jet_nparticles": counts.astype(np.int32),
         "label": np.full(len(px), process.label, dtype=np.int32),
         "process": ak.Array([process.name] * len(px)),
-        "event_id": jet_event,
+        "event_id": events[jet_event].astype(np.int64),
         "truth_pid": truth_value(record.pid).astype(np.int32),
         "truth_px": truth_value(record.px),
         "truth_py": truth_value(record.py),

@@ -1,0 +1,125 @@
+"""Generator benchmarks: overhead over bare Pythia, Dask scaling, and physics sanity.
+
+Run from the repository root:
+
+    python3 bench/generate_bench.py throughput   # jetxai vs bare Pythia next(), same settings
+    python3 bench/generate_bench.py scaling      # 2 Dask workers vs 1
+    python3 bench/generate_bench.py physics      # mass peaks and yields per process
+
+Every speed figure is a ratio of two measurements taken side by side in this run (interleaved
+and repeated), because the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from jetxai import data
+from jetxai.generate import GeneratorConfig, _pythia, generate
+
+
+def bare_pythia_seconds_per_event(config: GeneratorConfig, n_events: int) -> float:
+    """Seconds per event of a plain ``Pythia.next()`` loop with exactly the same settings."""
+    pythia = _pythia.build(config, seed=12345)
+    start = time.perf_counter()
+    done = 0
+    while done < n_events:
+        done += bool(pythia.next())
+    return (time.perf_counter() - start) / n_events
+
+
+def jetxai_seconds_per_event(config: GeneratorConfig, workers: int = 1) -> tuple[float, dict]:
+    """Seconds per generated event of a full ``generate`` run (clustering, matching, writing)."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        manifest = generate(config, out, workers=workers, progress=False)
+        elapsed = time.perf_counter() - start
+    return elapsed / manifest["events_generated"], manifest
+
+
+def throughput(args: argparse.Namespace) -> None:
+    config = GeneratorConfig(process=args.process, n_jets=args.jets, seed=1, chunk_size=args.jets)
+    ratios = []
+    for rep in range(args.repeats):
+        run = dataclasses.replace(config, seed=rep + 1)
+        ours, manifest = jetxai_seconds_per_event(run)
+        bare = bare_pythia_seconds_per_event(run, manifest["events_generated"])
+        ratios.append(bare / ours)
+        print(
+            f"rep {rep}: {manifest['events_generated']} events, bare next() "
+            f"{bare * 1e3:.2f} ms/event, jetxai {ours * 1e3:.2f} ms/event, "
+            f"jets/event {manifest['jets_per_event']:.3f}, ratio {bare / ours:.3f}"
+        )
+    print(
+        f"throughput ratio (bare time / jetxai time per event, {args.process}): "
+        f"median {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f}"
+        f"  [target >= 0.85]"
+    )
+
+
+def scaling(args: argparse.Namespace) -> None:
+    config = GeneratorConfig(
+        process=args.process, n_jets=args.jets, seed=1, chunk_size=args.jets // 8
+    )
+    speedups = []
+    for rep in range(args.repeats):
+        run = dataclasses.replace(config, seed=rep + 1)
+        one, _ = jetxai_seconds_per_event(run, workers=1)
+        two, _ = jetxai_seconds_per_event(run, workers=2)
+        speedups.append(one / two)
+        print(f"rep {rep}: 1 worker {one * 1e3:.2f} ms/event, 2 workers {two * 1e3:.2f} ms/event,"
+              f" speed-up {one / two:.2f}x")  # fmt: skip
+    print(f"scaling 2 workers vs 1 ({args.process}, {args.jets} jets in 8 chunks): "
+          f"median {statistics.median(speedups):.2f}x  [target >= 1.8x]")  # fmt: skip
+
+
+def physics(args: argparse.Namespace) -> None:
+    header = f"{'process':8} {'jets':>6} {'events':>7} {'jets/event':>10} {'sigma [pb]':>12}"
+    print(f"{header} {'mass mode':>9} {'median':>7}   jet-mass histogram, 0-300 GeV, 20 GeV bins")
+    for process in args.processes:
+        config = GeneratorConfig(process=process, n_jets=args.jets, seed=7, chunk_size=500)
+        with tempfile.TemporaryDirectory() as out:
+            manifest = generate(config, out, workers=args.workers, progress=False)
+            mass = data.read(Path(out), columns=["jet_mass"]).jet_mass.to_numpy()
+        counts, _edges = np.histogram(mass, bins=np.arange(0, 301, 20))
+        fine, fine_edges = np.histogram(mass, bins=np.arange(0, 301, 5))
+        mode = fine_edges[np.argmax(fine)] + 2.5
+        row = (
+            f"{process:8} {manifest['jets_kept']:6d} {manifest['events_tried']:7d} "
+            f"{manifest['jets_per_event']:10.3f} {manifest['cross_section_pb']:12.4g}"
+        )
+        histogram = " ".join(str(c) for c in counts)
+        print(f"{row} {mode:9.1f} {np.median(mass):7.1f}   {histogram}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("throughput")
+    p.add_argument("--process", default="top")
+    p.add_argument("--jets", type=int, default=600)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=throughput)
+    p = sub.add_parser("scaling")
+    p.add_argument("--process", default="top")
+    p.add_argument("--jets", type=int, default=2400)
+    p.add_argument("--repeats", type=int, default=2)
+    p.set_defaults(func=scaling)
+    p = sub.add_parser("physics")
+    p.add_argument("--processes", nargs="+", default=["top", "w", "z", "higgs", "qcd"])
+    p.add_argument("--jets", type=int, default=2000)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=physics)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
