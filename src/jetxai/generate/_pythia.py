@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from jetxai._quiet import quiet_stdout
 from jetxai.errors import InputError
 from jetxai.generate.config import GeneratorConfig
 from jetxai.generate.processes import PROCESSES
 
 #: Largest seed Pythia accepts (``Random:seed``).
 MAX_PYTHIA_SEED = 900_000_000
-
-
-@contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Silence C/C++ output to file descriptor 1 (Pythia's and FastJet's banners)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def settings(config: GeneratorConfig, seed: int | str) -> list[str]:

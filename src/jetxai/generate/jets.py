@@ -14,7 +14,7 @@ import numpy as np
 
 from jetxai import kinematics
 from jetxai.data.pdg import charge
-from jetxai.generate._pythia import quiet_stdout
+from jetxai._quiet import quiet_stdout
 from jetxai.generate.config import GeneratorConfig
 from jetxai.generate.processes import PROCESSES
 from jetxai.generate.truth import (

@@ -1,0 +1,155 @@
+"""The XAUG ("expert augmented") variables: a registry of named per-jet observables.
+
+``xaug(jets, names)`` evaluates any subset in blocks of jets; each block shares the expensive
+intermediate results (exclusive-kT axes, e₂/e₃, soft drop, …) between the variables that need
+them. Every variable is float64, one value per jet. Units: GeV for masses and momenta.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import awkward as ak
+import numpy as np
+import numpy.typing as npt
+from tqdm.auto import tqdm
+
+from jetxai.errors import InputError
+from jetxai.features import _recluster, ecf, lund, nsubjettiness, shapes, softdrop, subjets
+from jetxai.features._padded import Padded
+
+Array = npt.NDArray[np.float64]
+
+#: Jets per evaluation block (bounds memory; results do not depend on it).
+BLOCK = 2_048
+#: N-subjettiness normalisation radius R₀ (the default jet radius).
+R0 = 0.8
+#: Jet-charge exponent κ.
+KAPPA = 0.5
+
+
+class _Block:
+    """One block of jets with lazily computed, shared intermediate results."""
+
+    def __init__(self, jets: ak.Array) -> None:
+        self.padded = Padded.from_jets(jets)
+
+    def tau(self, n: int) -> Array:
+        return self._taus[n - 1]
+
+    @cached_property
+    def _taus(self) -> list[Array]:
+        p = self.padded
+        taus = []
+        for n in range(1, 5):
+            y, phi, pt = _recluster.exclusive_axes(p, n)
+            taus.append(nsubjettiness.tau_n(p.pt, p.y, p.phi, p.mask, y, phi, pt > 0, r0=R0))
+        return taus
+
+    def ecf(self, beta: float) -> tuple[Array, Array]:
+        return self._ecf[beta]
+
+    @cached_property
+    def _ecf(self) -> dict[float, tuple[Array, Array]]:
+        correlators = ecf.e2_e3(self.padded, betas=(1.0, 2.0))
+        return {beta: ecf.c2_d2(e2, e3) for beta, (e2, e3) in correlators.items()}
+
+    @cached_property
+    def n2_m2(self) -> tuple[Array, Array]:
+        return ecf.n2_m2(self.padded, beta=1.0)
+
+    @cached_property
+    def soft_drop(self) -> tuple[Array, Array, Array]:
+        return softdrop.soft_drop(self.padded, beta=0.0, z_cut=0.1, r0=R0)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A registered XAUG variable: its name, a one-line description and how to compute it."""
+
+    name: str
+    description: str
+    compute: Callable[[_Block], Array]
+
+
+VARIABLES: dict[str, Variable] = {}
+
+
+def _register(name: str, description: str, compute: Callable[[_Block], Array]) -> None:
+    VARIABLES[name] = Variable(name, description, compute)
+
+
+_register("mass", "jet invariant mass [GeV]", lambda b: b.padded.jet_mass)
+_register("pt", "jet transverse momentum [GeV]", lambda b: b.padded.jet_pt)
+_register("eta", "jet pseudorapidity", lambda b: b.padded.jet_eta)
+_register("msd", "soft-drop mass, beta=0, z_cut=0.1 [GeV]", lambda b: b.soft_drop[0])
+for _n in range(1, 5):
+    _register(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1", lambda b, n=_n: b.tau(n))
+for _n in range(2, 5):
+    _register(
+        f"tau{_n}{_n - 1}",
+        f"tau_{_n} / tau_{_n - 1}",
+        lambda b, n=_n: nsubjettiness.ratio(b.tau(n), b.tau(n - 1)),
+    )
+_register("c2", "energy-correlation ratio C2, beta=1", lambda b: b.ecf(1.0)[0])
+_register("d2", "energy-correlation ratio D2, beta=1", lambda b: b.ecf(1.0)[1])
+_register("c2_b2", "energy-correlation ratio C2, beta=2", lambda b: b.ecf(2.0)[0])
+_register("d2_b2", "energy-correlation ratio D2, beta=2", lambda b: b.ecf(2.0)[1])
+_register("n2", "generalised ECF ratio N2, beta=1", lambda b: b.n2_m2[0])
+_register("m2", "generalised ECF ratio M2, beta=1", lambda b: b.n2_m2[1])
+_register("multiplicity", "number of constituents", lambda b: shapes.multiplicity(b.padded))
+_register(
+    "charged_multiplicity",
+    "number of charged constituents",
+    lambda b: shapes.charged_multiplicity(b.padded),
+)
+_register("ptd", "pT^D = sqrt(sum pT^2) / sum pT", lambda b: shapes.ptd(b.padded))
+_register("girth", "linear radial moment sum(pT dR) / pT_jet", lambda b: shapes.girth(b.padded))
+_register(
+    "jet_charge", f"pT-weighted jet charge, kappa={KAPPA}", lambda b: shapes.jet_charge(b.padded)
+)
+_register("zg", "soft-drop momentum fraction z_g", lambda b: b.soft_drop[1])
+_register("rg", "soft-drop groomed radius R_g", lambda b: b.soft_drop[2])
+_register(
+    "dr_subjets", "dR of the two exclusive-kT subjets", lambda b: subjets.dr_subjets(b.padded)
+)
+_register(
+    "lund_lnkt_max",
+    "largest ln(kT/GeV) on the primary Lund plane",
+    lambda b: lund.lund_lnkt_max(b.padded),
+)
+
+#: Every available XAUG variable name, in a fixed order.
+XAUG_NAMES: tuple[str, ...] = tuple(VARIABLES)
+
+
+def _check_names(names: Sequence[str] | None) -> tuple[str, ...]:
+    if names is None:
+        return XAUG_NAMES
+    unknown = [n for n in names if n not in VARIABLES]
+    if unknown:
+        raise InputError(
+            f"unknown XAUG variable(s) {', '.join(unknown)}; available: {', '.join(XAUG_NAMES)}"
+        )
+    return tuple(names)
+
+
+def xaug(
+    jets: ak.Array, names: Sequence[str] | None = None, progress: bool = False
+) -> dict[str, Array]:
+    """XAUG variables of ``jets`` (the common jet schema): name → float64 array, one per jet."""
+    chosen = _check_names(names)
+    missing = [
+        f for f in ("part_px", "part_py", "part_pz", "part_energy") if f not in ak.fields(jets)
+    ]
+    if missing:
+        raise InputError(f"jets lack constituent field(s) {', '.join(missing)}")
+    result: dict[str, list[Array]] = {name: [] for name in chosen}
+    starts = range(0, len(jets), BLOCK)
+    for start in tqdm(starts, desc="xaug", unit="block", disable=not progress):
+        block = _Block(jets[start : start + BLOCK])
+        for name in chosen:
+            result[name].append(VARIABLES[name].compute(block))
+    return {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in result.items()}

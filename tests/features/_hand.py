@@ -1,0 +1,47 @@
+"""Hand-made jets from (pT, y, φ) lists, for configurations whose observables are known on paper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import awkward as ak
+import numpy as np
+
+from jetxai.features._padded import Padded
+
+
+def momenta(pt: Sequence[float], y: Sequence[float], phi: Sequence[float], m: float = 0.0):  # type: ignore[no-untyped-def]
+    pt, y, phi = (np.asarray(a, dtype=np.float64) for a in (pt, y, phi))
+    mt = np.sqrt(pt**2 + m**2)
+    return pt * np.cos(phi), pt * np.sin(phi), mt * np.sinh(y), mt * np.cosh(y)
+
+
+def jets(
+    *constituents: tuple[Sequence[float], ...], charge: Sequence[Sequence[int]] | None = None
+) -> ak.Array:
+    """Awkward jets in the common schema; each argument is (pt, y, phi) lists for one jet."""
+    rows = []
+    for i, (pt, y, phi) in enumerate(constituents):
+        px, py, pz, e = momenta(pt, y, phi)
+        q = [0] * len(pt) if charge is None else list(charge[i])
+        rows.append({"part_px": px.tolist(), "part_py": py.tolist(), "part_pz": pz.tolist(),
+                     "part_energy": e.tolist(), "part_charge": q, "part_pid": [211] * len(pt)})  # fmt: skip
+    return ak.Array(rows)
+
+
+def padded(
+    *constituents: tuple[Sequence[float], ...], charge: Sequence[Sequence[int]] | None = None
+) -> Padded:
+    return Padded.from_jets(jets(*constituents, charge=charge))
+
+
+def two_prongs(d: float, pt: tuple[float, float] = (100.0, 100.0)) -> tuple[list[float], ...]:
+    """Two massless prongs at y = 0, φ = ±d/2."""
+    return list(pt), [0.0, 0.0], [-d / 2, d / 2]
+
+
+def three_prongs(d: float, pt: float = 100.0) -> tuple[list[float], ...]:
+    """Three equal massless prongs on an equilateral triangle of side d in (y, φ)."""
+    r = d / np.sqrt(3)
+    angles = np.array([90.0, 210.0, 330.0]) * np.pi / 180
+    return [pt] * 3, list(r * np.sin(angles)), list(r * np.cos(angles))
