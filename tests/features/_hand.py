@@ -24,8 +24,16 @@ def jets(
     for i, (pt, y, phi) in enumerate(constituents):
         px, py, pz, e = momenta(pt, y, phi)
         q = [0] * len(pt) if charge is None else list(charge[i])
-        rows.append({"part_px": px.tolist(), "part_py": py.tolist(), "part_pz": pz.tolist(),
-                     "part_energy": e.tolist(), "part_charge": q, "part_pid": [211] * len(pt)})  # fmt: skip
+        rows.append(
+            {
+                "part_px": px.tolist(),
+                "part_py": py.tolist(),
+                "part_pz": pz.tolist(),
+                "part_energy": e.tolist(),
+                "part_charge": q,
+                "part_pid": [211] * len(pt),
+            }
+        )
     return ak.Array(rows)
 
 

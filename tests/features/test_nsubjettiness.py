@@ -53,5 +53,6 @@ def test_few_constituents_give_zero_and_ratio_is_safe() -> None:
     p = _hand.padded(([50.0], [0.1], [0.2]), ([40.0, 60.0], [0.3, 0.3], [1.0, 1.2]))
     tau1, tau2, tau3 = _taus(p)
     np.testing.assert_array_equal(tau2, [0.0, 0.0])
-    assert tau1[0] == 0.0 and tau1[1] > 0
+    assert tau1[0] == 0.0
+    assert tau1[1] > 0
     np.testing.assert_array_equal(nsubjettiness.ratio(tau3, tau2), [0.0, 0.0])

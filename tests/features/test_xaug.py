@@ -18,9 +18,10 @@ from jetxai.features.xaug import XAUG_NAMES, xaug
 from . import _hand
 
 REQUIRED = (
-    "mass pt eta msd tau1 tau2 tau3 tau4 tau21 tau32 tau43 c2 d2 n2 m2 multiplicity "
-    "charged_multiplicity ptd girth jet_charge zg rg dr_subjets lund_lnkt_max"
-).split()
+    "mass", "pt", "eta", "msd", "tau1", "tau2", "tau3", "tau4", "tau21", "tau32", "tau43",
+    "c2", "d2", "n2", "m2", "multiplicity", "charged_multiplicity", "ptd", "girth",
+    "jet_charge", "zg", "rg", "dr_subjets", "lund_lnkt_max",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +123,8 @@ def test_degenerate_jets_have_defined_values() -> None:
 
 def test_zero_pt_padding_is_ignored(jets: ak.Array, values: dict[str, np.ndarray]) -> None:
     zeros = ak.Array([[0.0, 0.0]] * len(jets))
-    padded = ak.zip(
-        {f: ak.concatenate([jets[f], zeros], axis=1) for f in ("part_px", "part_py", "part_pz", "part_energy",
-                                                                 "part_charge", "part_pid")},
-        depth_limit=1,
-    )  # fmt: skip
+    fields = ("part_px", "part_py", "part_pz", "part_energy", "part_charge", "part_pid")
+    padded = ak.zip({f: ak.concatenate([jets[f], zeros], axis=1) for f in fields}, depth_limit=1)
     again = xaug(padded)
     for name in XAUG_NAMES:
         if name in ("multiplicity", "charged_multiplicity"):

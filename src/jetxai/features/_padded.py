@@ -120,7 +120,7 @@ class Padded:
         axis_phi = np.asarray(axis_phi)[:, None]
         return np.where(self.mask, kinematics.delta_r(self.y, self.phi, axis_y, axis_phi), 0.0)
 
-    def pairwise_delta_r(self, rows: npt.ArrayLike, width: int | None = None) -> Array:
+    def pairwise_delta_r(self, rows: npt.NDArray[np.int64], width: int | None = None) -> Array:
         """(len(rows), w, w) ΔR between the first ``width`` constituent slots of the jets
         ``rows`` (0 on padded pairs).
 

@@ -85,14 +85,20 @@ _register("mass", "jet invariant mass [GeV]", lambda b: b.padded.jet_mass)
 _register("pt", "jet transverse momentum [GeV]", lambda b: b.padded.jet_pt)
 _register("eta", "jet pseudorapidity", lambda b: b.padded.jet_eta)
 _register("msd", "soft-drop mass, beta=0, z_cut=0.1 [GeV]", lambda b: b.soft_drop[0])
+
+
+def _tau(n: int) -> Callable[[_Block], Array]:
+    return lambda block: block.tau(n)
+
+
+def _tau_ratio(n: int) -> Callable[[_Block], Array]:
+    return lambda block: nsubjettiness.ratio(block.tau(n), block.tau(n - 1))
+
+
 for _n in range(1, 5):
-    _register(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1", lambda b, n=_n: b.tau(n))
+    _register(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1", _tau(_n))
 for _n in range(2, 5):
-    _register(
-        f"tau{_n}{_n - 1}",
-        f"tau_{_n} / tau_{_n - 1}",
-        lambda b, n=_n: nsubjettiness.ratio(b.tau(n), b.tau(n - 1)),
-    )
+    _register(f"tau{_n}{_n - 1}", f"tau_{_n} / tau_{_n - 1}", _tau_ratio(_n))
 _register("c2", "energy-correlation ratio C2, beta=1", lambda b: b.ecf(1.0)[0])
 _register("d2", "energy-correlation ratio D2, beta=1", lambda b: b.ecf(1.0)[1])
 _register("c2_b2", "energy-correlation ratio C2, beta=2", lambda b: b.ecf(2.0)[0])

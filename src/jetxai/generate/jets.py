@@ -13,8 +13,8 @@ import awkward as ak
 import numpy as np
 
 from jetxai import kinematics
-from jetxai.data.pdg import charge
 from jetxai._quiet import quiet_stdout
+from jetxai.data.pdg import charge
 from jetxai.generate.config import GeneratorConfig
 from jetxai.generate.processes import PROCESSES
 from jetxai.generate.truth import (
