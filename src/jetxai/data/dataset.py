@@ -36,6 +36,11 @@ def chunk_path(root: str | os.PathLike[str], index: int) -> Path:
     return Path(root) / CHUNK_DIR / f"chunk-{index:05d}.parquet"
 
 
+def chunk_index(path: str | os.PathLike[str]) -> int:
+    """The index of a chunk file, from its name ``chunk-NNNNN.parquet``."""
+    return int(Path(path).stem.removeprefix("chunk-"))
+
+
 def write_chunk(
     root: str | os.PathLike[str], index: int, jets: ak.Array, meta: dict[str, Any]
 ) -> Path:
@@ -86,7 +91,8 @@ def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> No
     write_json(Path(root) / MANIFEST, manifest)
 
 
-def _read_table(path: Path, columns: Sequence[str] | None) -> ak.Array:
+def read_chunk(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> ak.Array:
+    """One chunk file as an awkward array of jets."""
     try:
         table = pq.read_table(path, columns=list(columns) if columns is not None else None)
     except (OSError, pa.ArrowInvalid) as exc:
@@ -105,7 +111,7 @@ def iter_chunks(
     if manifest.get("complete") is False:
         raise InputError(f"{root}: dataset is incomplete; re-run the command that made it")
     for path in chunks:
-        yield _read_table(path, columns)
+        yield read_chunk(path, columns)
 
 
 def read(root: str | os.PathLike[str], columns: Sequence[str] | None = None) -> ak.Array:

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from jetxai import data
 from jetxai.errors import InputError
-from jetxai.features import xaug as xaug_module
-from jetxai.features.xaug import XAUG_NAMES, xaug
+from jetxai.features import registry as xaug_module
+from jetxai.features.registry import XAUG_NAMES, xaug
 
 from . import _hand
 

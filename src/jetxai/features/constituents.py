@@ -1,0 +1,118 @@
+"""Padded constituent lists: the input of set (PFN/EFN) and recurrent (LSTM/GRU) taggers.
+
+``constituents(jets, n, fields)`` returns ``x`` of shape (N, n, F) and ``mask`` of shape (N, n):
+the n hardest constituents of each jet, pT-ordered, zero-padded (padding has mask False and all
+features 0). Angles are relative to the jet axis (the constituents' four-momentum sum):
+Δη = η − η_jet and Δφ wrapped into [−π, π). Particle types follow JetClass's one-hot flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import awkward as ak
+import numpy as np
+import numpy.typing as npt
+
+from jetxai import kinematics
+from jetxai.errors import InputError
+
+Array = npt.NDArray[np.float64]
+
+
+class _Inputs:
+    """Padded per-constituent quantities shared by the feature functions."""
+
+    def __init__(self, jets: ak.Array, n: int) -> None:
+        pt = np.hypot(jets.part_px, jets.part_py)
+        order = ak.argsort(pt, axis=1, ascending=False)
+        clipped = {
+            f: jets[f][order][:, :n] for f in ("part_px", "part_py", "part_pz", "part_energy")
+        }
+        counts = ak.to_numpy(ak.num(clipped["part_px"], axis=1))
+        self.mask = np.arange(n)[None, :] < counts[:, None]
+
+        def pad(values: ak.Array) -> Array:
+            out = np.zeros(self.mask.shape)
+            out[self.mask] = ak.to_numpy(ak.flatten(values)).astype(np.float64)
+            return out
+
+        self.px, self.py, self.pz, self.energy = (pad(clipped[f]) for f in clipped)
+        self.charge = pad(jets.part_charge[order][:, :n])
+        self.pid = pad(jets.part_pid[order][:, :n]).astype(np.int64)
+        # the jet axis from all constituents, not just the n kept
+        jet = [ak.to_numpy(ak.sum(jets[f], axis=1)) for f in ("part_px", "part_py", "part_pz")]
+        self.jet_energy = ak.to_numpy(ak.sum(jets.part_energy, axis=1))
+        self.jet_pt = kinematics.pt(jet[0], jet[1])
+        self.jet_eta = kinematics.eta(*jet)
+        self.jet_phi = kinematics.phi(jet[0], jet[1])
+        self.pt = kinematics.pt(self.px, self.py)
+
+    def masked(self, values: Array) -> Array:
+        return np.where(self.mask, values, 0.0)
+
+    def log(self, values: Array) -> Array:
+        with np.errstate(divide="ignore"):
+            return self.masked(np.log(np.where(self.mask, values, 1.0)))
+
+    def deta(self) -> Array:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eta = kinematics.eta(self.px, self.py, self.pz)
+        return self.masked(eta - self.jet_eta[:, None])
+
+    def dphi(self) -> Array:
+        return self.masked(
+            kinematics.delta_phi(kinematics.phi(self.px, self.py), self.jet_phi[:, None])
+        )
+
+    def flag(self, condition: npt.NDArray[np.bool_]) -> Array:
+        return self.masked(condition.astype(np.float64))
+
+    @property
+    def abs_pid(self) -> npt.NDArray[np.int64]:
+        return np.abs(self.pid)
+
+
+_LEPTONS_AND_PHOTONS = (11, 13, 22)
+_NEUTRINOS = (12, 14, 16)
+
+#: Available constituent features: name → function of the padded inputs.
+FEATURES: dict[str, Callable[[_Inputs], Array]] = {
+    "deta": lambda c: c.deta(),
+    "dphi": lambda c: c.dphi(),
+    "log_pt": lambda c: c.log(c.pt),
+    "log_e": lambda c: c.log(c.energy),
+    "log_pt_rel": lambda c: c.log(c.pt / c.jet_pt[:, None]),
+    "log_e_rel": lambda c: c.log(c.energy / c.jet_energy[:, None]),
+    "dr": lambda c: c.masked(np.hypot(c.deta(), c.dphi())),
+    "pt_rel": lambda c: c.masked(c.pt / c.jet_pt[:, None]),
+    "charge": lambda c: c.masked(c.charge),
+    "is_electron": lambda c: c.flag(c.abs_pid == 11),
+    "is_muon": lambda c: c.flag(c.abs_pid == 13),
+    "is_photon": lambda c: c.flag(c.abs_pid == 22),
+    "is_charged_hadron": lambda c: c.flag(
+        (c.charge != 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS)
+    ),
+    "is_neutral_hadron": lambda c: c.flag(
+        (c.charge == 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS + _NEUTRINOS)
+    ),
+}
+
+#: The default feature set (ParticleNet / JetClass style kinematics plus charge and type).
+DEFAULT_FIELDS: tuple[str, ...] = tuple(FEATURES)
+
+
+def constituents(
+    jets: ak.Array, n: int = 128, fields: Sequence[str] = DEFAULT_FIELDS
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """(x, mask): the ``n`` hardest constituents' ``fields``, shape (N, n, F) and (N, n)."""
+    if n < 1:
+        raise InputError(f"n must be at least 1, got {n}")
+    unknown = [f for f in fields if f not in FEATURES]
+    if unknown:
+        raise InputError(
+            f"unknown constituent feature(s) {', '.join(unknown)}; available: {', '.join(FEATURES)}"
+        )
+    inputs = _Inputs(jets, n)
+    x = np.stack([FEATURES[f](inputs) for f in fields], axis=-1).astype(np.float32)
+    return x, inputs.mask

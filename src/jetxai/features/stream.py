@@ -1,0 +1,66 @@
+"""Adding XAUG columns to a dataset on disk, one chunk at a time.
+
+Each chunk is read, extended with ``xaug_<name>`` columns and written back atomically, so a
+dataset larger than memory works and an interrupted run leaves every chunk either old or new,
+never half-written; re-running finishes the chunks that lack the columns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import awkward as ak
+from tqdm.auto import tqdm
+
+from jetxai.data.dataset import (
+    chunk_index,
+    chunk_meta,
+    list_chunks,
+    read_chunk,
+    read_manifest,
+    write_chunk,
+    write_manifest,
+)
+from jetxai.errors import InputError
+from jetxai.features.registry import XAUG_NAMES, _check_names, xaug
+
+#: Prefix of the XAUG columns in a dataset.
+PREFIX = "xaug_"
+
+
+def column(name: str) -> str:
+    """Dataset column holding XAUG variable ``name``."""
+    return PREFIX + name
+
+
+def add_xaug(
+    root: str | os.PathLike[str], names: Sequence[str] | None = None, progress: bool = True
+) -> dict[str, Any]:
+    """Add the XAUG variables ``names`` (default: all) as columns to the dataset at ``root``.
+
+    Returns the updated manifest, whose ``"xaug"`` entry lists the variables every chunk holds.
+    """
+    chosen = _check_names(names)
+    manifest = read_manifest(root)
+    if manifest.get("complete") is False:
+        raise InputError(f"{root}: dataset is incomplete; finish generating it first")
+    chunks = list_chunks(root)
+    if not chunks:
+        raise InputError(f"{root}: dataset has no chunks")
+    wanted = [column(n) for n in chosen]
+    for path in tqdm(chunks, desc="xaug", unit="chunk", disable=not progress):
+        jets = read_chunk(path)
+        missing = [n for n, c in zip(chosen, wanted, strict=True) if c not in ak.fields(jets)]
+        if not missing:
+            continue
+        for name, values in xaug(jets, missing).items():
+            jets = ak.with_field(jets, values, column(name))
+        write_chunk(root, chunk_index(path), jets, chunk_meta(path))
+    present = set(XAUG_NAMES) & {
+        f.removeprefix(PREFIX) for f in ak.fields(read_chunk(chunks[0])) if f.startswith(PREFIX)
+    }
+    manifest["xaug"] = [n for n in XAUG_NAMES if n in present]
+    write_manifest(root, manifest)
+    return manifest

@@ -1,0 +1,46 @@
+"""Adding XAUG columns to a dataset on disk: values, atomic chunks and resume."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jetxai import data
+from jetxai.errors import InputError
+from jetxai.features import add_xaug, column, xaug
+
+
+def test_columns_match_in_memory_values_and_rerun_is_a_no_op(
+    top_dataset: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(top_dataset, root)
+    manifest = add_xaug(root, ["mass", "tau32"], progress=False)
+    assert manifest["xaug"] == ["mass", "tau32"]
+    jets = data.read(root)
+    expected = xaug(data.read(top_dataset), ["mass", "tau32"])
+    for name, values in expected.items():
+        np.testing.assert_allclose(jets[column(name)].to_numpy(), values, rtol=1e-12)
+    before = [p.stat().st_mtime_ns for p in data.list_chunks(root)]
+    add_xaug(root, ["tau32"], progress=False)
+    assert [p.stat().st_mtime_ns for p in data.list_chunks(root)] == before
+    # the chunks keep their generator book-keeping
+    assert data.chunk_meta(data.list_chunks(root)[0])["index"] == 0
+
+
+def test_resume_finishes_chunks_left_without_columns(top_dataset: Path, tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(top_dataset, root)
+    add_xaug(root, ["d2"], progress=False)
+    # simulate a crash after the first chunk: put an original chunk back
+    shutil.copy(data.chunk_path(top_dataset, 2), data.chunk_path(root, 2))
+    add_xaug(root, ["d2"], progress=False)
+    assert column("d2") in data.read(root).fields
+
+
+def test_not_a_dataset(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a jetxai dataset"):
+        add_xaug(tmp_path, progress=False)
