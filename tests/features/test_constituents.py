@@ -20,12 +20,14 @@ def test_ordering_padding_and_values() -> None:
     assert x.dtype == np.float32
     np.testing.assert_array_equal(mask, [[True, True, False, False]])
     np.testing.assert_allclose(x[0, :2, 0], np.log([30.0, 10.0]), rtol=1e-6)
-    assert abs(x[0, 0, 1]) < 0.2 and abs(x[0, 1, 1]) < 0.2
+    assert abs(x[0, 0, 1]) < 0.2
+    assert abs(x[0, 1, 1]) < 0.2
     assert x[0, 0, 1] * x[0, 1, 1] < 0  # on opposite sides of the axis
     np.testing.assert_array_equal(x[0, :2, 3], [-1.0, 1.0])
     np.testing.assert_array_equal(x[0, 2:], 0.0)
     # massless constituents here have eta = y; the axis eta is pT-weighted-ish between them
-    assert x[0, 0, 2] > -0.2 and x[0, 1, 2] < 0.2
+    assert x[0, 0, 2] > -0.2
+    assert x[0, 1, 2] < 0.2
 
 
 def test_truncation_keeps_the_hardest_and_types_are_one_hot() -> None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from jetxai.features.constituents import DEFAULT_FIELDS, FEATURES, constituents
 from jetxai.features.images import images
-from jetxai.features.stream import add_xaug, column
 from jetxai.features.registry import VARIABLES, XAUG_NAMES, xaug
+from jetxai.features.stream import add_xaug, column
 
 __all__ = [
     "DEFAULT_FIELDS",
