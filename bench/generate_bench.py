@@ -96,10 +96,14 @@ def scaling(args: argparse.Namespace) -> None:
         one = dask_seconds_per_event(run, workers=1)
         two = dask_seconds_per_event(run, workers=2)
         speedups.append(one / two)
-        print(f"rep {rep}: 1 worker {one * 1e3:.2f} ms/event, 2 workers {two * 1e3:.2f} ms/event,"
-              f" speed-up {one / two:.2f}x")  # fmt: skip
-    print(f"scaling 2 Dask workers vs 1 ({args.process}, {args.jets} jets in 8 chunks): "
-          f"median {statistics.median(speedups):.2f}x  [target >= 1.8x]")  # fmt: skip
+        print(
+            f"rep {rep}: 1 worker {one * 1e3:.2f} ms/event, 2 workers {two * 1e3:.2f} ms/event,"
+            f" speed-up {one / two:.2f}x"
+        )
+    print(
+        f"scaling 2 Dask workers vs 1 ({args.process}, {args.jets} jets in 8 chunks): "
+        f"median {statistics.median(speedups):.2f}x  [target >= 1.8x]"
+    )
 
 
 def physics(args: argparse.Namespace) -> None:

@@ -23,8 +23,9 @@ def jetxai(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
     out = tmp_path / "w"
-    result = jetxai("generate", "--process", "w", "--n-jets", "5", "--seed", "4",
-                    "--out", str(out), "--quiet")  # fmt: skip
+    result = jetxai(
+        "generate", "--process", "w", "--n-jets", "5", "--seed", "4", "--out", str(out), "--quiet"
+    )
     assert result.returncode == 0, result.stderr
     assert "wrote 5 w jets" in result.stdout
     assert "FastJet release" not in result.stdout  # banners stay out of the user's output
@@ -63,8 +64,18 @@ def test_unwritable_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
-    result = jetxai("--debug", "generate", "--process", "top", "--n-jets", "3", "--radius", "0",
-                    "--out", str(tmp_path))  # fmt: skip
+    result = jetxai(
+        "--debug",
+        "generate",
+        "--process",
+        "top",
+        "--n-jets",
+        "3",
+        "--radius",
+        "0",
+        "--out",
+        str(tmp_path),
+    )
     assert result.returncode != 0
     assert "Traceback" in result.stderr
     assert "InputError" in result.stderr

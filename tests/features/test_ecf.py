@@ -90,8 +90,9 @@ def test_c2_d2_equal_fastjet_contrib(real_jets: Padded, beta: float) -> None:
 
 def test_all_ratios_equal_the_brute_force_definitions(real_jets: Padded) -> None:
     # the first 40 constituents of two real jets keep the O(n^3) Python reference fast
-    trimmed = Padded.from_momenta(*(a[:2, :40] for a in (real_jets.px, real_jets.py,
-                                  real_jets.pz, real_jets.energy)))  # fmt: skip
+    trimmed = Padded.from_momenta(
+        *(a[:2, :40] for a in (real_jets.px, real_jets.py, real_jets.pz, real_jets.energy))
+    )
     (e2, e3) = ecf.e2_e3(trimmed)[1.0]
     c2, d2 = ecf.c2_d2(e2, e3)
     n2, m2 = ecf.n2_m2(trimmed)

@@ -18,10 +18,31 @@ from jetxai.features.registry import XAUG_NAMES, xaug
 from . import _hand
 
 REQUIRED = (
-    "mass", "pt", "eta", "msd", "tau1", "tau2", "tau3", "tau4", "tau21", "tau32", "tau43",
-    "c2", "d2", "n2", "m2", "multiplicity", "charged_multiplicity", "ptd", "girth",
-    "jet_charge", "zg", "rg", "dr_subjets", "lund_lnkt_max",
-)  # fmt: skip
+    "mass",
+    "pt",
+    "eta",
+    "msd",
+    "tau1",
+    "tau2",
+    "tau3",
+    "tau4",
+    "tau21",
+    "tau32",
+    "tau43",
+    "c2",
+    "d2",
+    "n2",
+    "m2",
+    "multiplicity",
+    "charged_multiplicity",
+    "ptd",
+    "girth",
+    "jet_charge",
+    "zg",
+    "rg",
+    "dr_subjets",
+    "lund_lnkt_max",
+)
 
 
 @pytest.fixture(scope="module")

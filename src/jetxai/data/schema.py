@@ -26,5 +26,19 @@ TRUTH_FIELDS = (
 #: Every field a generated jet dataset carries.
 ALL_FIELDS = PARTICLE_FIELDS + JET_FIELDS + TRUTH_FIELDS
 
-#: Integer class label of each jet process (JetClass-like: 0 is the QCD background).
-LABELS = {"qcd": 0, "top": 1, "w": 2, "z": 3, "higgs": 4}
+#: Integer class label of each jet process (0 is the QCD background). Generated samples use
+#: qcd/top/w/z/higgs; the readers add quark/gluon (EnergyFlow) and JetClass's other classes.
+LABELS = {
+    "qcd": 0,
+    "top": 1,
+    "w": 2,
+    "z": 3,
+    "higgs": 4,
+    "quark": 5,
+    "gluon": 6,
+    "hcc": 7,
+    "hgg": 8,
+    "h4q": 9,
+    "hqql": 10,
+    "top_lep": 11,
+}

@@ -76,8 +76,9 @@ class Padded:
         pid: npt.ArrayLike | None = None,
     ) -> Padded:
         """Build from (N, n) four-momentum arrays (hand-made configurations in tests)."""
-        px, py, pz, energy = (np.atleast_2d(np.asarray(a, dtype=np.float64))
-                              for a in (px, py, pz, energy))  # fmt: skip
+        px, py, pz, energy = (
+            np.atleast_2d(np.asarray(a, dtype=np.float64)) for a in (px, py, pz, energy)
+        )
         charge = np.zeros_like(px) if charge is None else np.atleast_2d(charge).astype(np.float64)
         pid = np.zeros(px.shape, dtype=np.int64) if pid is None else np.atleast_2d(pid)
         # zero-energy entries are padding too; real constituents are moved to the front

@@ -71,8 +71,9 @@ def exclusive_axes(padded: Padded, n: int) -> tuple[np.ndarray, np.ndarray, np.n
     if len(rows):
         with exclusive_calls():
             subjets = sequence(padded, rows, "kt").exclusive_jets(n_jets=n)
-        spx, spy, spz, se = (ak.to_numpy(subjets[f]).reshape(len(rows), n)
-                             for f in ("px", "py", "pz", "E"))  # fmt: skip
+        spx, spy, spz, se = (
+            ak.to_numpy(subjets[f]).reshape(len(rows), n) for f in ("px", "py", "pz", "E")
+        )
         spt = kinematics.pt(spx, spy)
         order = np.argsort(-spt, axis=1)
         y[rows] = np.take_along_axis(kinematics.rapidity(spz, se), order, axis=1)

@@ -45,8 +45,10 @@ def images(
     if bins < 1 or not extent > 0:
         raise InputError(f"images need bins >= 1 and extent > 0, got {bins}, {extent}")
     counts = ak.to_numpy(ak.num(jets.part_px, axis=1))
-    px, py, pz = (ak.to_numpy(ak.flatten(jets[f])).astype(np.float64)
-                  for f in ("part_px", "part_py", "part_pz"))  # fmt: skip
+    px, py, pz = (
+        ak.to_numpy(ak.flatten(jets[f])).astype(np.float64)
+        for f in ("part_px", "part_py", "part_pz")
+    )
     owner = np.repeat(np.arange(len(counts)), counts)
     pt = kinematics.pt(px, py)
     keep = pt > 0

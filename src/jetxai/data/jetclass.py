@@ -1,0 +1,85 @@
+"""Reader for JetClass (Qu, Li & Qian, "Particle Transformer for jet tagging", ICML 2022,
+arXiv:2202.03772) ROOT files.
+
+Format: a TTree ``tree`` with jagged ``part_px, part_py, part_pz, part_energy, part_charge`` and
+particle-type flags ``part_isElectron, part_isMuon, part_isPhoton, part_isChargedHadron,
+part_isNeutralHadron``, plus one-hot ``label_*`` branches. JetClass stores no PDG id, so
+``part_pid`` is a representative id of the flagged type (±11, ±13, 22, ±211, 130; the sign from
+the charge, PDG convention). Labels map to :data:`jetxai.data.schema.LABELS`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+
+from jetxai._optional import require
+from jetxai.data._build import jets_from_constituents
+from jetxai.errors import InputError
+
+#: JetClass label branch → jetxai process name.
+LABEL_BRANCHES = {
+    "label_QCD": "qcd",
+    "label_Tbqq": "top",
+    "label_Wqq": "w",
+    "label_Zqq": "z",
+    "label_Hbb": "higgs",
+    "label_Hcc": "hcc",
+    "label_Hgg": "hgg",
+    "label_H4q": "h4q",
+    "label_Hqql": "hqql",
+    "label_Tbl": "top_lep",
+}
+_MOMENTA = ("part_px", "part_py", "part_pz", "part_energy", "part_charge")
+# flag branch, PDG id of the negatively charged (or neutral) particle
+_TYPES = (
+    ("part_isElectron", 11),
+    ("part_isMuon", 13),
+    ("part_isPhoton", 22),
+    ("part_isChargedHadron", -211),
+    ("part_isNeutralHadron", 130),
+)
+
+
+def read_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> ak.Array:
+    """Read a JetClass ROOT file into the common jet schema."""
+    uproot = require("uproot", "io")
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        with uproot.open(path) as file:
+            if tree not in file:
+                raise InputError(f"{path}: no TTree {tree!r} (not a JetClass file)")
+            branches = set(file[tree].keys())
+            labels = [b for b in LABEL_BRANCHES if b in branches]
+            needed = [*_MOMENTA, *(flag for flag, _ in _TYPES)]
+            missing = [b for b in needed if b not in branches]
+            if missing or not labels:
+                missing = missing or ["label_*"]
+                raise InputError(f"{path}: missing branch(es) {', '.join(missing)}")
+            arrays = file[tree].arrays([*needed, *labels], library="ak")
+    except InputError:
+        raise
+    except Exception as exc:  # uproot raises many types for damaged files
+        raise InputError(f"{path}: cannot read as ROOT ({exc.__class__.__name__})") from None
+    charge = arrays["part_charge"]
+    pid = ak.zeros_like(charge, dtype=np.int64)
+    for flag, code in _TYPES:
+        signed = code * ak.where(charge > 0, -1, 1) if code != 22 and code != 130 else code
+        pid = ak.where(arrays[flag] > 0, signed, pid)
+    onehot = np.stack([ak.to_numpy(arrays[b]) for b in labels], axis=1)
+    process = np.array([LABEL_BRANCHES[b] for b in labels])[np.argmax(onehot, axis=1)]
+    return jets_from_constituents(
+        arrays["part_px"],
+        arrays["part_py"],
+        arrays["part_pz"],
+        arrays["part_energy"],
+        pid=pid,
+        charge=charge,
+        process=process,
+    )
