@@ -1,0 +1,68 @@
+"""ROC, AUC and rejection against hand-computable classifiers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jetxai.errors import InputError
+from jetxai.evaluate import auc, rejection, roc_curve
+
+
+def test_perfect_inverted_and_constant_classifiers() -> None:
+    labels = np.array([0, 0, 1, 1])
+    assert auc([0.1, 0.2, 0.8, 0.9], labels) == 1.0
+    assert auc([0.9, 0.8, 0.2, 0.1], labels) == 0.0
+    assert auc([0.5, 0.5, 0.5, 0.5], labels) == 0.5  # one big tie
+
+
+def test_auc_is_the_mann_whitney_statistic_with_ties() -> None:
+    rng = np.random.default_rng(1)
+    scores = rng.integers(0, 5, 200).astype(float)  # many ties
+    labels = rng.integers(0, 2, 200)
+    sig, bkg = scores[labels == 1], scores[labels == 0]
+    greater = (sig[:, None] > bkg[None, :]).mean()
+    equal = (sig[:, None] == bkg[None, :]).mean()
+    assert auc(scores, labels) == pytest.approx(greater + 0.5 * equal, abs=1e-12)
+
+
+def test_weights_act_like_repeated_events() -> None:
+    scores = np.array([0.1, 0.4, 0.35, 0.8])
+    labels = np.array([0, 0, 1, 1])
+    weights = np.array([1.0, 3.0, 2.0, 1.0])
+    repeated = np.repeat(np.arange(4), weights.astype(int))
+    assert auc(scores, labels, weights) == pytest.approx(auc(scores[repeated], labels[repeated]))
+
+
+def test_roc_points_and_rejection_by_hand() -> None:
+    # thresholds 0.9, 0.8, 0.7, 0.6: signal at 0.9 and 0.7; background at 0.8 and 0.6
+    roc = roc_curve([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0])
+    np.testing.assert_allclose(roc.signal_efficiency, [0, 0.5, 0.5, 1, 1])
+    np.testing.assert_allclose(roc.background_efficiency, [0, 0, 0.5, 0.5, 1])
+    # eps_S = 0.5 is first reached with eps_B = 0: infinite rejection
+    assert rejection(roc, 0.5) == np.inf
+    # eps_S = 0.75 lies halfway between (0.5, 0.5) and (1, 0.5): eps_B = 0.5
+    assert rejection(roc, 0.75) == pytest.approx(2.0)
+
+
+def test_random_classifier_rejection_is_inverse_efficiency() -> None:
+    rng = np.random.default_rng(3)
+    scores = rng.random(200_000)
+    labels = rng.integers(0, 2, 200_000)
+    roc = roc_curve(scores, labels)
+    assert rejection(roc, 0.3) == pytest.approx(1 / 0.3, rel=0.02)
+    assert rejection(roc, 0.5) == pytest.approx(2.0, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("scores", "labels", "message"),
+    [
+        ([0.1, 0.2], [1, 1], "both signal and background"),
+        ([0.1, 0.2], [0, 2], "labels must be 0"),
+        ([0.1, np.nan], [0, 1], "NaN"),
+        ([0.1], [0, 1], "differ in length"),
+    ],
+)
+def test_bad_input(scores, labels, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError, match=message):
+        auc(scores, labels)
