@@ -17,3 +17,14 @@ def top_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("top")
     generate(SMALL_TOP, root, progress=False)
     return root
+
+
+#: A small QCD sample to pair with SMALL_TOP for training tests.
+SMALL_QCD = GeneratorConfig(process="qcd", n_jets=24, seed=12, chunk_size=24, batch_size=20)
+
+
+@pytest.fixture(scope="session")
+def qcd_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("qcd")
+    generate(SMALL_QCD, root, progress=False)
+    return root

@@ -66,3 +66,18 @@ def test_random_classifier_rejection_is_inverse_efficiency() -> None:
 def test_bad_input(scores, labels, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=message):
         auc(scores, labels)
+
+
+def test_metrics_report_a_lower_bound_when_no_background_passes() -> None:
+    from jetxai.evaluate import aggregate, tagging_metrics
+
+    # perfectly separated: at any working point no background passes; 4 background jets
+    metrics = tagging_metrics([3.0, 2.0, -1.0, -2.0, -3.0, -4.0], [1, 1, 0, 0, 0, 0])
+    assert metrics["auc"] == 1.0
+    assert metrics["rejection_0.5"] == 4.0
+    assert metrics["rejection_0.5_is_lower_bound"] is True
+    assert metrics["accuracy"] == 1.0
+    total = aggregate([metrics, {**metrics, "auc": 0.5}])
+    assert total["auc"]["mean"] == 0.75
+    assert total["auc"]["std"] == pytest.approx(np.std([1.0, 0.5], ddof=1))
+    assert total["rejection_0.5"]["std"] == 0.0

@@ -6,11 +6,11 @@ import sys
 from collections.abc import Sequence
 
 from jetxai import __version__
-from jetxai.cli import features, generate
+from jetxai.cli import features, generate, train
 from jetxai.cli._parser import Parser
 from jetxai.errors import InputError
 
-COMMANDS = (generate, features)
+COMMANDS = (generate, features, train)
 
 
 def build_parser() -> Parser:

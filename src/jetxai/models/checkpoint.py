@@ -1,0 +1,64 @@
+"""Checkpoints: weights in safetensors and the spec in JSON; nothing is ever unpickled.
+
+A checkpoint is a directory holding ``model.safetensors`` and ``model.json``; both are written
+under temporary names and renamed, so an interrupted save never leaves a half-written model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+
+from jetxai._io import atomic_path, write_json
+from jetxai.errors import InputError
+from jetxai.models.registry import build
+from jetxai.models.spec import ModelSpec
+from jetxai.models.taggers import Tagger
+
+WEIGHTS = "model.safetensors"
+SPEC = "model.json"
+
+
+def save(model: Tagger, directory: str | os.PathLike[str]) -> Path:
+    """Save ``model`` (built by :func:`jetxai.models.build`) into ``directory``."""
+    from safetensors.torch import save_file
+
+    spec = getattr(model, "spec", None)
+    if not isinstance(spec, ModelSpec):
+        raise InputError("model has no jetxai spec; build it with jetxai.models.build")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    with atomic_path(directory / WEIGHTS) as tmp:
+        save_file(state, str(tmp))
+    write_json(directory / SPEC, spec.to_dict())
+    return directory
+
+
+def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Tagger:
+    """Rebuild a saved tagger in eval mode from its checkpoint directory (or its model.json)."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    directory = path.parent if path.name == SPEC else path
+    if not (directory / SPEC).is_file() or not (directory / WEIGHTS).is_file():
+        raise InputError(f"{path}: not a jetxai checkpoint (needs {SPEC} and {WEIGHTS})")
+    try:
+        spec = ModelSpec.from_dict(json.loads((directory / SPEC).read_text()))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{directory / SPEC}: not valid JSON ({exc.msg})") from None
+    model = build(spec)
+    try:
+        state = load_file(str(directory / WEIGHTS), device=str(device))
+    except (SafetensorError, OSError) as exc:
+        raise InputError(f"{directory / WEIGHTS}: cannot read weights ({exc})") from None
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(f"{directory}: weights do not fit the spec ({first})") from None
+    return model.to(device).eval()

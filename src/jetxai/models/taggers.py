@@ -1,0 +1,170 @@
+"""The taggers: a dense net on XAUGs, a CNN on jet images, Particle / Energy Flow Networks and
+LSTM / GRU networks on constituent lists — each low-level model with an optional XAUG branch
+concatenated before its final dense layers (Agarwal et al., arXiv:2011.13466).
+
+Calling convention: ``model(*inputs, *additional_forward_args)``. ``inputs`` are the attributable
+tensors — the low-level input first (constituents or images), then the XAUG vector if the model
+has one; ``additional_forward_args`` carry the padding mask for constituent models. Every model
+returns one logit per jet (signal-like when positive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from jetxai.models.layers import Head, MaskedSum, WeightedSum, mlp
+
+
+class Tagger(nn.Module):
+    """Base class: knows whether it takes XAUGs and how its inputs are split."""
+
+    #: the low-level representation this tagger reads: "xaug", "images" or "constituents"
+    representation = "xaug"
+
+    def __init__(self, n_xaug: int) -> None:
+        super().__init__()
+        self.n_xaug = n_xaug
+
+    def split(self, args: Sequence[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """(inputs, additional_forward_args) of a positional argument list."""
+        n_inputs = (self.representation != "xaug") + (self.n_xaug > 0)
+        return list(args[:n_inputs]), list(args[n_inputs:])
+
+
+class DNN(Tagger):
+    """Dense network on the XAUG vector alone."""
+
+    representation = "xaug"
+
+    def __init__(self, n_xaug: int, hidden: Sequence[int] = (64, 64, 64)) -> None:
+        super().__init__(n_xaug)
+        if n_xaug < 1:
+            raise ValueError("the dnn tagger needs at least one XAUG variable")
+        self.head = Head(0, n_xaug, hidden)
+
+    def forward(self, xaug: torch.Tensor) -> torch.Tensor:
+        return self.head(xaug[:, :0], xaug)
+
+
+class CNN(Tagger):
+    """Convolutional network on (N, 1, H, W) jet images; latent = flattened conv features."""
+
+    representation = "images"
+
+    def __init__(
+        self,
+        n_xaug: int = 0,
+        bins: int = 32,
+        channels: Sequence[int] = (8, 16),
+        latent: int = 64,
+        hidden: Sequence[int] = (64, 64),
+    ) -> None:
+        super().__init__(n_xaug)
+        layers: list[nn.Module] = []
+        size, previous = bins, 1
+        for out in channels:
+            layers += [nn.Conv2d(previous, out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            size //= 2
+            previous = out
+        self.features = nn.Sequential(*layers, nn.Flatten())
+        self.latent = nn.Sequential(nn.Linear(previous * size * size, latent), nn.ReLU())
+        self.head = Head(latent, n_xaug, hidden)
+
+    def forward(self, images: torch.Tensor, *xaug: torch.Tensor) -> torch.Tensor:
+        return self.head(self.latent(self.features(images)), *xaug)
+
+
+class PFN(Tagger):
+    """Particle Flow Network (Komiske, Metodiev & Thaler, arXiv:1810.05165):
+    F(Σ_i Φ(p_i)) with per-constituent Φ and a masked sum."""
+
+    representation = "constituents"
+
+    def __init__(
+        self,
+        n_features: int,
+        n_xaug: int = 0,
+        phi: Sequence[int] = (64, 64, 64),
+        hidden: Sequence[int] = (64, 64),
+    ) -> None:
+        super().__init__(n_xaug)
+        self.phi = mlp([n_features, *phi])
+        self.pool = MaskedSum()
+        self.head = Head(phi[-1], n_xaug, hidden)
+
+    def forward(self, constituents: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+        *xaug, mask = rest
+        return self.head(self.pool(self.phi(constituents), mask), *xaug)
+
+
+class EFN(Tagger):
+    """Energy Flow Network: F(Σ_i z_i Φ(η_i, φ_i)), IR- and collinear-safe.
+
+    Takes constituent features whose first column is the momentum fraction z = p_T,i / p_T,jet
+    and whose next two are (Δη, Δφ); Φ sees only the angles.
+    """
+
+    representation = "constituents"
+
+    def __init__(
+        self,
+        n_features: int = 3,
+        n_xaug: int = 0,
+        phi: Sequence[int] = (64, 64, 64),
+        hidden: Sequence[int] = (64, 64),
+    ) -> None:
+        super().__init__(n_xaug)
+        if n_features != 3:
+            raise ValueError("the efn tagger takes exactly (pt_rel, deta, dphi) per constituent")
+        self.phi = mlp([2, *phi])
+        self.pool = WeightedSum()
+        self.head = Head(phi[-1], n_xaug, hidden)
+
+    def forward(self, constituents: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+        *xaug, mask = rest
+        z = constituents[..., 0] * mask.to(constituents.dtype)
+        return self.head(self.pool(self.phi(constituents[..., 1:3]), z), *xaug)
+
+
+class Recurrent(Tagger):
+    """LSTM or GRU over pT-ordered constituents; latent = the final hidden state at each
+    jet's own length (packed sequences, so padding changes nothing)."""
+
+    representation = "constituents"
+    cell: type[nn.LSTM] | type[nn.GRU] = nn.LSTM
+
+    def __init__(
+        self,
+        n_features: int,
+        n_xaug: int = 0,
+        hidden_size: int = 64,
+        hidden: Sequence[int] = (64, 64),
+    ) -> None:
+        super().__init__(n_xaug)
+        self.rnn = self.cell(n_features, hidden_size, batch_first=True)
+        self.head = Head(hidden_size, n_xaug, hidden)
+
+    def forward(self, constituents: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+        *xaug, mask = rest
+        lengths = mask.sum(dim=1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(
+            constituents, lengths, batch_first=True, enforce_sorted=False
+        )
+        _, state = self.rnn(packed)
+        final = state[0] if isinstance(state, tuple) else state
+        return self.head(final[-1], *xaug)
+
+
+class LSTM(Recurrent):
+    """LSTM tagger on constituent lists."""
+
+    cell = nn.LSTM
+
+
+class GRU(Recurrent):
+    """GRU tagger on constituent lists."""
+
+    cell = nn.GRU

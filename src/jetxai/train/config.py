@@ -1,0 +1,95 @@
+"""Training configuration, from Python, CLI flags or a YAML file."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jetxai.errors import InputError
+
+
+@dataclass
+class TrainConfig:
+    """Attributes:
+    model: registered tagger name; xaug: XAUG variables for its XAUG branch (or inputs for dnn).
+    seeds: number of independently initialised and shuffled networks; first_seed: the first.
+    epochs, batch_size, learning_rate: optimisation (Adam, LR halved when validation stalls).
+    patience: epochs without validation-loss improvement before stopping early.
+    val_fraction, test_fraction: split of the jets, drawn once with ``split_seed``.
+    signal: processes counted as signal (default: every process but qcd and gluon).
+    n_constituents, image_bins: low-level input sizes.
+    options: extra constructor options for the model (hidden sizes, …).
+    device: "auto" (GPU when present), "cpu" or "cuda".
+    """
+
+    model: str
+    xaug: list[str] = field(default_factory=list)
+    seeds: int = 3
+    first_seed: int = 0
+    epochs: int = 30
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    patience: int = 5
+    val_fraction: float = 0.2
+    test_fraction: float = 0.2
+    split_seed: int = 0
+    signal: list[str] | None = None
+    n_constituents: int = 64
+    image_bins: int = 32
+    options: dict[str, Any] = field(default_factory=dict)
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        from jetxai.features import XAUG_NAMES
+        from jetxai.models.registry import entry
+
+        entry(self.model)
+        unknown = [n for n in self.xaug if n not in XAUG_NAMES]
+        if unknown:
+            raise InputError(f"unknown XAUG variable(s) {', '.join(unknown)}")
+        for name in ("seeds", "epochs", "batch_size", "n_constituents", "image_bins"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise InputError(f"{name} must be a positive integer, got {value!r}")
+        if self.patience < 1 or not self.learning_rate > 0:
+            raise InputError("patience must be >= 1 and learning_rate > 0")
+        if not (
+            0 < self.val_fraction < 1
+            and 0 < self.test_fraction < 1
+            and self.val_fraction + self.test_fraction < 1
+        ):
+            raise InputError("val_fraction and test_fraction must be in (0, 1) and sum below 1")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise InputError(f"device must be auto, cpu or cuda, got {self.device!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise InputError(f"unknown training option(s): {', '.join(unknown)}")
+        if "model" not in raw:
+            raise InputError("training needs a model name")
+        return cls(**raw)
+
+
+def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Options from a YAML file (a mapping of TrainConfig fields)."""
+    import yaml
+
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read config ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: a config file must be a mapping of options")
+    return raw

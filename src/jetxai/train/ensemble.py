@@ -1,0 +1,136 @@
+"""Training a seed ensemble end to end: samples → inputs → K networks → metrics.json.
+
+Output layout of ``train(config, data, out)``::
+
+    out/metrics.json          auc, rejection_0.3, rejection_0.5, accuracy as mean/std/values,
+                              per-seed metrics with ROC arrays, config, data provenance
+    out/seed-<k>/model.json   spec (architecture, inputs, standardisation)
+    out/seed-<k>/model.safetensors
+    out/seed-<k>/history.json losses per epoch, best epoch, timing, the config that made it
+
+A seed whose checkpoint was made with the same config and data is loaded instead of retrained.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from jetxai._io import write_json
+from jetxai.evaluate import aggregate, tagging_metrics
+from jetxai.models import build, default_spec, load, save
+from jetxai.models.inputs import fit_standardisation, raw_inputs, to_tensors
+from jetxai.train.config import TrainConfig
+from jetxai.train.loop import Batches, fit, predict
+from jetxai.train.samples import Samples, load_samples
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` → CUDA when available, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def _batches(
+    inputs: tuple[torch.Tensor, ...],
+    additional: tuple[torch.Tensor, ...],
+    samples: Samples,
+    index: np.ndarray,
+    weight: np.ndarray,
+) -> Batches:
+    rows = torch.from_numpy(index)
+    return Batches(
+        inputs=tuple(t[rows] for t in inputs),
+        additional=tuple(t[rows] for t in additional),
+        target=torch.from_numpy(samples.target[index].astype(np.float32)),
+        weight=torch.from_numpy(weight[index].astype(np.float32)),
+    )
+
+
+def _reusable(directory: Path, stamp: dict[str, Any]) -> bool:
+    history = directory / "history.json"
+    if not history.is_file() or not (directory / "model.safetensors").is_file():
+        return False
+    return json.loads(history.read_text()).get("stamp") == stamp
+
+
+def train(
+    config: TrainConfig,
+    datasets: Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train ``config.seeds`` networks on ``datasets``; write and return the metrics."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    samples = load_samples(
+        datasets, config.signal, config.val_fraction, config.test_fraction, config.split_seed
+    )
+    spec = default_spec(config.model, config.xaug, config.n_constituents)
+    if spec.image_bins:
+        spec.image_bins = config.image_bins
+    spec.options = dict(config.options)
+    spec.data = samples.provenance
+    raw = raw_inputs(spec, samples.jets)
+    fit_standardisation(spec, {k: v[samples.train] for k, v in raw.items()})
+    inputs, additional = to_tensors(spec, raw)
+    balanced = samples.balanced_weight()
+    train_set = _batches(inputs, additional, samples, samples.train, balanced)
+    val_set = _batches(inputs, additional, samples, samples.val, balanced)
+    test_set = _batches(inputs, additional, samples, samples.test, samples.weight)
+    device = pick_device(config.device)
+    stamp = {"config": config.to_dict(), "data": samples.provenance}
+
+    per_seed, histories = [], []
+    seeds = range(config.first_seed, config.first_seed + config.seeds)
+    for seed in tqdm(seeds, desc=f"train {config.model}", unit="seed", disable=not progress):
+        directory = out / f"seed-{seed}"
+        if _reusable(directory, stamp):
+            model = load(directory, device)
+            history = json.loads((directory / "history.json").read_text())
+        else:
+            torch.manual_seed(seed)
+            model = build(copy.deepcopy(spec))
+            fitted = fit(
+                model,
+                train_set,
+                val_set,
+                seed,
+                config.epochs,
+                config.batch_size,
+                config.learning_rate,
+                config.patience,
+                device,
+                progress,
+            )
+            save(model, directory)
+            history = {**fitted.to_dict(), "seed": seed, "stamp": stamp}
+            write_json(directory / "history.json", history)
+        scores = predict(model, test_set, device)
+        metrics = tagging_metrics(
+            scores, samples.target[samples.test], samples.weight[samples.test]
+        )
+        per_seed.append({"seed": seed, **metrics})
+        histories.append(history)
+
+    result = {
+        "model": config.model,
+        "xaug": list(config.xaug),
+        **aggregate(per_seed),
+        "training_jets_per_second": float(np.mean([h["jets_per_second"] for h in histories])),
+        "epochs_run": [len(h["train_loss"]) for h in histories],
+        "per_seed": per_seed,
+        "config": config.to_dict(),
+        "data": samples.provenance,
+    }
+    write_json(out / "metrics.json", result)
+    return result

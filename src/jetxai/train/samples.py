@@ -1,0 +1,97 @@
+"""Labelled samples for training: jets from several datasets, a binary target, weights, splits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import awkward as ak
+import numpy as np
+import numpy.typing as npt
+
+from jetxai import data
+from jetxai.errors import InputError
+
+#: Processes that are background unless ``signal`` says otherwise.
+BACKGROUND = ("qcd", "gluon")
+
+
+@dataclass
+class Samples:
+    """Jets with a binary target (1 = signal), per-jet weights and train/val/test indices."""
+
+    jets: ak.Array
+    target: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+    train: npt.NDArray[np.int64]
+    val: npt.NDArray[np.int64]
+    test: npt.NDArray[np.int64]
+    provenance: dict[str, Any]
+
+    def balanced_weight(self) -> npt.NDArray[np.float64]:
+        """Weights rescaled so signal and background each sum to half the jets (for the loss)."""
+        out = self.weight.copy()
+        for cls in (0, 1):
+            chosen = self.target == cls
+            out[chosen] *= 0.5 * len(out) / out[chosen].sum()
+        return out
+
+
+def _manifest_hash(root: str | os.PathLike[str]) -> str:
+    manifest = data.read_manifest(root)
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_samples(
+    roots: Sequence[str | os.PathLike[str]],
+    signal: Sequence[str] | None = None,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    split_seed: int = 0,
+) -> Samples:
+    """Read the datasets at ``roots`` and split their jets, the same way for every seed."""
+    if not roots:
+        raise InputError("give at least one dataset (--data)")
+    parts = [data.read(root) for root in roots]
+    common = set.intersection(*(set(ak.fields(p)) for p in parts))
+    jets = ak.concatenate([p[sorted(common)] for p in parts])
+    processes = np.asarray(ak.to_list(jets.process))
+    found = sorted(set(processes))
+    chosen = [p for p in found if p not in BACKGROUND] if signal is None else list(signal)
+    unknown = [p for p in chosen if p not in found]
+    if unknown:
+        raise InputError(
+            f"signal process(es) {', '.join(unknown)} not in the data ({', '.join(found)})"
+        )
+    target = np.isin(processes, chosen).astype(np.int64)
+    if target.min() == target.max():
+        raise InputError(
+            f"need both signal and background jets; the data hold only {', '.join(found)}"
+        )
+    weight = (
+        ak.to_numpy(jets.weight).astype(np.float64) if "weight" in common else np.ones(len(jets))
+    )
+    order = np.random.default_rng(split_seed).permutation(len(jets))
+    n_test, n_val = round(test_fraction * len(jets)), round(val_fraction * len(jets))
+    if min(n_test, n_val, len(jets) - n_test - n_val) < 2:
+        raise InputError(f"too few jets ({len(jets)}) for train/validation/test splits")
+    return Samples(
+        jets=jets,
+        target=target,
+        weight=weight,
+        test=np.sort(order[:n_test]),
+        val=np.sort(order[n_test : n_test + n_val]),
+        train=np.sort(order[n_test + n_val :]),
+        provenance={
+            "datasets": [str(r) for r in roots],
+            "manifest_hashes": [_manifest_hash(r) for r in roots],
+            "signal": chosen,
+            "processes": found,
+            "split_seed": split_seed,
+            "n_jets": {"train": len(jets) - n_test - n_val, "val": n_val, "test": n_test},
+        },
+    )

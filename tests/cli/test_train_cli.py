@@ -1,0 +1,78 @@
+"""``jetxai train`` and ``jetxai features`` as real processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .test_generate_cli import jetxai
+
+
+def test_train_from_flags_and_yaml(top_dataset: Path, qcd_dataset: Path, tmp_path: Path) -> None:
+    config = tmp_path / "train.yaml"
+    config.write_text(
+        f"model: dnn\nxaug: [mass, tau32]\nepochs: 2\nseeds: 2\ndata: [{top_dataset}, {qcd_dataset}]\n"
+    )
+    result = jetxai(
+        "train",
+        "--config",
+        str(config),
+        "--batch-size",
+        "8",
+        "--out",
+        str(tmp_path / "run"),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "dnn + XAUG: AUC" in result.stdout
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["config"]["batch_size"] == 8
+    assert len(metrics["auc"]["values"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "dnn", "--xaug", "tau99"], "unknown XAUG variable"),
+        (["--model", "dnn"], "needs XAUG"),
+        (["--model", "pfn", "--seeds", "0"], "seeds must be a positive integer"),
+    ],
+)
+def test_train_bad_input(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = jetxai(
+        "train",
+        "--data",
+        str(top_dataset),
+        "--data",
+        str(qcd_dataset),
+        *args,
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+
+
+def test_train_without_data_and_with_bad_yaml(tmp_path: Path) -> None:
+    result = jetxai("train", "--model", "pfn", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "--data" in result.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: [unclosed\n")
+    result = jetxai("train", "--config", str(bad), "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "not valid YAML" in result.stderr
+
+
+def test_features_cli(top_dataset: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(top_dataset, tmp_path / "d")
+    result = jetxai("features", "--data", str(tmp_path / "d"), "--xaug", "mass,d2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "2 XAUG columns" in result.stdout
