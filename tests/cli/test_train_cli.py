@@ -13,7 +13,8 @@ from .test_generate_cli import jetxai
 def test_train_from_flags_and_yaml(top_dataset: Path, qcd_dataset: Path, tmp_path: Path) -> None:
     config = tmp_path / "train.yaml"
     config.write_text(
-        f"model: dnn\nxaug: [mass, tau32]\nepochs: 2\nseeds: 2\ndata: [{top_dataset}, {qcd_dataset}]\n"
+        "model: dnn\nxaug: [mass, tau32]\nepochs: 2\nseeds: 2\n"
+        f"data: [{top_dataset}, {qcd_dataset}]\n"
     )
     result = jetxai(
         "train",

@@ -3,9 +3,11 @@
 Per seed: AUC, background rejection 1/ε_B at ε_S = 0.3 and 0.5, accuracy at score threshold 0,
 and the ROC arrays. Where no background passes the working point, 1/ε_B is unbounded; it is
 then reported as its lower bound Σw_B / max(w_B) (fewer than one background jet passes) and
-``rejection_<ε>_is_lower_bound`` is true, so aggregates stay finite and the JSON valid. Aggregated: each scalar as ``{"mean", "std", "values"}`` over seeds (std is
-the sample standard deviation, ddof = 1; 0 for a single seed) — the XAUG paper's measure of the
-numerical uncertainty of training.
+``rejection_<ε>_is_lower_bound`` is true, so aggregates stay finite and the JSON valid.
+
+Aggregated: each scalar as ``{"mean", "std", "values"}`` over seeds (std is the sample standard
+deviation, ddof = 1; 0 for a single seed) — the XAUG paper's measure of the numerical
+uncertainty of training.
 """
 
 from __future__ import annotations
