@@ -1,0 +1,47 @@
+"""Layerwise relevance propagation for jetxai's taggers (and any model built of the covered
+layers): rules, composites, canonizers and the engine."""
+
+from __future__ import annotations
+
+from jetxai.explain.lrp.canonizers import BatchNormFolding
+from jetxai.explain.lrp.composites import COMPOSITES, Composite, build_composite
+from jetxai.explain.lrp.engine import LRPHooks, lrp
+from jetxai.explain.lrp.rules import (
+    AlphaBeta,
+    Epsilon,
+    Flat,
+    Gamma,
+    Rule,
+    WSquare,
+    ZBox,
+    ZPlus,
+)
+
+#: Rule classes by name.
+RULES: dict[str, type[Rule]] = {
+    "epsilon": Epsilon,
+    "gamma": Gamma,
+    "zplus": ZPlus,
+    "alpha_beta": AlphaBeta,
+    "flat": Flat,
+    "w_square": WSquare,
+    "zbox": ZBox,
+}
+
+__all__ = [
+    "COMPOSITES",
+    "RULES",
+    "AlphaBeta",
+    "BatchNormFolding",
+    "Composite",
+    "Epsilon",
+    "Flat",
+    "Gamma",
+    "LRPHooks",
+    "Rule",
+    "WSquare",
+    "ZBox",
+    "ZPlus",
+    "build_composite",
+    "lrp",
+]

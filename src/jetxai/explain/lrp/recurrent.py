@@ -1,0 +1,141 @@
+"""LRP through LSTM and GRU layers (Arras, Montavon, Müller & Samek, "Explaining recurrent
+neural network predictions in sentiment analysis", WASSA 2017, arXiv:1706.07206).
+
+The layer is recomputed step by step so relevance can be routed:
+- multiplicative gates (sigmoid outputs) are treated as constants: in a product gate ⊙ signal
+  all relevance goes to the signal;
+- the linear maps W x_t + U h_(t−1) + b use the ε-rule, splitting relevance between the input
+  and the previous state (the bias and ε absorb some);
+- tanh passes relevance through unchanged.
+Steps past a sequence's length leave the state untouched, so padding receives no relevance.
+Single-layer, unidirectional layers only (what jetxai's taggers use).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+from jetxai.explain.lrp.rules import pass_through, relevance_output
+
+
+def _param(module: nn.Module, name: str) -> torch.Tensor:
+    value = getattr(module, name)
+    assert isinstance(value, torch.Tensor)
+    return value
+
+
+def _biases(module: nn.LSTM | nn.GRU) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    if not module.bias:
+        return None, None
+    return _param(module, "bias_ih_l0"), _param(module, "bias_hh_l0")
+
+
+def _check(module: nn.LSTM | nn.GRU) -> None:
+    if module.num_layers != 1 or module.bidirectional or getattr(module, "proj_size", 0) != 0:
+        raise NotImplementedError(
+            "LRP supports single-layer, unidirectional LSTM/GRU without projections"
+        )
+
+
+def _unpack(
+    module: nn.Module, data: torch.Tensor | PackedSequence
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(batch-first padded input, lengths) in the caller's batch order."""
+    if isinstance(data, PackedSequence):
+        padded, lengths = pad_packed_sequence(data, batch_first=True)
+        return padded, lengths
+    padded = data if module.batch_first else data.transpose(0, 1)
+    return padded, torch.full((padded.shape[0],), padded.shape[1], dtype=torch.long)
+
+
+def _repack(
+    module: nn.Module,
+    outputs: torch.Tensor,
+    lengths: torch.Tensor,
+    like: torch.Tensor | PackedSequence,
+) -> torch.Tensor | PackedSequence:
+    if isinstance(like, PackedSequence):
+        return pack_padded_sequence(outputs, lengths, batch_first=True, enforce_sorted=False)
+    return outputs if module.batch_first else outputs.transpose(0, 1)
+
+
+def _linear(
+    x: torch.Tensor,
+    h: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    b_ih: torch.Tensor | None,
+    b_hh: torch.Tensor | None,
+) -> torch.Tensor:
+    out = x @ w_ih.T + h @ w_hh.T
+    if b_ih is not None:
+        out = out + b_ih
+    if b_hh is not None:
+        out = out + b_hh
+    return out
+
+
+def lstm(module: nn.LSTM, args: tuple[Any, ...], epsilon: float) -> tuple[Any, ...]:
+    """The LSTM's forward output, recomputed with LRP relevance routing."""
+    _check(module)
+    data = args[0]
+    x, lengths = _unpack(module, data)
+    batch, steps, _ = x.shape
+    size = module.hidden_size
+    h = x.new_zeros(batch, size)
+    c = x.new_zeros(batch, size)
+    outputs = []
+    w_ih, w_hh = _param(module, "weight_ih_l0"), _param(module, "weight_hh_l0")
+    b_ih, b_hh = _biases(module)
+    for t in range(steps):
+        pre = _linear(x[:, t], h, w_ih, w_hh, b_ih, b_hh)
+        i, f, g_pre, o = pre.chunk(4, dim=1)
+        g_pre = relevance_output(g_pre, g_pre, epsilon)
+        g = pass_through(g_pre, torch.tanh(g_pre))
+        c_new = torch.sigmoid(f).detach() * c + torch.sigmoid(i).detach() * g
+        h_new = torch.sigmoid(o).detach() * pass_through(c_new, torch.tanh(c_new))
+        active = (t < lengths).to(x.device).unsqueeze(1)
+        c = torch.where(active, c_new, c)
+        h = torch.where(active, h_new, h)
+        outputs.append(torch.where(active, h, torch.zeros_like(h)))
+    out = _repack(module, torch.stack(outputs, dim=1), lengths, data)
+    return out, (h.unsqueeze(0), c.unsqueeze(0))
+
+
+def gru(module: nn.GRU, args: tuple[Any, ...], epsilon: float) -> tuple[Any, ...]:
+    """The GRU's forward output, recomputed with LRP relevance routing.
+
+    n = tanh(W_n x + b_in + r ⊙ (U_n h + b_hn)) with r constant is linear in (x, h): ε-rule;
+    h' = (1 − z) ⊙ n + z ⊙ h with z constant splits relevance between n and h."""
+    _check(module)
+    data = args[0]
+    x, lengths = _unpack(module, data)
+    batch, steps, _ = x.shape
+    size = module.hidden_size
+    h = x.new_zeros(batch, size)
+    outputs = []
+    w_ih, w_hh = _param(module, "weight_ih_l0"), _param(module, "weight_hh_l0")
+    zero = torch.zeros(3 * size, dtype=x.dtype, device=x.device)
+    bias_ih, bias_hh = _biases(module)
+    b_ih = zero if bias_ih is None else bias_ih
+    b_hh = zero if bias_hh is None else bias_hh
+    for t in range(steps):
+        gi = x[:, t] @ w_ih.T + b_ih
+        gh = h @ w_hh.T + b_hh
+        i_r, i_z, i_n = gi.chunk(3, dim=1)
+        h_r, h_z, h_n = gh.chunk(3, dim=1)
+        r = torch.sigmoid(i_r + h_r).detach()
+        z = torch.sigmoid(i_z + h_z).detach()
+        n_pre = i_n + r * h_n
+        n_pre = relevance_output(n_pre, n_pre, epsilon)
+        n = pass_through(n_pre, torch.tanh(n_pre))
+        h_new = (1 - z) * n + z * h
+        active = (t < lengths).to(x.device).unsqueeze(1)
+        h = torch.where(active, h_new, h)
+        outputs.append(torch.where(active, h, torch.zeros_like(h)))
+    out = _repack(module, torch.stack(outputs, dim=1), lengths, data)
+    return out, h.unsqueeze(0)

@@ -1,0 +1,182 @@
+"""LRP rules for layers with weights (Linear, Conv1d, Conv2d) and for element-wise activations.
+
+Each rule turns a layer's forward pass into one whose *value* is unchanged but whose gradient
+carries relevance: with z the layer's output and z_ρ a rule-specific modified pre-activation,
+
+    y = z_ρ · c + (z − z_ρ · c).detach(),   c = (z / stab(z_ρ)).detach()
+
+so that R_in = a ⊙ ∂y/∂a · (R_out / z) — relevance is activation × gradient at every layer
+(Montavon et al., "Layer-wise relevance propagation: an overview", 2019, §10.2).
+
+Rules that redistribute relevance independently of the activation (flat, w², z^B) are for the
+first layer only: they build auxiliary leaf tensors whose ``tensor ⊙ grad`` is the relevance.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+WeightedLayer = nn.Linear | nn.Conv1d | nn.Conv2d
+
+
+def affine(
+    module: nn.Module, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None
+) -> torch.Tensor:
+    """``module``'s linear map applied with substituted weight and bias."""
+    if isinstance(module, nn.Linear):
+        return F.linear(x, weight, bias)
+    if isinstance(module, nn.Conv1d | nn.Conv2d):
+        return module._conv_forward(x, weight, bias)
+    raise TypeError(f"no affine map for {type(module).__name__}")
+
+
+def _stabilise(z: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """z + ε·sign(z), with sign(0) = +1, so the denominator is never zero."""
+    return z + epsilon * torch.where(z >= 0, 1.0, -1.0).to(z.dtype)
+
+
+def relevance_output(z: torch.Tensor, z_rho: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """The value-preserving output whose gradient routes relevance through ``z_rho``."""
+    c = (z / _stabilise(z_rho, epsilon)).detach()
+    return z_rho * c + (z - z_rho * c).detach()
+
+
+class Rule:
+    """Base class: how one weighted layer passes relevance to its input."""
+
+    #: a first-layer rule redistributes without reference to the input's values
+    input_layer_only = False
+
+    def output(
+        self, module: nn.Module, x: torch.Tensor, z: torch.Tensor, aux: list[torch.Tensor]
+    ) -> torch.Tensor:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+
+class Epsilon(Rule):
+    """ε-rule: R_i = Σ_j a_i w_ij / (z_j + ε·sign(z_j)) · R_j, z_j = Σ_i a_i w_ij + b_j.
+
+    The bias and ε absorb relevance; ε = 0 is LRP-0. Here z_ρ = z, so the layer's own output
+    is reused and nothing is recomputed."""
+
+    def __init__(self, epsilon: float = 1e-6) -> None:
+        self.epsilon = epsilon
+
+    def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
+        return relevance_output(z, z, self.epsilon)
+
+
+class Gamma(Rule):
+    """γ-rule: R_i = Σ_j a_i (w_ij + γ w_ij⁺) / Σ_i a_i (w_ij + γ w_ij⁺) · R_j (bias likewise);
+    favours positive contributions (Montavon et al. 2019)."""
+
+    def __init__(self, gamma: float = 0.25, epsilon: float = 1e-6) -> None:
+        self.gamma = gamma
+        self.epsilon = epsilon
+
+    def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
+        weight = module.weight + self.gamma * module.weight.clamp(min=0)
+        bias = None if module.bias is None else module.bias + self.gamma * module.bias.clamp(min=0)
+        return relevance_output(z, affine(module, x, weight, bias), self.epsilon)
+
+
+class AlphaBeta(Rule):
+    """αβ-rule (Bach et al. 2015), α − β = 1:
+
+        R_i = Σ_j (α (a_i w_ij)⁺ / Σ_i (a_i w_ij)⁺ − β (a_i w_ij)⁻ / Σ_i (a_i w_ij)⁻) R_j
+
+    with (a w)⁺ = a⁺w⁺ + a⁻w⁻; biases are ignored."""
+
+    def __init__(self, alpha: float = 1.0, beta: float = 0.0, epsilon: float = 1e-9) -> None:
+        if abs(alpha - beta - 1.0) > 1e-9:
+            raise ValueError(f"alpha - beta must be 1, got alpha={alpha}, beta={beta}")
+        self.alpha = alpha
+        self.beta = beta
+        self.epsilon = epsilon
+
+    def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
+        xp, xn = x.clamp(min=0), x.clamp(max=0)
+        wp, wn = module.weight.clamp(min=0), module.weight.clamp(max=0)
+        positive = affine(module, xp, wp, None) + affine(module, xn, wn, None)
+        out = self.alpha * relevance_output(z, positive, self.epsilon)
+        if self.beta:
+            negative = affine(module, xp, wn, None) + affine(module, xn, wp, None)
+            out = out - self.beta * relevance_output(z, negative, self.epsilon)
+        # value: (α − β)·z = z; gradient: the αβ redistribution
+        return out
+
+
+class ZPlus(AlphaBeta):
+    """z⁺-rule: R_i = Σ_j (a_i w_ij)⁺ / Σ_i (a_i w_ij)⁺ · R_j (αβ with α = 1, β = 0)."""
+
+    def __init__(self, epsilon: float = 1e-9) -> None:
+        super().__init__(alpha=1.0, beta=0.0, epsilon=epsilon)
+
+
+class Flat(Rule):
+    """Flat rule (first layer): R_i = Σ_j 1 / n_j · R_j, n_j the number of inputs of unit j."""
+
+    input_layer_only = True
+
+    def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
+        ones = torch.ones_like(x, requires_grad=True)
+        aux.append(ones)
+        return relevance_output(z, affine(module, ones, torch.ones_like(module.weight), None), 0.0)
+
+
+class WSquare(Rule):
+    """w²-rule (first layer): R_i = Σ_j w_ij² / Σ_i w_ij² · R_j."""
+
+    input_layer_only = True
+
+    def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
+        ones = torch.ones_like(x, requires_grad=True)
+        aux.append(ones)
+        return relevance_output(z, affine(module, ones, module.weight**2, None), 0.0)
+
+
+class ZBox(Rule):
+    """z^B-rule for inputs bounded in [l, h] (first layer):
+
+    R_i = Σ_j (a_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i (a_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) · R_j
+    """
+
+    input_layer_only = True
+
+    def __init__(
+        self,
+        low: float | torch.Tensor = 0.0,
+        high: float | torch.Tensor = 1.0,
+        epsilon: float = 1e-9,
+    ) -> None:
+        self.low = low
+        self.high = high
+        self.epsilon = epsilon
+
+    def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
+        a = x.detach().clone().requires_grad_(True)
+        low = (torch.zeros_like(x) + torch.as_tensor(self.low, dtype=x.dtype)).requires_grad_(True)
+        high = (torch.zeros_like(x) + torch.as_tensor(self.high, dtype=x.dtype)).requires_grad_(
+            True
+        )
+        aux.extend([a, low, high])
+        wp, wn = module.weight.clamp(min=0), module.weight.clamp(max=0)
+        z_box = (
+            affine(module, a, module.weight, None)
+            - affine(module, low, wp, None)
+            - affine(module, high, wn, None)
+        )
+        return relevance_output(z, z_box, self.epsilon)
+
+
+def pass_through(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Element-wise activations pass relevance unchanged: value y, gradient y / x."""
+    ratio = torch.where(x == 0, torch.zeros_like(y), y / torch.where(x == 0, torch.ones_like(x), x))
+    passed = x * ratio.detach()
+    return passed + (y - passed).detach()
