@@ -47,9 +47,9 @@ def contrib_direct(jets: ak.Array) -> None:
         sequence.exclusive_jets_softdrop_grooming(njets=1, beta=0.0, symmetry_cut=0.1, R0=0.8)
 
 
-def timed(function, *args) -> float:  # type: ignore[no-untyped-def]
+def timed(function, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
-    function(*args)
+    function(*args, **kwargs)
     return time.perf_counter() - start
 
 
