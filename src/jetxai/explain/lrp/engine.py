@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
+from jetxai.errors import InputError
 from jetxai.explain.lrp import recurrent
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import Composite, build_composite
@@ -155,6 +156,10 @@ def lrp(
     single = isinstance(inputs, torch.Tensor)
     tensors = (inputs,) if single else tuple(inputs)
     extra = tuple(additional_forward_args or ())
+    if not all(t.is_floating_point() for t in tensors):
+        raise InputError(
+            "attributed inputs must be floating point (masks go in additional_forward_args)"
+        )
     leaves = [t.detach().clone().requires_grad_(True) for t in tensors]
     built = build_composite(composite, **rule_args)
     with torch.enable_grad(), LRPHooks(model, built, leaves) as hooks:

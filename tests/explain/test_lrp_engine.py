@@ -1,0 +1,209 @@
+"""The LRP engine on whole models: conservation, coverage of every tagger, reversibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from jetxai import data
+from jetxai.errors import InputError
+from jetxai.explain import COMPOSITES, lrp
+from jetxai.models import MODELS, build, default_spec, prepare_inputs
+from jetxai.models.inputs import fit_standardisation, raw_inputs
+
+
+@pytest.fixture
+def float64():  # type: ignore[no-untyped-def]
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
+
+
+def _no_bias(model: nn.Module) -> nn.Module:
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "bias" in name:
+                parameter.zero_()
+    return model.eval()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    widths=st.lists(st.integers(1, 9), min_size=1, max_size=4),
+    n_in=st.integers(1, 8),
+    seed=st.integers(0, 10_000),
+    activation=st.sampled_from([nn.ReLU, nn.Tanh]),
+)
+def test_epsilon_conserves_relevance_in_bias_free_networks(  # type: ignore[no-untyped-def]
+    widths, n_in, seed, activation
+) -> None:
+    torch.manual_seed(seed)
+    layers: list[nn.Module] = []
+    previous = n_in
+    for width in widths:
+        layers += [nn.Linear(previous, width, bias=False), activation()]
+        previous = width
+    net = nn.Sequential(*layers, nn.Linear(previous, 1, bias=False), nn.Flatten(0)).double().eval()
+    x = torch.randn(6, n_in, dtype=torch.float64)
+    _, delta = lrp(net, x, epsilon=1e-12, return_convergence_delta=True)
+    scale = net(x).abs() + 1e-3
+    # relevance lost only where a neuron's pre-activation is (numerically) zero
+    assert torch.all(delta.abs() <= 1e-8 * scale + 1e-9)
+
+
+XAUG = ["mass", "tau32", "d2"]
+
+
+@pytest.fixture(scope="module")
+def jets(top_dataset: Path):  # type: ignore[no-untyped-def]
+    return data.read(top_dataset)[:6]
+
+
+def _tagger(name: str, jets, xaug: list[str] = XAUG) -> tuple[nn.Module, tuple, tuple]:  # type: ignore[no-untyped-def]
+    spec = default_spec(name, xaug, n_constituents=20)
+    if spec.image_bins:
+        spec.image_bins = 12
+    fit_standardisation(spec, raw_inputs(spec, jets))
+    torch.manual_seed(4)
+    model = build(spec).eval()
+    inputs, additional = prepare_inputs(model, jets)
+    return model, inputs, additional
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_tagger_conserves_relevance_without_biases(float64, jets, name: str) -> None:  # type: ignore[no-untyped-def]
+    model, inputs, additional = _tagger(name, jets)
+    model = _no_bias(model).double()
+    inputs = tuple(t.double() for t in inputs)
+    relevance, delta = lrp(
+        model,
+        inputs,
+        additional_forward_args=additional,
+        epsilon=1e-12,
+        return_convergence_delta=True,
+    )
+    assert [r.shape for r in relevance] == [t.shape for t in inputs]
+    with torch.no_grad():
+        out = model(*inputs, *additional)
+    np.testing.assert_allclose(delta.numpy(), 0.0, atol=1e-8 * float(out.abs().max() + 1))
+    if additional:  # padded constituent slots receive exactly zero relevance
+        mask = additional[0]
+        assert torch.all(relevance[0][~mask] == 0)
+    assert relevance[-1].abs().sum() > 0  # the XAUG branch receives its share
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_hooks_leave_the_model_unchanged(jets, name: str) -> None:  # type: ignore[no-untyped-def]
+    model, inputs, additional = _tagger(name, jets)
+    before = model(*inputs, *additional)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    lrp(model, inputs, additional_forward_args=additional, composite="epsilon_plus")
+    assert all(not m._forward_hooks for m in model.modules())
+    torch.testing.assert_close(model(*inputs, *additional), before, rtol=0, atol=0)
+    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+
+
+@pytest.mark.parametrize("composite", list(COMPOSITES))
+def test_every_composite_runs_on_the_cnn(jets, composite: str) -> None:  # type: ignore[no-untyped-def]
+    model, inputs, additional = _tagger("cnn", jets)
+    relevance = lrp(model, inputs, additional_forward_args=additional, composite=composite)
+    assert all(torch.isfinite(r).all() for r in relevance)
+
+
+def test_lstm_single_step_matches_a_hand_derivation(float64) -> None:  # type: ignore[no-untyped-def]
+    # one step from zero state: c = i*g, h = o*tanh(c); gates are constants, tanh passes
+    # relevance, so R_h = w_out * h (the head), R_g = R_h, and R_x = epsilon-rule through W_g
+    torch.manual_seed(7)
+    cell = nn.LSTM(3, 2, batch_first=True, bias=True)
+    head = nn.Linear(2, 1, bias=False)
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn, self.head = cell, head
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            _, (h, _) = self.rnn(x)
+            return self.head(h[-1]).squeeze(-1)
+
+    net = Net().eval()
+    x = torch.randn(4, 1, 3)
+    relevance = lrp(net, x, epsilon=1e-9)
+    W = cell.weight_ih_l0.detach().numpy()
+    b = (cell.bias_ih_l0 + cell.bias_hh_l0).detach().numpy()
+    xs = x[:, 0].numpy()
+    pre = xs @ W.T + b
+    i, _, g_pre, o = np.split(pre, 4, axis=1)
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    h = sig(o) * np.tanh(sig(i) * np.tanh(g_pre))
+    r_h = h * head.weight.detach().numpy()[0]
+    Wg = W[4:6]
+    expected = xs * ((r_h / (g_pre + 1e-9 * np.where(g_pre >= 0, 1, -1))) @ Wg)
+    np.testing.assert_allclose(relevance[:, 0].numpy(), expected, rtol=1e-7)
+
+
+def test_batchnorm_is_folded_reversibly(float64) -> None:  # type: ignore[no-untyped-def]
+    torch.manual_seed(3)
+    net = nn.Sequential(
+        nn.Linear(4, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 1), nn.Flatten(0)
+    )
+    net[1].running_mean.uniform_(-1, 1)
+    net[1].running_var.uniform_(0.5, 2)
+    net.eval()
+    folded = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 1), nn.Flatten(0)).eval()
+    scale = net[1].weight / torch.sqrt(net[1].running_var + net[1].eps)
+    with torch.no_grad():
+        folded[0].weight.copy_(net[0].weight * scale[:, None])
+        folded[0].bias.copy_(scale * (net[0].bias - net[1].running_mean) + net[1].bias)
+        folded[2].load_state_dict(net[3].state_dict())
+    x = torch.randn(6, 4)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    torch.testing.assert_close(lrp(net, x, epsilon=1e-3), lrp(folded, x, epsilon=1e-3))
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+
+
+def test_targets_for_multi_output_models(float64) -> None:  # type: ignore[no-untyped-def]
+    torch.manual_seed(5)
+    net = nn.Sequential(nn.Linear(3, 4, bias=False), nn.ReLU(), nn.Linear(4, 3, bias=False)).eval()
+    x = torch.randn(5, 3)
+    out = net(x)
+    for target in (0, 2):
+        relevance = lrp(net, x, target=target, epsilon=1e-12)
+        torch.testing.assert_close(relevance.sum(dim=1), out[:, target])
+    per_sample = torch.tensor([0, 1, 2, 1, 0])
+    relevance = lrp(net, x, target=per_sample, epsilon=1e-12)
+    torch.testing.assert_close(relevance.sum(dim=1), out.gather(1, per_sample[:, None])[:, 0])
+    predicted = lrp(net, x, epsilon=1e-12)
+    torch.testing.assert_close(predicted.sum(dim=1), out.max(dim=1).values)
+
+
+def test_errors() -> None:
+    net = nn.Sequential(nn.Linear(2, 1), nn.Flatten(0))
+    x = torch.randn(3, 2)
+    with pytest.raises(ValueError, match="eval mode"):
+        lrp(net.train(), x)
+    net.eval()
+    with pytest.raises(InputError, match="unknown composite"):
+        lrp(net, x, composite="magic")
+    with pytest.raises(InputError, match="takes epsilon"):
+        lrp(net, x, composite="epsilon", gamma=0.5)
+
+    class Scale(nn.Module):  # a parameterised layer LRP has no rule for
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(2))
+
+        def forward(self, v: torch.Tensor) -> torch.Tensor:
+            return v * self.weight
+
+    with pytest.raises(NotImplementedError, match="Scale"):
+        lrp(nn.Sequential(Scale()).eval(), x)
+    with pytest.raises(InputError, match="floating point"):
+        lrp(net, torch.tensor([[1, 2]]))
