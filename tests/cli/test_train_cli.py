@@ -77,3 +77,68 @@ def test_features_cli(top_dataset: Path, tmp_path: Path) -> None:
     result = jetxai("features", "--data", str(tmp_path / "d"), "--xaug", "mass,d2", "--quiet")
     assert result.returncode == 0, result.stderr
     assert "2 XAUG columns" in result.stdout
+
+
+def test_explain_cli_writes_relevances_and_ranking(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    run = tmp_path / "run"
+    trained = jetxai(
+        "train",
+        "--data",
+        str(top_dataset),
+        "--data",
+        str(qcd_dataset),
+        "--model",
+        "pfn",
+        "--xaug",
+        "mass,tau32",
+        "--seeds",
+        "2",
+        "--epochs",
+        "1",
+        "--n-constituents",
+        "12",
+        "--out",
+        str(run),
+        "--quiet",
+    )
+    assert trained.returncode == 0, trained.stderr
+    result = jetxai(
+        "explain",
+        "--model",
+        str(run),
+        "--data",
+        str(top_dataset),
+        "--data",
+        str(qcd_dataset),
+        "--out",
+        str(tmp_path / "explain"),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    ranking = json.loads((tmp_path / "explain" / "ranking.json").read_text())
+    assert sorted(ranking["ensemble_ranking"]["order"]) == ["mass", "tau32"]
+    assert 0.0 <= ranking["xaug_share"]["all"]["mean"] <= 1.0
+    table = pq.read_table(tmp_path / "explain" / "relevance-seed-1.parquet")
+    assert {"rel_xaug_mass", "rel_xaug_tau32", "rel_constituents", "delta"} <= set(
+        table.schema.names
+    )
+    # relevance + delta reproduces the logit for every jet
+    rows = table.to_pydict()
+    for i in range(table.num_rows):
+        total = rows["rel_xaug_mass"][i] + rows["rel_xaug_tau32"][i] + rows["rel_low_level"][i]
+        assert total + rows["delta"][i] == pytest.approx(rows["logit"][i], abs=1e-4)
+    bad = jetxai(
+        "explain",
+        "--model",
+        str(tmp_path / "none"),
+        "--data",
+        str(top_dataset),
+        "--out",
+        str(tmp_path),
+    )
+    assert bad.returncode == 2
+    assert "no checkpoint" in bad.stderr

@@ -6,11 +6,11 @@ import sys
 from collections.abc import Sequence
 
 from jetxai import __version__
-from jetxai.cli import features, generate, train
+from jetxai.cli import explain, features, generate, train
 from jetxai.cli._parser import Parser
 from jetxai.errors import InputError
 
-COMMANDS = (generate, features, train)
+COMMANDS = (generate, features, train, explain)
 
 
 def build_parser() -> Parser:

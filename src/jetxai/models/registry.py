@@ -67,5 +67,5 @@ def build(spec: ModelSpec) -> Tagger:
         tagger = model.cls(**kwargs)
     except TypeError as exc:
         raise InputError(f"bad options for model {spec.name!r}: {exc}") from None
-    tagger.spec = spec  # type: ignore[assignment]
+    tagger.spec = spec
     return tagger

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from jetxai.models.layers import Head, MaskedSum, WeightedSum, mlp
+from jetxai.models.spec import ModelSpec
 
 
 class Tagger(nn.Module):
@@ -23,6 +24,8 @@ class Tagger(nn.Module):
 
     #: the low-level representation this tagger reads: "xaug", "images" or "constituents"
     representation = "xaug"
+    #: set by :func:`jetxai.models.build`: everything needed to rebuild and feed the model
+    spec: ModelSpec
 
     def __init__(self, n_xaug: int) -> None:
         super().__init__()

@@ -1,0 +1,62 @@
+"""``jetxai explain``: relevances of trained taggers on their test jets, and the XAUG ranking."""
+
+from __future__ import annotations
+
+import argparse
+
+EXAMPLES = """examples:
+  jetxai explain --model runs/pfn-xaug --data data/top --data data/qcd --out explain/pfn
+  jetxai explain --model runs/cnn/seed-0 --data data/top --data data/qcd \\
+                 --composite epsilon_gamma_box --out explain/cnn --max-jets 2000
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from jetxai.explain import COMPOSITES
+
+    parser = subparsers.add_parser(
+        "explain",
+        help="explain trained taggers (LRP) and rank their XAUG inputs",
+        description=(
+            "Explain a checkpoint, or every seed of a training run, on the test split it was "
+            "trained with; write relevance-seed-<k>.parquet and ranking.json to --out."
+        ),
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--model", required=True, help="checkpoint or training output directory")
+    parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--method", default="lrp", choices=["lrp"])
+    parser.add_argument("--composite", default="epsilon", choices=list(COMPOSITES))
+    parser.add_argument("--epsilon", type=float, help="epsilon of the rules (default 1e-6)")
+    parser.add_argument("--gamma", type=float, help="gamma of the gamma rule")
+    parser.add_argument("--max-jets", type=int, help="explain at most this many test jets")
+    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace) -> None:
+    from jetxai.evaluate.explanations import explain_run
+
+    options = {"composite": args.composite}
+    options |= {
+        k: v for k, v in (("epsilon", args.epsilon), ("gamma", args.gamma)) if v is not None
+    }
+    report = explain_run(
+        args.model,
+        args.data,
+        args.out,
+        method=args.method,
+        max_jets=args.max_jets,
+        batch_size=args.batch_size,
+        progress=not args.quiet,
+        **options,
+    )
+    if "ensemble_ranking" in report:
+        top = ", ".join(report["ensemble_ranking"]["order"][:5])
+        print(f"most relevant XAUGs: {top}")
+    if "xaug_share" in report:
+        print(f"XAUG share of |relevance|: {report['xaug_share']['all']['mean']:.2f}")
+    print(f"wrote {args.out}/ranking.json and {len(report['seeds'])} relevance file(s)")

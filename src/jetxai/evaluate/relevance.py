@@ -1,0 +1,103 @@
+"""Summaries of relevance (LRP) or attribution (IG) maps: what a tagger relies on.
+
+All functions are pure array functions over per-jet relevances:
+- :func:`branch_share`: the fraction of total |relevance| carried by the XAUG input;
+- :func:`xaug_ranking`: XAUG variables by mean |relevance|, overall and per class;
+- :func:`ensemble_ranking`: the same over a seed ensemble, mean ± std per variable;
+- :func:`mean_images`: mean relevance images for signal, background and their difference;
+- :func:`constituent_profile`: mean per-constituent relevance versus ΔR to the axis and versus
+  pT fraction, for set and recurrent taggers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+
+
+def _per_jet_abs(relevance: npt.ArrayLike) -> Array:
+    r = np.abs(np.asarray(relevance, dtype=np.float64))
+    return r.reshape(len(r), -1).sum(axis=1)
+
+
+def branch_share(low_level: npt.ArrayLike, xaug: npt.ArrayLike) -> Array:
+    """Per jet Σ|R_XAUG| / (Σ|R_low-level| + Σ|R_XAUG|) (0 where both are 0)."""
+    low, high = _per_jet_abs(low_level), _per_jet_abs(xaug)
+    total = low + high
+    return np.divide(high, total, out=np.zeros_like(total), where=total > 0)
+
+
+def by_class(values: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, float]:
+    """Mean of a per-jet quantity overall and for signal (label 1) / background (label 0)."""
+    v, y = np.asarray(values, dtype=np.float64), np.asarray(labels)
+    return {
+        "all": float(v.mean()),
+        "signal": float(v[y == 1].mean()) if (y == 1).any() else float("nan"),
+        "background": float(v[y == 0].mean()) if (y == 0).any() else float("nan"),
+    }
+
+
+def xaug_ranking(
+    relevance: npt.ArrayLike, names: Sequence[str], labels: npt.ArrayLike
+) -> dict[str, Any]:
+    """Mean |relevance| of each XAUG variable, overall and per class, and the overall order."""
+    r = np.abs(np.asarray(relevance, dtype=np.float64))
+    y = np.asarray(labels)
+    scores = {}
+    for k, name in enumerate(names):
+        scores[name] = by_class(r[:, k], y)
+    order = sorted(names, key=lambda n: -scores[n]["all"])
+    return {"order": order, "mean_abs_relevance": scores}
+
+
+def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Combine per-seed :func:`xaug_ranking` results: mean ± std of each variable's normalised
+    mean |relevance| (normalised to sum to 1 within a seed, so seeds weigh equally)."""
+    names = list(rankings[0]["mean_abs_relevance"])
+    table = {}
+    for part in ("all", "signal", "background"):
+        per_seed = np.array([[r["mean_abs_relevance"][n][part] for n in names] for r in rankings])
+        per_seed = per_seed / per_seed.sum(axis=1, keepdims=True)
+        std = per_seed.std(axis=0, ddof=1) if len(rankings) > 1 else np.zeros(len(names))
+        table[part] = {
+            n: {"mean": float(m), "std": float(s)}
+            for n, m, s in zip(names, per_seed.mean(axis=0), std, strict=True)
+        }
+    order = sorted(names, key=lambda n: -table["all"][n]["mean"])
+    return {"order": order, "share": table, "seeds": len(rankings)}
+
+
+def mean_images(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Array]:
+    """Mean relevance image of signal, of background, and signal − background."""
+    r = np.asarray(relevance, dtype=np.float64)
+    y = np.asarray(labels)
+    signal = r[y == 1].mean(axis=0)
+    background = r[y == 0].mean(axis=0)
+    return {"signal": signal, "background": background, "difference": signal - background}
+
+
+def constituent_profile(
+    relevance: npt.ArrayLike,
+    mask: npt.ArrayLike,
+    quantity: npt.ArrayLike,
+    bins: npt.ArrayLike,
+) -> dict[str, list[float]]:
+    """Mean per-constituent relevance (summed over features) in bins of ``quantity`` (e.g. ΔR to
+    the axis or pT fraction), over real constituents only."""
+    r = np.asarray(relevance, dtype=np.float64)
+    per_constituent = r.sum(axis=-1) if r.ndim == 3 else r
+    m = np.asarray(mask, dtype=bool)
+    q = np.asarray(quantity, dtype=np.float64)[m]
+    values = per_constituent[m]
+    edges = np.asarray(bins, dtype=np.float64)
+    index = np.digitize(q, edges) - 1
+    inside = (index >= 0) & (index < len(edges) - 1)
+    sums = np.bincount(index[inside], weights=values[inside], minlength=len(edges) - 1)
+    counts = np.bincount(index[inside], minlength=len(edges) - 1)
+    mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    return {"edges": edges.tolist(), "mean_relevance": mean.tolist(), "counts": counts.tolist()}

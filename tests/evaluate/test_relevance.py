@@ -1,0 +1,53 @@
+"""Relevance summaries on hand-made relevance arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jetxai.evaluate import (
+    branch_share,
+    constituent_profile,
+    ensemble_ranking,
+    mean_images,
+    xaug_ranking,
+)
+
+
+def test_branch_share() -> None:
+    low = np.array([[[1.0, -1.0]], [[0.0, 0.0]], [[0.0, 0.0]]])  # |R| sums 2, 0, 0
+    xaug = np.array([[2.0, 0.0], [-3.0, 1.0], [0.0, 0.0]])  # |R| sums 2, 4, 0
+    np.testing.assert_allclose(branch_share(low, xaug), [0.5, 1.0, 0.0])
+
+
+def test_ranking_orders_by_mean_abs_relevance_per_class() -> None:
+    relevance = np.array([[1.0, -4.0, 0.5], [3.0, 0.0, 0.5], [-1.0, 2.0, 0.5]])
+    labels = np.array([1, 1, 0])
+    ranking = xaug_ranking(relevance, ["a", "b", "c"], labels)
+    assert ranking["order"] == ["b", "a", "c"]  # mean |R|: a 5/3, b 2, c 1/2
+    scores = ranking["mean_abs_relevance"]
+    assert scores["b"]["all"] == pytest.approx(2.0)
+    assert scores["a"]["all"] == pytest.approx(5 / 3)
+    assert scores["a"]["signal"] == pytest.approx(2.0)
+    assert scores["b"]["background"] == pytest.approx(2.0)
+
+
+def test_ensemble_ranking_normalises_each_seed() -> None:
+    seed_a = xaug_ranking(np.array([[3.0, 1.0]]), ["x", "y"], np.array([1]))
+    seed_b = xaug_ranking(np.array([[10.0, 10.0]]), ["x", "y"], np.array([1]))
+    combined = ensemble_ranking([seed_a, seed_b])
+    assert combined["order"] == ["x", "y"]
+    assert combined["share"]["all"]["x"]["mean"] == pytest.approx((0.75 + 0.5) / 2)
+    assert combined["share"]["all"]["x"]["std"] == pytest.approx(np.std([0.75, 0.5], ddof=1))
+
+
+def test_images_and_profiles() -> None:
+    images = np.arange(8, dtype=float).reshape(2, 1, 2, 2)
+    means = mean_images(images, np.array([1, 0]))
+    np.testing.assert_allclose(means["difference"], images[0] - images[1])
+    relevance = np.array([[[1.0, 1.0], [3.0, 0.0], [9.0, 9.0]]])  # per constituent 2, 3, (padding)
+    mask = np.array([[True, True, False]])
+    dr = np.array([[0.05, 0.25, 0.05]])
+    profile = constituent_profile(relevance, mask, dr, [0.0, 0.1, 0.2, 0.3])
+    assert profile["mean_relevance"] == [2.0, 0.0, 3.0]
+    assert profile["counts"] == [1, 0, 1]
