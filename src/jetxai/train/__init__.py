@@ -9,6 +9,18 @@ from __future__ import annotations
 
 from jetxai.train.config import TrainConfig, read_yaml
 from jetxai.train.ensemble import pick_device, train
+from jetxai.train.reduced import auc_ordering, random_ordering, reduced_feature_curve, smallest_k
 from jetxai.train.samples import Samples, load_samples
 
-__all__ = ["Samples", "TrainConfig", "load_samples", "pick_device", "read_yaml", "train"]
+__all__ = [
+    "Samples",
+    "TrainConfig",
+    "auc_ordering",
+    "load_samples",
+    "pick_device",
+    "random_ordering",
+    "read_yaml",
+    "reduced_feature_curve",
+    "smallest_k",
+    "train",
+]

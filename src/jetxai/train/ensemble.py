@@ -25,7 +25,7 @@ import torch
 from tqdm.auto import tqdm
 
 from jetxai._io import write_json
-from jetxai.evaluate import aggregate, tagging_metrics
+from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.inputs import fit_standardisation, raw_inputs, to_tensors
 from jetxai.train.config import TrainConfig
