@@ -1,7 +1,31 @@
-"""Explanations: layerwise relevance propagation (``lrp``) with rules and composites."""
+"""Explanations: layerwise relevance propagation (``lrp``), Integrated Gradients with physics
+baselines (``integrated_gradients``, ``AveragedBaseline``, ``baselines.build``), reference
+methods, and ``attribute(model, inputs, method=...)`` for all of them."""
 
 from __future__ import annotations
 
+from jetxai.explain import baselines
+from jetxai.explain.baselines import BASELINES, AveragedBaseline
+from jetxai.explain.gradients import expected_gradients, gradient_x_input, saliency, smoothgrad
+from jetxai.explain.integrated_gradients import integrated_gradients
 from jetxai.explain.lrp import COMPOSITES, RULES, Composite, lrp
+from jetxai.explain.methods import METHODS, attribute
+from jetxai.explain.quadrature import QUADRATURES
 
-__all__ = ["COMPOSITES", "RULES", "Composite", "lrp"]
+__all__ = [
+    "BASELINES",
+    "COMPOSITES",
+    "METHODS",
+    "QUADRATURES",
+    "RULES",
+    "AveragedBaseline",
+    "Composite",
+    "attribute",
+    "baselines",
+    "expected_gradients",
+    "gradient_x_input",
+    "integrated_gradients",
+    "lrp",
+    "saliency",
+    "smoothgrad",
+]

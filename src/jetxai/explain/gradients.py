@@ -1,0 +1,105 @@
+"""Reference attribution methods, with the same call signature as Integrated Gradients.
+
+- saliency: ∂f/∂x_i (signed; take |·| for the classic saliency map);
+- gradient × input: x_i ∂f/∂x_i;
+- SmoothGrad (Smilkov et al. 2017): the mean gradient at x + N(0, σ²) over ``n_samples`` draws;
+- expected gradients (Erion et al. 2021):
+  E_{x′∼background, α∼U(0,1)} [(x_i − x′_i) ∂f(x′ + α(x − x′))/∂x_i],
+  estimated from ``n_samples`` random (baseline, α) pairs per example.
+Randomness comes from a ``torch.Generator`` the caller can seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from jetxai.errors import InputError
+from jetxai.explain._common import as_inputs, gradients, shaped
+from jetxai.explain.baselines import AveragedBaseline
+
+
+def saliency(
+    model: torch.nn.Module,
+    inputs: torch.Tensor | Sequence[torch.Tensor],
+    target: int | torch.Tensor | None = None,
+    additional_forward_args: Sequence[torch.Tensor] | None = None,
+    **_: Any,
+) -> Any:
+    """∂f/∂x at the inputs."""
+    tensors, single = as_inputs(inputs)
+    grads, _out = gradients(model, tensors, tuple(additional_forward_args or ()), target)
+    return shaped(grads, single)
+
+
+def gradient_x_input(
+    model: torch.nn.Module,
+    inputs: torch.Tensor | Sequence[torch.Tensor],
+    target: int | torch.Tensor | None = None,
+    additional_forward_args: Sequence[torch.Tensor] | None = None,
+    **_: Any,
+) -> Any:
+    """x ⊙ ∂f/∂x."""
+    tensors, single = as_inputs(inputs)
+    grads, _out = gradients(model, tensors, tuple(additional_forward_args or ()), target)
+    return shaped(tuple(x * g for x, g in zip(tensors, grads, strict=True)), single)
+
+
+def smoothgrad(
+    model: torch.nn.Module,
+    inputs: torch.Tensor | Sequence[torch.Tensor],
+    target: int | torch.Tensor | None = None,
+    additional_forward_args: Sequence[torch.Tensor] | None = None,
+    n_samples: int = 32,
+    stdevs: float = 0.1,
+    generator: torch.Generator | None = None,
+    **_: Any,
+) -> Any:
+    """Mean gradient over Gaussian perturbations of width ``stdevs`` (in input units)."""
+    tensors, single = as_inputs(inputs)
+    extra = tuple(additional_forward_args or ())
+    total = [torch.zeros_like(x) for x in tensors]
+    for _draw in range(n_samples):
+        noisy = tuple(
+            x + stdevs * torch.randn(x.shape, generator=generator, dtype=x.dtype) for x in tensors
+        )
+        grads, _out = gradients(model, noisy, extra, target)
+        for t, g in zip(total, grads, strict=True):
+            t += g / n_samples
+    return shaped(total, single)
+
+
+def expected_gradients(
+    model: torch.nn.Module,
+    inputs: torch.Tensor | Sequence[torch.Tensor],
+    target: int | torch.Tensor | None = None,
+    baselines: AveragedBaseline | None = None,
+    additional_forward_args: Sequence[torch.Tensor] | None = None,
+    n_samples: int = 32,
+    generator: torch.Generator | None = None,
+    **_: Any,
+) -> Any:
+    """Expected gradients with baselines sampled (by their weights) from an AveragedBaseline."""
+    if not isinstance(baselines, AveragedBaseline):
+        raise InputError("expected gradients needs background samples: an AveragedBaseline")
+    tensors, single = as_inputs(inputs)
+    extra = tuple(additional_forward_args or ())
+    samples = baselines.as_tuple()
+    assert baselines.weights is not None
+    n = len(tensors[0])
+    total = [torch.zeros_like(x) for x in tensors]
+    for _draw in range(n_samples):
+        pick = torch.multinomial(baselines.weights, n, replacement=True, generator=generator)
+        alpha = torch.rand(n, generator=generator, dtype=torch.float64)
+        points, diffs = [], []
+        for x, s in zip(tensors, samples, strict=True):
+            origin = s[pick].to(x.dtype)
+            a = alpha.to(x.dtype).reshape((-1,) + (1,) * (x.dim() - 1))
+            points.append(origin + a * (x - origin))
+            diffs.append(x - origin)
+        grads, _out = gradients(model, tuple(points), extra, target)
+        for t, g, d in zip(total, grads, diffs, strict=True):
+            t += g * d / n_samples
+    return shaped(total, single)

@@ -1,0 +1,52 @@
+"""Every attribution method under one name and one call signature:
+``attribute(model, inputs, method=..., target=None, baselines=None,
+additional_forward_args=None, **options)``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from jetxai.errors import InputError
+from jetxai.explain.gradients import expected_gradients, gradient_x_input, saliency, smoothgrad
+from jetxai.explain.integrated_gradients import integrated_gradients
+from jetxai.explain.lrp import lrp
+
+
+def _lrp(
+    model: torch.nn.Module,
+    inputs: Any,
+    target: Any = None,
+    baselines: Any = None,
+    additional_forward_args: Any = None,
+    **options: Any,
+) -> Any:
+    if baselines is not None:
+        raise InputError("LRP takes no baselines")
+    return lrp(
+        model, inputs, target=target, additional_forward_args=additional_forward_args, **options
+    )
+
+
+METHODS: dict[str, Callable[..., Any]] = {
+    "ig": integrated_gradients,
+    "lrp": _lrp,
+    "saliency": saliency,
+    "gradient_x_input": gradient_x_input,
+    "smoothgrad": smoothgrad,
+    "expected_gradients": expected_gradients,
+}
+
+
+def attribute(
+    model: torch.nn.Module,
+    inputs: torch.Tensor | Sequence[torch.Tensor],
+    method: str = "ig",
+    **options: Any,
+) -> Any:
+    """Attributions of ``model`` at ``inputs`` by the registered ``method``."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    return METHODS[method](model, inputs, **options)
