@@ -142,3 +142,53 @@ def test_explain_cli_writes_relevances_and_ranking(
     )
     assert bad.returncode == 2
     assert "no checkpoint" in bad.stderr
+
+
+def test_explain_cli_with_integrated_gradients(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    trained = jetxai(
+        "train",
+        "--data",
+        str(top_dataset),
+        "--data",
+        str(qcd_dataset),
+        "--model",
+        "dnn",
+        "--xaug",
+        "mass,tau32,d2",
+        "--seeds",
+        "1",
+        "--epochs",
+        "2",
+        "--out",
+        str(run),
+        "--quiet",
+    )
+    assert trained.returncode == 0, trained.stderr
+    result = jetxai(
+        "explain",
+        "--model",
+        str(run),
+        "--data",
+        str(top_dataset),
+        "--data",
+        str(qcd_dataset),
+        "--method",
+        "ig",
+        "--baseline",
+        "averaged",
+        "--weights",
+        "xsec",
+        "--k",
+        "4",
+        "--out",
+        str(tmp_path / "ig"),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "ig" / "ranking.json").read_text())
+    assert report["method"] == "ig"
+    rows = report["seeds"][0]["scorecard"]
+    assert {r["method"] for r in rows} >= {"ig", "lrp", "saliency", "smoothgrad"}

@@ -16,7 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "explain",
-        help="explain trained taggers (LRP) and rank their XAUG inputs",
+        help="explain trained taggers (LRP or IG) and rank their XAUG inputs",
         description=(
             "Explain a checkpoint, or every seed of a training run, on the test split it was "
             "trained with; write relevance-seed-<k>.parquet and ranking.json to --out."
@@ -27,7 +27,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="checkpoint or training output directory")
     parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
     parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--method", default="lrp", choices=["lrp"])
+    parser.add_argument("--method", default="lrp", choices=["lrp", "ig"])
+    parser.add_argument(
+        "--baseline",
+        default="averaged",
+        choices=["zero", "mean", "median", "averaged"],
+        help="IG baseline, built from the training background (default averaged)",
+    )
+    parser.add_argument(
+        "--weights",
+        default="uniform",
+        choices=["uniform", "xsec"],
+        help="background weights for mean/median/averaged baselines",
+    )
+    parser.add_argument(
+        "--k", type=int, default=16, help="background events in an averaged baseline"
+    )
+    parser.add_argument("--n-steps", type=int, default=32, help="IG quadrature points")
     parser.add_argument("--composite", default="epsilon", choices=list(COMPOSITES))
     parser.add_argument("--epsilon", type=float, help="epsilon of the rules (default 1e-6)")
     parser.add_argument("--gamma", type=float, help="gamma of the gamma rule")
@@ -40,10 +56,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_command(args: argparse.Namespace) -> None:
     from jetxai.evaluate.explanations import explain_run
 
-    options = {"composite": args.composite}
-    options |= {
-        k: v for k, v in (("epsilon", args.epsilon), ("gamma", args.gamma)) if v is not None
-    }
+    options: dict[str, object]
+    if args.method == "lrp":
+        options = {"composite": args.composite}
+        rules = (("epsilon", args.epsilon), ("gamma", args.gamma))
+        options |= {k: v for k, v in rules if v is not None}
+    else:
+        options = {
+            "baseline": args.baseline,
+            "weights": args.weights,
+            "k": args.k,
+            "n_steps": args.n_steps,
+        }
     report = explain_run(
         args.model,
         args.data,

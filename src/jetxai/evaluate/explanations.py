@@ -57,7 +57,58 @@ def _lrp(
     return tuple(relevance), delta
 
 
-METHODS: dict[str, Explainer] = {"lrp": _lrp}
+def _ig(
+    model: Tagger,
+    inputs: tuple[torch.Tensor, ...],
+    additional: tuple[torch.Tensor, ...],
+    **options: Any,
+) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    from jetxai.explain import integrated_gradients
+
+    attributions, delta = integrated_gradients(
+        model, inputs, additional_forward_args=additional, return_convergence_delta=True, **options
+    )
+    return (tuple(attributions) if isinstance(attributions, tuple) else (attributions,)), delta
+
+
+METHODS: dict[str, Explainer] = {"lrp": _lrp, "ig": _ig}
+
+
+def background_baseline(
+    model: Tagger,
+    datasets: Sequence[str | os.PathLike[str]],
+    name: str,
+    weights: str = "uniform",
+    k: int | None = 16,
+    seed: int = 0,
+) -> Any:
+    """The IG baseline ``name`` built from the background jets of the training split, with
+    ``uniform`` or ``xsec`` (σ / events tried per process) weights."""
+    from jetxai.explain import baselines
+
+    if weights not in ("uniform", "xsec"):
+        raise InputError(f"weights must be uniform or xsec, got {weights!r}")
+    provenance = model.spec.data
+    counts = provenance["n_jets"]
+    total = sum(counts.values())
+    samples = load_samples(
+        datasets,
+        provenance["signal"],
+        counts["val"] / total,
+        counts["test"] / total,
+        provenance["split_seed"],
+    )
+    rows = samples.train[samples.target[samples.train] == 0]
+    background, _ = prepare_inputs(model, samples.jets[rows])
+    w = samples.cross_section_weight()[rows] if weights == "xsec" else None
+    return baselines.build(
+        name,
+        background,
+        background=background,
+        weights=w,
+        k=k,
+        generator=torch.Generator().manual_seed(seed),
+    )
 
 
 def checkpoints(path: str | os.PathLike[str]) -> list[Path]:
@@ -122,6 +173,25 @@ def _batched(
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
+def _scorecard(
+    model: Tagger,
+    datasets: Sequence[str | os.PathLike[str]],
+    jets: ak.Array,
+    options: dict[str, Any],
+    n_max: int = 500,
+) -> list[dict[str, Any]]:
+    """The baseline scorecard on up to ``n_max`` test jets (single-input models)."""
+    from jetxai.evaluate.scorecard import scorecard
+
+    baseline = background_baseline(model, datasets, "averaged", "xsec", k=None)
+    samples = baseline.as_tuple()[0]
+    (inputs,), _ = prepare_inputs(model, jets[:n_max])
+    pick = torch.randperm(len(samples), generator=torch.Generator().manual_seed(0))[:2000]
+    return scorecard(
+        model, inputs, samples[pick], baseline.weights[pick], n_steps=options.get("n_steps", 32)
+    )
+
+
 def _constituent_quantities(jets: ak.Array, n: int) -> tuple[np.ndarray, np.ndarray]:
     """ΔR to the jet axis and pT fraction of the n hardest constituents, zero padded."""
     from jetxai.features import constituents
@@ -158,9 +228,15 @@ def explain_run(
     for directory in checkpoints(models):
         model = load(directory)
         jets, labels = _test_jets(model, datasets)
+        run_options = dict(options)
+        if method == "ig":
+            baseline = run_options.pop("baseline", "zero")
+            weighting = run_options.pop("weights", "uniform")
+            k = run_options.pop("k", 16)
+            run_options["baselines"] = background_baseline(model, datasets, baseline, weighting, k)
         if max_jets is not None:
             jets, labels = jets[:max_jets], labels[:max_jets]
-        result = _batched(METHODS[method], model, jets, batch_size, options, progress)
+        result = _batched(METHODS[method], model, jets, batch_size, run_options, progress)
         spec = model.spec
         summary: dict[str, Any] = {"checkpoint": str(directory)}
         columns: dict[str, Any] = {
@@ -197,6 +273,8 @@ def explain_run(
                 images = mean_images(low[:, 0], labels)
                 summary["images"] = {k: v.tolist() for k, v in images.items()}
                 columns["rel_image"] = ak.Array(low.reshape(len(low), -1).tolist())
+        if method == "ig" and model.representation == "xaug":
+            summary["scorecard"] = _scorecard(model, datasets, jets, run_options)
         seed = directory.name.removeprefix("seed-")
         _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
         per_seed.append(summary)

@@ -32,6 +32,19 @@ class Samples:
     test: npt.NDArray[np.int64]
     provenance: dict[str, Any]
 
+    def cross_section_weight(self) -> npt.NDArray[np.float64]:
+        """Per jet σ(process) / events tried(process) from the manifests (the expected yield per
+        pb⁻¹ each jet stands for), or the stored per-event ``weight`` where the data have one."""
+        if self.provenance.get("has_weight"):
+            return self.weight.copy()
+        table = self.provenance["cross_sections"]
+        processes = np.asarray(ak.to_list(self.jets.process))
+        out = np.ones(len(processes))
+        for process, entry in table.items():
+            if entry["events_tried"] > 0 and entry["cross_section_pb"] > 0:
+                out[processes == process] = entry["cross_section_pb"] / entry["events_tried"]
+        return out
+
     def balanced_weight(self) -> npt.NDArray[np.float64]:
         """Weights rescaled so signal and background each sum to half the jets (for the loss)."""
         out = self.weight.copy()
@@ -57,6 +70,13 @@ def load_samples(
     if not roots:
         raise InputError("give at least one dataset (--data)")
     parts = [data.read(root) for root in roots]
+    cross_sections: dict[str, dict[str, float]] = {}
+    for root, part in zip(roots, parts, strict=True):
+        manifest = data.read_manifest(root)
+        for process in sorted(set(ak.to_list(part.process))):
+            entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
+            entry["cross_section_pb"] = float(manifest.get("cross_section_pb", 0.0))
+            entry["events_tried"] += int(manifest.get("events_tried", 0))
     common = set.intersection(*(set(ak.fields(p)) for p in parts))
     jets = ak.concatenate([p[sorted(common)] for p in parts])
     processes = np.asarray(ak.to_list(jets.process))
@@ -92,6 +112,8 @@ def load_samples(
             "signal": chosen,
             "processes": found,
             "split_seed": split_seed,
+            "cross_sections": cross_sections,
+            "has_weight": "weight" in common,
             "n_jets": {"train": len(jets) - n_test - n_val, "val": n_val, "test": n_test},
         },
     )
