@@ -23,7 +23,7 @@ from jetxai.errors import InputError
 from jetxai.explain.lrp import recurrent
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import Composite, build_composite
-from jetxai.explain.lrp.rules import pass_through, relevance_output
+from jetxai.explain.lrp.rules import epsilon_output, pass_through
 from jetxai.models.layers import WeightedSum
 
 _WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d)
@@ -102,7 +102,7 @@ class LRPHooks:
         if isinstance(module, _NORMS):
             if module in self.canonizer.folded:
                 return None
-            return lambda m, args, out: relevance_output(out, out, epsilon)
+            return lambda m, args, out: epsilon_output(out, epsilon)
         if isinstance(module, _NATURAL) or not any(True for _ in module.parameters(recurse=False)):
             return None
         raise NotImplementedError(f"LRP has no rule for layer type {type(module).__name__}")

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from jetxai.explain.lrp.rules import pass_through, relevance_output
+from jetxai.explain.lrp.rules import epsilon_output, pass_through
 
 
 def _param(module: nn.Module, name: str) -> torch.Tensor:
@@ -94,7 +94,7 @@ def lstm(module: nn.LSTM, args: tuple[Any, ...], epsilon: float) -> tuple[Any, .
     for t in range(steps):
         pre = _linear(x[:, t], h, w_ih, w_hh, b_ih, b_hh)
         i, f, g_pre, o = pre.chunk(4, dim=1)
-        g_pre = relevance_output(g_pre, g_pre, epsilon)
+        g_pre = epsilon_output(g_pre, epsilon)
         g = pass_through(g_pre, torch.tanh(g_pre))
         c_new = torch.sigmoid(f).detach() * c + torch.sigmoid(i).detach() * g
         h_new = torch.sigmoid(o).detach() * pass_through(c_new, torch.tanh(c_new))
@@ -131,7 +131,7 @@ def gru(module: nn.GRU, args: tuple[Any, ...], epsilon: float) -> tuple[Any, ...
         r = torch.sigmoid(i_r + h_r).detach()
         z = torch.sigmoid(i_z + h_z).detach()
         n_pre = i_n + r * h_n
-        n_pre = relevance_output(n_pre, n_pre, epsilon)
+        n_pre = epsilon_output(n_pre, epsilon)
         n = pass_through(n_pre, torch.tanh(n_pre))
         h_new = (1 - z) * n + z * h
         active = (t < lengths).to(x.device).unsqueeze(1)

@@ -43,6 +43,33 @@ def relevance_output(z: torch.Tensor, z_rho: torch.Tensor, epsilon: float) -> to
     return z_rho * c + (z - z_rho * c).detach()
 
 
+class _EpsilonScale(torch.autograd.Function):
+    """Identity forward; backward scales the gradient by z / (z + ε·sign(z)).
+
+    The ε-rule with z_ρ = z as a single graph node (no extra forward work)."""
+
+    @staticmethod
+    def forward(
+        ctx: torch.autograd.function.FunctionCtx, z: torch.Tensor, epsilon: float
+    ) -> torch.Tensor:
+        ctx.save_for_backward(z)
+        ctx.epsilon = epsilon  # type: ignore[attr-defined]
+        return z.view_as(z)
+
+    @staticmethod
+    def backward(
+        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
+    ) -> tuple[torch.Tensor, None]:
+        (z,) = ctx.saved_tensors  # type: ignore[attr-defined]
+        return grad * z / _stabilise(z, ctx.epsilon), None  # type: ignore[attr-defined]
+
+
+def epsilon_output(z: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """:func:`relevance_output` for z_ρ = z (the ε-rule), as one autograd node."""
+    result: torch.Tensor = _EpsilonScale.apply(z, epsilon)
+    return result
+
+
 class Rule:
     """Base class: how one weighted layer passes relevance to its input."""
 
@@ -69,7 +96,7 @@ class Epsilon(Rule):
         self.epsilon = epsilon
 
     def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
-        return relevance_output(z, z, self.epsilon)
+        return epsilon_output(z, self.epsilon)
 
 
 class Gamma(Rule):

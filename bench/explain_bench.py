@@ -1,0 +1,232 @@
+"""Explanation benchmarks: LRP against Zennit, IG against Captum, tagger throughput, memory.
+
+Run from the repository root:
+
+    # LRP vs Zennit, side by side in one process (needs the optional environment with zennit,
+    # torch 2.14.1 + torchvision 0.29.1 and jetxai installed; see BENCHMARKS.md)
+    /path/to/zennit-env/bin/python bench/explain_bench.py lrp-vs-zennit
+    python3 bench/explain_bench.py lrp-throughput        # relevances/s for PFN and LSTM taggers
+    python3 bench/explain_bench.py ig-vs-captum          # averaged baseline, K = 16
+    python3 bench/explain_bench.py ig-memory --examples 1000000
+
+Speed figures are ratios of runs interleaved in one process (median of repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from jetxai.explain import AveragedBaseline, integrated_gradients, lrp
+
+
+def dense_tagger(n_in: int = 24, seed: int = 0) -> nn.Module:
+    """An XAUG dense tagger of the size jetxai trains (3 hidden layers of 64, ReLU)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Linear(n_in, 64),
+        nn.ReLU(),
+        nn.Linear(64, 64),
+        nn.ReLU(),
+        nn.Linear(64, 64),
+        nn.ReLU(),
+        nn.Linear(64, 1),
+        nn.Flatten(0),
+    ).eval()
+
+
+def interleaved(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each run, alternating between them ``repeats`` times."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def lrp_vs_zennit(args: argparse.Namespace) -> None:
+    from zennit.attribution import Gradient
+    from zennit.composites import LayerMapComposite
+    from zennit.rules import Epsilon, Pass
+
+    dtype = getattr(torch, args.dtype)
+    model = dense_tagger().to(dtype)
+    x = torch.randn(args.examples, 24, dtype=dtype)
+    composite = LayerMapComposite([(nn.Linear, Epsilon(epsilon=args.epsilon)), (nn.ReLU, Pass())])
+
+    def zennit() -> torch.Tensor:
+        with Gradient(model=model, composite=composite) as attributor:
+            _, relevance = attributor(x, lambda out: out)
+        return relevance
+
+    def ours() -> torch.Tensor:
+        return lrp(model, x, epsilon=args.epsilon)
+
+    theirs, mine = zennit(), ours()
+    scale = theirs.abs().max()
+    worst = float(((mine - theirs).abs() / (theirs.abs() + 1e-3 * scale)).max())
+    times = interleaved({"jetxai": ours, "zennit": zennit}, args.repeats)
+    print(
+        f"LRP-epsilon (eps={args.epsilon}) on a 24-64-64-64-1 dense tagger, {args.examples} jets, "
+        f"{args.dtype}, torch {torch.__version__}"
+    )
+    print(f"  max relative difference to Zennit: {worst:.2e}  [target <= 1e-5]")
+    print(
+        f"  jetxai {args.examples / times['jetxai']:.0f} jets/s, zennit "
+        f"{args.examples / times['zennit']:.0f} jets/s, speed-up {times['zennit'] / times['jetxai']:.2f}x"
+        f"  [target >= 2.5x]"
+    )
+
+
+def lrp_throughput(args: argparse.Namespace) -> None:
+    from jetxai.models import build, default_spec
+
+    for name in ("pfn", "lstm"):
+        spec = default_spec(name, [], n_constituents=64)
+        spec.constituent_mean, spec.constituent_std = [0.0] * 14, [1.0] * 14
+        torch.manual_seed(0)
+        model = build(spec).eval()
+        x = torch.randn(args.examples, 64, 14)
+        mask = torch.arange(64)[None, :] < torch.randint(20, 64, (args.examples, 1))
+        x = x * mask.unsqueeze(-1)
+        times = interleaved(
+            {
+                "lrp": lambda m=model, a=x, k=mask: lrp(m, a, additional_forward_args=(k,)),
+                "forward": lambda m=model, a=x, k=mask: m(a, k),
+            },
+            args.repeats,
+        )
+        print(
+            f"{name}: {args.examples / times['lrp']:.0f} relevances/s (64 constituents x 14 features);"
+            f" LRP costs {times['lrp'] / times['forward']:.1f} forward passes"
+        )
+
+
+def ig_vs_captum(args: argparse.Namespace) -> None:
+    from captum.attr import IntegratedGradients
+
+    model = dense_tagger()
+    x = torch.randn(args.examples, 24)
+    samples = torch.randn(args.k, 24)
+    weights = torch.rand(args.k, dtype=torch.float64)
+    baseline = AveragedBaseline(samples, weights)
+    w = baseline.weights
+
+    def ours() -> torch.Tensor:
+        return integrated_gradients(
+            model,
+            x,
+            baselines=baseline,
+            n_steps=args.steps,
+            method="gausslegendre",
+            batch_size=args.batch,
+        )
+
+    def captum() -> torch.Tensor:
+        ig = IntegratedGradients(model)
+        total = torch.zeros_like(x, dtype=torch.float64)
+        for k in range(args.k):
+            attribution = ig.attribute(
+                x,
+                baselines=samples[k : k + 1].expand_as(x),
+                n_steps=args.steps,
+                method="gausslegendre",
+            )
+            total += float(w[k]) * attribution.double()
+        return total
+
+    mine, theirs = ours(), captum()
+    worst = float(
+        ((mine.double() - theirs).abs() / (theirs.abs() + 1e-3 * theirs.abs().max())).max()
+    )
+    times = interleaved({"jetxai": ours, "captum": captum}, args.repeats)
+    print(
+        f"IG, averaged baseline K={args.k}, {args.steps} Gauss-Legendre steps, {args.examples} jets, "
+        "24-64-64-64-1 tagger"
+    )
+    print(f"  max relative difference to Captum: {worst:.2e}  [target <= 1e-5]")
+    print(
+        f"  jetxai {args.examples / times['jetxai']:.0f} jets/s, captum {args.examples / times['captum']:.0f}"
+        f" jets/s, speed-up {times['captum'] / times['jetxai']:.2f}x  [target >= 5x]"
+    )
+
+
+def ig_memory(args: argparse.Namespace) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    model = dense_tagger()
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "examples.parquet"
+        writer = None
+        for start in range(0, args.examples, 100_000):
+            block = rng.normal(size=(min(100_000, args.examples - start), 24)).astype(np.float32)
+            table = pa.table({f"f{i}": block[:, i] for i in range(24)})
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+        assert writer is not None
+        writer.close()
+        baseline = AveragedBaseline(torch.randn(args.k, 24))
+        start_time = time.perf_counter()
+        done, checksum = 0, 0.0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=args.chunk):
+            x = torch.from_numpy(np.stack([c.to_numpy() for c in batch.columns], axis=1))
+            phi = integrated_gradients(
+                model, x, baselines=baseline, n_steps=args.steps, batch_size=args.batch
+            )
+            done += len(x)
+            checksum += float(phi.sum())
+        seconds = time.perf_counter() - start_time
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"IG streamed over {done} examples from Parquet (chunks of {args.chunk}, K={args.k}, "
+        f"{args.steps} steps): {seconds:.0f} s, {done / seconds:.0f} examples/s, peak RSS {peak:.0f} MB"
+        f"  [target < 2048 MB]  (checksum {checksum:.3e})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("lrp-vs-zennit")
+    p.add_argument("--examples", type=int, default=20_000)
+    p.add_argument("--epsilon", type=float, default=1e-6)
+    p.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    p.add_argument("--repeats", type=int, default=7)
+    p.set_defaults(func=lrp_vs_zennit)
+    p = sub.add_parser("lrp-throughput")
+    p.add_argument("--examples", type=int, default=2048)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=lrp_throughput)
+    p = sub.add_parser("ig-vs-captum")
+    p.add_argument("--examples", type=int, default=2000)
+    p.add_argument("--k", type=int, default=16)
+    p.add_argument("--steps", type=int, default=32)
+    p.add_argument("--batch", type=int, default=65536)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=ig_vs_captum)
+    p = sub.add_parser("ig-memory")
+    p.add_argument("--examples", type=int, default=1_000_000)
+    p.add_argument("--chunk", type=int, default=20_000)
+    p.add_argument("--k", type=int, default=1)
+    p.add_argument("--steps", type=int, default=8)
+    p.add_argument("--batch", type=int, default=65536)
+    p.set_defaults(func=ig_memory)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
