@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from jetxai.features import XAUG_NAMES, add_xaug
 from jetxai.train import TrainConfig, train
@@ -43,7 +44,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
 
     for root in args.data:
         add_xaug(root, progress=True)
