@@ -106,6 +106,7 @@ def test_hooks_leave_the_model_unchanged(jets, name: str) -> None:  # type: igno
     state = {k: v.clone() for k, v in model.state_dict().items()}
     lrp(model, inputs, additional_forward_args=additional, composite="epsilon_plus")
     assert all(not m._forward_hooks for m in model.modules())
+    assert all(p.grad is None for p in model.parameters())  # no side effects on gradients
     torch.testing.assert_close(model(*inputs, *additional), before, rtol=0, atol=0)
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
 

@@ -164,15 +164,16 @@ def lrp(
     built = build_composite(composite, **rule_args)
     with torch.enable_grad(), LRPHooks(model, built, leaves) as hooks:
         explained = _select(model(*leaves, *extra), target)
-        explained.sum().backward()
-        relevance = []
-        for i, leaf in enumerate(leaves):
-            if i in hooks.aux:
-                value = sum(a * a.grad for a in hooks.aux[i] if a.grad is not None)
-                relevance.append(torch.as_tensor(value).detach())
-            else:
-                grad = leaf.grad if leaf.grad is not None else torch.zeros_like(leaf)
-                relevance.append((leaf * grad).detach())
+        # gradients of the inputs (and first-layer auxiliaries) only: no parameter gradients
+        wanted = [a for i in range(len(leaves)) for a in hooks.aux.get(i, [leaves[i]])]
+        grads = torch.autograd.grad(explained.sum(), wanted, allow_unused=True)
+    by_tensor = {id(t): g for t, g in zip(wanted, grads, strict=True)}
+    relevance = []
+    for i, leaf in enumerate(leaves):
+        parts = [
+            t * by_tensor[id(t)] for t in hooks.aux.get(i, [leaf]) if by_tensor[id(t)] is not None
+        ]
+        relevance.append(sum(parts).detach() if parts else torch.zeros_like(leaf))
     result: Any = relevance[0] if single else tuple(relevance)
     if not return_convergence_delta:
         return result
