@@ -84,8 +84,8 @@ def lrp_vs_zennit(args: argparse.Namespace) -> None:
     print(f"  max relative difference to Zennit: {worst:.2e}  [target <= 1e-5]")
     print(
         f"  jetxai {args.examples / times['jetxai']:.0f} jets/s, zennit "
-        f"{args.examples / times['zennit']:.0f} jets/s, speed-up {times['zennit'] / times['jetxai']:.2f}x"
-        f"  [target >= 2.5x]"
+        f"{args.examples / times['zennit']:.0f} jets/s, "
+        f"speed-up {times['zennit'] / times['jetxai']:.2f}x  [target >= 2.5x]"
     )
 
 
@@ -108,7 +108,8 @@ def lrp_throughput(args: argparse.Namespace) -> None:
             args.repeats,
         )
         print(
-            f"{name}: {args.examples / times['lrp']:.0f} relevances/s (64 constituents x 14 features);"
+            f"{name}: {args.examples / times['lrp']:.0f} relevances/s "
+            "(64 constituents x 14 features);"
             f" LRP costs {times['lrp'] / times['forward']:.1f} forward passes"
         )
 
@@ -152,13 +153,13 @@ def ig_vs_captum(args: argparse.Namespace) -> None:
     )
     times = interleaved({"jetxai": ours, "captum": captum}, args.repeats)
     print(
-        f"IG, averaged baseline K={args.k}, {args.steps} Gauss-Legendre steps, {args.examples} jets, "
-        "24-64-64-64-1 tagger"
+        f"IG, averaged baseline K={args.k}, {args.steps} Gauss-Legendre steps, "
+        f"{args.examples} jets, 24-64-64-64-1 tagger"
     )
     print(f"  max relative difference to Captum: {worst:.2e}  [target <= 1e-5]")
     print(
-        f"  jetxai {args.examples / times['jetxai']:.0f} jets/s, captum {args.examples / times['captum']:.0f}"
-        f" jets/s, speed-up {times['captum'] / times['jetxai']:.2f}x  [target >= 5x]"
+        f"  jetxai {args.examples / times['jetxai']:.0f} jets/s, "
+        f"captum {args.examples / times['captum']:.0f} jets/s, speed-up {times['captum'] / times['jetxai']:.2f}x  [target >= 5x]"
     )
 
 
@@ -192,7 +193,8 @@ def ig_memory(args: argparse.Namespace) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"IG streamed over {done} examples from Parquet (chunks of {args.chunk}, K={args.k}, "
-        f"{args.steps} steps): {seconds:.0f} s, {done / seconds:.0f} examples/s, peak RSS {peak:.0f} MB"
+        f"{args.steps} steps): {seconds:.0f} s, {done / seconds:.0f} examples/s, "
+        f"peak RSS {peak:.0f} MB"
         f"  [target < 2048 MB]  (checksum {checksum:.3e})"
     )
 
