@@ -159,7 +159,8 @@ def ig_vs_captum(args: argparse.Namespace) -> None:
     print(f"  max relative difference to Captum: {worst:.2e}  [target <= 1e-5]")
     print(
         f"  jetxai {args.examples / times['jetxai']:.0f} jets/s, "
-        f"captum {args.examples / times['captum']:.0f} jets/s, speed-up {times['captum'] / times['jetxai']:.2f}x  [target >= 5x]"
+        f"captum {args.examples / times['captum']:.0f} jets/s, "
+        f"speed-up {times['captum'] / times['jetxai']:.2f}x  [target >= 5x]"
     )
 
 
