@@ -6,11 +6,11 @@ import sys
 from collections.abc import Sequence
 
 from jetxai import __version__
-from jetxai.cli import explain, features, generate, train
+from jetxai.cli import demo, explain, features, generate, train
 from jetxai.cli._parser import Parser
 from jetxai.errors import InputError
 
-COMMANDS = (generate, features, train, explain)
+COMMANDS = (generate, features, train, explain, demo)
 
 
 def build_parser() -> Parser:

@@ -1,0 +1,196 @@
+"""Building the report of a study directory: ``report/index.html`` (self-contained, images
+embedded) and ``report/metrics.json``.
+
+Study layout (what ``jetxai demo`` writes)::
+
+    study.json                     config and versions of the study
+    data/<sample>/                 datasets (manifest.json, chunks)
+    runs/<model>/metrics.json      trained seed ensembles
+    explain/lrp-<model>/ranking.json, explain/ig-<model>/ranking.json
+    reduced/curve.json             reduced-feature curves
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jetxai import data
+from jetxai._io import atomic_path, write_json
+from jetxai.errors import InputError
+from jetxai.features import column
+from jetxai.report import figures
+
+SHOWN_XAUG = ("mass", "tau32", "d2", "msd")
+UNITS = {"mass": "GeV", "msd": "GeV"}
+
+
+def _b64(png: bytes) -> str:
+    return base64.b64encode(png).decode()
+
+
+def _pm(metric: dict[str, Any], digits: int = 4) -> str:
+    return f"{metric['mean']:.{digits}g} ± {metric['std']:.2g}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError(f"{path}: missing; run the study (jetxai demo) first")
+    result: dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def build_report(study: str | os.PathLike[str]) -> Path:
+    """Write ``study/report/index.html`` and ``study/report/metrics.json``; return the page."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    study = Path(study)
+    config = _read(study / "study.json")
+    metrics: dict[str, Any] = {"config": config}
+
+    samples = []
+    values: dict[str, dict[str, tuple[np.ndarray, None]]] = {n: {} for n in SHOWN_XAUG}
+    for sample in config["samples"]:
+        manifest = data.read_manifest(study / "data" / sample)
+        samples.append(
+            {
+                "name": sample,
+                "process": manifest["config"]["process"],
+                "jets": manifest["jets_kept"],
+                "events": manifest["events_tried"],
+                "sigma": manifest["cross_section_pb"],
+                "jets_per_event": manifest["jets_per_event"],
+            }
+        )
+        jets = data.read(study / "data" / sample, columns=[column(n) for n in SHOWN_XAUG])
+        for name in SHOWN_XAUG:
+            values[name][sample] = (jets[column(name)].to_numpy(), None)
+    metrics["datasets"] = samples
+    distribution_figures = [
+        _b64(figures.distributions(values[n], n, UNITS.get(n, ""))) for n in SHOWN_XAUG
+    ]
+
+    models, curves = [], {}
+    metrics["taggers"] = {}
+    for name in config["models"]:
+        run = _read(study / "runs" / name / "metrics.json")
+        models.append(
+            {
+                "name": name,
+                "auc": _pm(run["auc"]),
+                "r03": _pm(run["rejection_0.3"], 3),
+                "r05": _pm(run["rejection_0.5"], 3),
+                "accuracy": _pm(run["accuracy"], 3),
+            }
+        )
+        curves[name] = [seed["roc"] for seed in run["per_seed"]]
+        metrics["taggers"][name] = {
+            k: run[k] for k in ("auc", "rejection_0.3", "rejection_0.5", "accuracy")
+        }
+
+    lrp_sections = []
+    metrics["lrp"] = {}
+    for name in config["lrp"]:
+        report = _read(study / "explain" / f"lrp-{name}" / "ranking.json")
+        section: dict[str, Any] = {"name": name, "figures": []}
+        deltas = [s["conservation"]["median_abs_delta_over_logit"] for s in report["seeds"]]
+        section["conservation"] = f"{np.median(deltas):.2f}"
+        if "ensemble_ranking" in report:
+            ranking = report["ensemble_ranking"]
+            order = ranking["order"]
+            share = ranking["share"]["all"]
+            section["figures"].append(
+                _b64(
+                    figures.ranking(
+                        order,
+                        [share[n]["mean"] for n in order],
+                        [share[n]["std"] for n in order],
+                        f"LRP XAUG ranking, {name}",
+                    )
+                )
+            )
+        if "xaug_share" in report:
+            s = report["xaug_share"]
+            section["share"] = _pm(s["all"], 3)
+            section["share_signal"] = _pm(s["signal"], 3)
+            section["share_background"] = _pm(s["background"], 3)
+        first = report["seeds"][0]
+        if "profile_dr" in first:
+            edges = first["profile_dr"]["edges"]
+            section["figures"].append(
+                _b64(
+                    figures.profile(
+                        edges,
+                        {"all jets": first["profile_dr"]["mean_relevance"]},
+                        r"$\Delta R$ to the jet axis",
+                    )
+                )
+            )
+        lrp_sections.append(section)
+        metrics["lrp"][name] = {k: report.get(k) for k in ("ensemble_ranking", "xaug_share")} | {
+            "conservation_median": float(np.median(deltas))
+        }
+
+    ig_model = config["ig"]
+    attributions: dict[str, list[float]] = {}
+    scorecard: list[dict[str, Any]] = []
+    for baseline in config["ig_baselines"]:
+        report = _read(study / "explain" / f"ig-{ig_model}-{baseline}" / "ranking.json")
+        seed = report["seeds"][0]
+        names = list(seed["ranking"]["mean_abs_relevance"])
+        attributions[baseline] = [seed["ranking"]["mean_abs_relevance"][n]["all"] for n in names]
+        if "scorecard" in seed and not scorecard:
+            scorecard = seed["scorecard"]
+    metrics["ig"] = {
+        "model": ig_model,
+        "mean_abs_attribution": attributions,
+        "scorecard": [{k: v for k, v in r.items() if k != "mean_attribution"} for r in scorecard],
+    }
+    rows = [
+        {
+            "method": r["method"],
+            "baseline": r["baseline"],
+            "completeness": "–"
+            if r["completeness_error"] is None
+            else f"{r['completeness_error']:.2e}",
+            "deletion": f"{r['deletion_auc']:.3f} ({r['random_deletion_auc']:.3f})",
+            "seconds": f"{r['seconds']:.3f}",
+        }
+        for r in scorecard
+    ]
+
+    reduced = _read(study / "reduced" / "curve.json")
+    metrics["reduced"] = reduced
+    reduced_png = figures.reduced_curve(
+        reduced["ks"],
+        {label: [p["rejection_0.5"] for p in c] for label, c in reduced["curves"].items()},
+        reduced["reference"],
+    )
+
+    environment = Environment(loader=PackageLoader("jetxai.report"), autoescape=select_autoescape())
+    page = environment.get_template("index.html.j2").render(
+        title=config.get("title", "jetxai study"),
+        summary=config.get("summary", ""),
+        datasets=samples,
+        distributions=distribution_figures,
+        seeds=config["seeds"],
+        models=models,
+        rejection_figure=_b64(figures.rejection_curves(curves)),
+        lrp=lrp_sections,
+        ig_model=ig_model,
+        baseline_figure=_b64(figures.baseline_comparison(names, attributions)),
+        scorecard=rows,
+        reduced_figure=_b64(reduced_png),
+        configuration=json.dumps(config, indent=2),
+    )
+    out = study / "report"
+    out.mkdir(exist_ok=True)
+    with atomic_path(out / "index.html") as tmp:
+        tmp.write_text(page)
+    write_json(out / "metrics.json", json.loads(json.dumps(metrics, default=float)))
+    return out / "index.html"

@@ -1,0 +1,204 @@
+"""``jetxai demo``: from nothing to an explained top tagger, every step cached.
+
+Steps: generate top and QCD jets → XAUG columns → train an XAUG-only dnn, a PFN and a PFN + XAUG
+over two seeds → LRP on the dnn and the PFN + XAUG → IG on the dnn with zero, mean and averaged
+background baselines (with the scorecard) → reduced-feature curve → report. Re-running skips
+every finished step (datasets resume, trained seeds are reused, finished explanations kept).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from jetxai._io import write_json
+
+DEMO_XAUG = [
+    "mass",
+    "msd",
+    "tau21",
+    "tau32",
+    "c2",
+    "d2",
+    "n2",
+    "multiplicity",
+    "ptd",
+    "lund_lnkt_max",
+]
+IG_BASELINES = ["zero", "mean", "averaged"]
+
+
+def settings(quick: bool) -> dict[str, Any]:
+    """Sizes of the default and the quick demo."""
+    if quick:
+        return {"n_jets": 600, "epochs": 4, "n_constituents": 32, "ks": [1, 2, 4, 10]}
+    return {"n_jets": 5000, "epochs": 15, "n_constituents": 64, "ks": [1, 2, 3, 5, 8, 10]}
+
+
+def _versions() -> dict[str, str]:
+    names = ("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def run_demo(
+    out: str | os.PathLike[str], quick: bool = False, workers: int = 2, progress: bool = True
+) -> Path:
+    """Run (or finish) the demo study in ``out``; return the report page."""
+    from jetxai.evaluate.explanations import explain_run
+    from jetxai.features import add_xaug
+    from jetxai.generate import GeneratorConfig, generate
+    from jetxai.report.build import build_report
+    from jetxai.train import TrainConfig, random_ordering, reduced_feature_curve, train
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    size = settings(quick)
+    study: dict[str, Any] = {
+        "title": "jetxai demo: a top tagger and what it relies on" + (" (quick)" if quick else ""),
+        "summary": (
+            f"{size['n_jets']} top and {size['n_jets']} QCD jets from Pythia 8 "
+            "(√s = 14 TeV, anti-kT R = 0.8, |η| < 2, 550 ≤ pT < 650 GeV)."
+        ),
+        "samples": ["top", "qcd"],
+        "models": ["dnn", "pfn", "pfn-xaug"],
+        "lrp": ["dnn", "pfn-xaug"],
+        "ig": "dnn",
+        "ig_baselines": IG_BASELINES,
+        "seeds": 2,
+        "xaug": DEMO_XAUG,
+        "settings": size,
+        "versions": _versions(),
+    }
+    write_json(out / "study.json", study)
+    steps: list[tuple[str, Any]] = []
+
+    def step(title: str) -> Any:
+        def wrap(function: Any) -> Any:
+            steps.append((title, function))
+            return function
+
+        return wrap
+
+    datasets = [out / "data" / "top", out / "data" / "qcd"]
+
+    @step("generate top and QCD jets")
+    def _generate() -> None:
+        for process, seed, path in (("top", 1, datasets[0]), ("qcd", 2, datasets[1])):
+            config = GeneratorConfig(
+                process=process,
+                n_jets=size["n_jets"],
+                seed=seed,
+                chunk_size=max(size["n_jets"] // 4, 100),
+            )
+            generate(config, path, workers=workers, progress=progress)
+
+    @step("compute XAUG variables")
+    def _features() -> None:
+        for path in datasets:
+            add_xaug(path, DEMO_XAUG, progress=progress)
+
+    common = {
+        "seeds": 2,
+        "epochs": size["epochs"],
+        "patience": 3,
+        "n_constituents": size["n_constituents"],
+    }
+
+    @step("train taggers (2 seeds each)")
+    def _train() -> None:
+        for name, model, xaug in (
+            ("dnn", "dnn", DEMO_XAUG),
+            ("pfn", "pfn", []),
+            ("pfn-xaug", "pfn", DEMO_XAUG),
+        ):
+            train(
+                TrainConfig(model=model, xaug=xaug, **common),
+                datasets,
+                out / "runs" / name,
+                progress=progress,
+            )
+
+    def _explain(name: str, target: str, method: str, **options: Any) -> None:
+        if not (out / "explain" / target / "ranking.json").is_file():
+            explain_run(
+                out / "runs" / name,
+                datasets,
+                out / "explain" / target,
+                method=method,
+                max_jets=2000,
+                progress=progress,
+                **options,
+            )
+
+    @step("layerwise relevance propagation")
+    def _lrp() -> None:
+        for name in study["lrp"]:
+            _explain(name, f"lrp-{name}", "lrp", composite="epsilon")
+
+    @step("integrated gradients, three baselines")
+    def _ig() -> None:
+        for baseline in IG_BASELINES:
+            _explain(
+                "dnn",
+                f"ig-dnn-{baseline}",
+                "ig",
+                baseline=baseline,
+                weights="xsec",
+                k=16,
+                n_steps=32,
+            )
+
+    @step("reduced-feature curve")
+    def _reduced() -> None:
+        target = out / "reduced" / "curve.json"
+        if target.is_file():
+            return
+        ranking = json.loads((out / "explain" / "lrp-dnn" / "ranking.json").read_text())
+        orders = {
+            "LRP order": ranking["ensemble_ranking"]["order"],
+            "random order": random_ordering(DEMO_XAUG, seed=1),
+        }
+        config = TrainConfig(model="dnn", xaug=DEMO_XAUG, **common)
+        curves = {
+            label: reduced_feature_curve(
+                config,
+                datasets,
+                order,
+                size["ks"],
+                out / "reduced" / label.split()[0],
+                progress=False,
+            )
+            for label, order in orders.items()
+        }
+        reference = json.loads((out / "runs" / "dnn" / "metrics.json").read_text())[
+            "rejection_0.5"
+        ]["mean"]
+        write_json(
+            target, {"ks": size["ks"], "curves": curves, "orders": orders, "reference": reference}
+        )
+
+    @step("build the report")
+    def _report() -> None:
+        build_report(out)
+
+    for number, (title, function) in enumerate(steps, start=1):
+        start = time.perf_counter()
+        if progress:
+            print(f"[{number}/{len(steps)}] {title} ...", flush=True)
+        function()
+        if progress:
+            print(
+                f"[{number}/{len(steps)}] {title}: {time.perf_counter() - start:.0f} s", flush=True
+            )
+    return out / "report" / "index.html"

@@ -1,0 +1,141 @@
+"""Report figures: pure functions from numbers to PNG bytes (matplotlib, mplhep style).
+
+HEP conventions: labelled axes with units, background rejection on a log scale, seed bands as
+the spread between seeds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+
+@contextmanager
+def _figure(width: float = 6.4, height: float = 4.4) -> Iterator[Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mplhep
+
+    with plt.style.context(mplhep.style.ROOT), plt.rc_context({"font.size": 13}):
+        fig, ax = plt.subplots(figsize=(width, height))
+        try:
+            yield fig, ax
+        finally:
+            plt.close(fig)
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
+
+
+def distributions(
+    values: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike | None]], name: str, unit: str = ""
+) -> bytes:
+    """Normalised histograms of one XAUG variable for each sample (label → (values, weights))."""
+    with _figure(5.0, 3.8) as (fig, ax):
+        all_values = np.concatenate([np.asarray(v, dtype=float) for v, _ in values.values()])
+        low, high = np.quantile(all_values, [0.005, 0.995]) if len(all_values) else (0.0, 1.0)
+        bins = np.linspace(low, high if high > low else low + 1, 41)
+        for label, (v, w) in values.items():
+            ax.hist(
+                np.asarray(v, dtype=float),
+                bins=bins,
+                weights=w,
+                density=True,
+                histtype="step",
+                linewidth=1.8,
+                label=label,
+            )
+        ax.set_xlabel(f"{name} [{unit}]" if unit else name)
+        ax.set_ylabel("normalised jets")
+        ax.legend(fontsize=11)
+        return _png(fig)
+
+
+def rejection_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]) -> bytes:
+    """1/ε_B against ε_S (log scale) per model, median over seeds with a min–max band."""
+    grid = np.linspace(0.05, 1.0, 96)
+    with _figure() as (fig, ax):
+        for label, per_seed in curves.items():
+            rejections = []
+            for roc in per_seed:
+                eff_s = np.asarray(roc["signal_efficiency"])
+                eff_b = np.asarray(roc["background_efficiency"])
+                interpolated = np.interp(grid, eff_s, eff_b)
+                rejections.append(1.0 / np.maximum(interpolated, 1e-6))
+            stack = np.array(rejections)
+            line = ax.plot(grid, np.median(stack, axis=0), label=label, linewidth=1.8)[0]
+            ax.fill_between(
+                grid, stack.min(axis=0), stack.max(axis=0), color=line.get_color(), alpha=0.25
+            )
+        ax.set_yscale("log")
+        ax.set_xlabel(r"signal efficiency $\varepsilon_S$")
+        ax.set_ylabel(r"background rejection $1/\varepsilon_B$")
+        ax.legend(fontsize=10)
+        return _png(fig)
+
+
+def ranking(names: Sequence[str], mean: Sequence[float], std: Sequence[float], title: str) -> bytes:
+    """Horizontal bars of relevance shares with seed error bars, most relevant on top."""
+    with _figure(5.6, 0.32 * len(names) + 1.4) as (fig, ax):
+        positions = np.arange(len(names))[::-1]
+        ax.barh(positions, mean, xerr=std, color="#4477aa", capsize=2)
+        ax.set_yticks(positions, names, fontsize=10)
+        ax.set_xlabel("share of |relevance|")
+        ax.set_title(title, fontsize=12)
+        return _png(fig)
+
+
+def profile(edges: Sequence[float], series: Mapping[str, Sequence[float]], xlabel: str) -> bytes:
+    """Mean per-constituent relevance in bins of a quantity (step lines per series)."""
+    with _figure(5.0, 3.8) as (fig, ax):
+        for label, values in series.items():
+            ax.stairs(values, edges, label=label, linewidth=1.8)
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("mean relevance per constituent")
+        ax.legend(fontsize=10)
+        return _png(fig)
+
+
+def baseline_comparison(names: Sequence[str], attributions: Mapping[str, Sequence[float]]) -> bytes:
+    """Mean attribution per feature for each IG baseline, side by side."""
+    with _figure(7.2, 4.4) as (fig, ax):
+        width = 0.8 / max(len(attributions), 1)
+        positions = np.arange(len(names))
+        for i, (label, values) in enumerate(attributions.items()):
+            ax.bar(
+                positions + (i - (len(attributions) - 1) / 2) * width, values, width, label=label
+            )
+        ax.set_xticks(positions, names, rotation=60, ha="right", fontsize=10)
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.set_ylabel("mean |IG attribution| (logit)")
+        ax.legend(fontsize=10)
+        return _png(fig)
+
+
+def reduced_curve(
+    ks: Sequence[int], curves: Mapping[str, Sequence[Mapping[str, float]]], reference: float
+) -> bytes:
+    """1/ε_B(0.5) against the number of top-ranked XAUGs kept, mean ± std over seeds."""
+    with _figure(5.4, 4.0) as (fig, ax):
+        for label, points in curves.items():
+            mean = np.array([p["mean"] for p in points])
+            std = np.array([p["std"] for p in points])
+            ax.errorbar(ks, mean, yerr=std, marker="o", capsize=3, label=label)
+        ax.axhline(reference, color="grey", linestyle="--", label="all XAUGs")
+        ax.set_yscale("log")
+        ax.set_xlabel("number of XAUG variables kept")
+        ax.set_ylabel(r"$1/\varepsilon_B$ at $\varepsilon_S = 0.5$")
+        ax.legend(fontsize=10)
+        return _png(fig)

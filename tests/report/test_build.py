@@ -1,0 +1,78 @@
+"""The quick demo as a real process, and the self-contained report it writes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jetxai.errors import InputError
+from jetxai.report import build_report
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = subprocess.run(
+        [sys.executable, "-m", "jetxai", "demo", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"report: {out / 'report' / 'index.html'}" in result.stdout
+    return out
+
+
+def test_page_is_self_contained_and_complete(study: Path) -> None:
+    html = (study / "report" / "index.html").read_text()
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(images) >= 8
+    for image in images:
+        assert base64.b64decode(image).startswith(b"\x89PNG")
+    assert not re.findall(r'(?:src|href)="(?!data:)', html)  # nothing fetched from elsewhere
+    for heading in (
+        "Data",
+        "Taggers",
+        "layerwise relevance propagation",
+        "Integrated Gradients",
+        "Reduced feature sets",
+        "Configuration and versions",
+    ):
+        assert heading in html
+
+
+def test_metrics_json(study: Path) -> None:
+    metrics = json.loads((study / "report" / "metrics.json").read_text())
+    assert set(metrics["taggers"]) == {"dnn", "pfn", "pfn-xaug"}
+    for tagger in metrics["taggers"].values():
+        assert len(tagger["auc"]["values"]) == 2
+    assert metrics["lrp"]["pfn-xaug"]["xaug_share"]["all"]["mean"] > 0
+    assert {r["baseline"] for r in metrics["ig"]["scorecard"]} >= {"zero", "averaged (xsec)"}
+    assert metrics["config"]["versions"]["pythia8mc"] == "8.317.2"
+
+
+def test_rerun_reuses_every_step_and_rebuilds_the_page(study: Path) -> None:
+    before = (study / "runs" / "pfn" / "seed-0" / "history.json").stat().st_mtime_ns
+    result = subprocess.run(
+        [sys.executable, "-m", "jetxai", "demo", "--quick", "--out", str(study)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (study / "runs" / "pfn" / "seed-0" / "history.json").stat().st_mtime_ns == before
+    page = build_report(study)
+    assert page == study / "report" / "index.html"
+
+
+def test_missing_study_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="missing"):
+        build_report(tmp_path)

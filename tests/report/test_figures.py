@@ -1,0 +1,31 @@
+"""Every report figure renders to a PNG from small inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from jetxai.report import figures
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_figures_are_png() -> None:
+    rng = np.random.default_rng(0)
+    roc = {"signal_efficiency": [0.0, 0.5, 1.0], "background_efficiency": [0.0, 0.05, 1.0]}
+    outputs = [
+        figures.distributions(
+            {"top": (rng.normal(175, 10, 200), None), "qcd": (rng.exponential(60, 200), None)},
+            "mass",
+            "GeV",
+        ),
+        figures.rejection_curves({"dnn": [roc, roc]}),
+        figures.ranking(["tau32", "mass"], [0.6, 0.4], [0.05, 0.02], "ranking"),
+        figures.profile([0.0, 0.4, 0.8], {"all": [0.1, -0.05]}, "dR"),
+        figures.baseline_comparison(["a", "b"], {"zero": [1.0, 2.0], "averaged": [1.5, 0.5]}),
+        figures.reduced_curve(
+            [1, 2], {"LRP": [{"mean": 10.0, "std": 1.0}, {"mean": 20.0, "std": 2.0}]}, 25.0
+        ),
+    ]
+    for png in outputs:
+        assert png.startswith(PNG)
+        assert len(png) > 2000
