@@ -15,21 +15,6 @@ from jetxai.errors import InputError
 from jetxai.report import build_report
 
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    result = subprocess.run(
-        [sys.executable, "-m", "jetxai", "demo", "--quick", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert f"report: {out / 'report' / 'index.html'}" in result.stdout
-    return out
-
-
 def test_page_is_self_contained_and_complete(study: Path) -> None:
     html = (study / "report" / "index.html").read_text()
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)

@@ -34,8 +34,13 @@ def _b64(png: bytes) -> str:
     return base64.b64encode(png).decode()
 
 
-def _pm(metric: dict[str, Any], digits: int = 4) -> str:
-    return f"{metric['mean']:.{digits}g} ± {metric['std']:.2g}"
+def _pm(metric: dict[str, Any], digits: int = 4, bound: bool = False) -> str:
+    """mean ± std; "≥" marks a rejection where no test background jet passed for some seed."""
+    return f"{'≥ ' if bound else ''}{metric['mean']:.{digits}g} ± {metric['std']:.2g}"
+
+
+def _bounded(run: dict[str, Any], point: str) -> bool:
+    return any(seed.get(f"rejection_{point}_is_lower_bound") for seed in run["per_seed"])
 
 
 def _read(path: Path) -> dict[str, Any]:
