@@ -57,7 +57,7 @@ def dask_seconds_per_event(config: GeneratorConfig, workers: int) -> float:
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,

@@ -72,6 +72,29 @@ def _area(curve: Array, fractions: Array) -> float:
     return float(np.trapezoid(curve.mean(axis=0), fractions))
 
 
+def _ordered_curve(
+    model: nn.Module,
+    x: torch.Tensor,
+    attributions: torch.Tensor,
+    replacement: torch.Tensor,
+    steps: int,
+    insert: bool,
+    extra: tuple[torch.Tensor, ...],
+    generator: torch.Generator | None,
+) -> dict[str, Any]:
+    curve, fractions = _curve(model, x, attributions, replacement, steps, insert, None, extra)
+    random_order = torch.rand(attributions.reshape(len(x), -1).shape, generator=generator).argsort(
+        dim=1
+    )
+    reference, _ = _curve(model, x, attributions, replacement, steps, insert, random_order, extra)
+    return {
+        "fractions": fractions.tolist(),
+        "mean_output": curve.mean(axis=0).tolist(),
+        "auc": _area(curve, fractions),
+        "random_auc": _area(reference, fractions),
+    }
+
+
 def deletion_curve(
     model: nn.Module,
     x: torch.Tensor,
@@ -83,21 +106,9 @@ def deletion_curve(
 ) -> dict[str, Any]:
     """Output as the top-attributed features are replaced by background values; with the area
     under the mean curve for this order and for a random order (the reference)."""
-    curve, fractions = _curve(
-        model, x, attributions, replacement, steps, False, None, additional_forward_args
+    return _ordered_curve(
+        model, x, attributions, replacement, steps, False, additional_forward_args, generator
     )
-    random_order = torch.rand(attributions.reshape(len(x), -1).shape, generator=generator).argsort(
-        dim=1
-    )
-    reference, _ = _curve(
-        model, x, attributions, replacement, steps, False, random_order, additional_forward_args
-    )
-    return {
-        "fractions": fractions.tolist(),
-        "mean_output": curve.mean(axis=0).tolist(),
-        "auc": _area(curve, fractions),
-        "random_auc": _area(reference, fractions),
-    }
 
 
 def insertion_curve(
@@ -110,21 +121,9 @@ def insertion_curve(
     generator: torch.Generator | None = None,
 ) -> dict[str, Any]:
     """Output as the top-attributed features are restored into a background example."""
-    curve, fractions = _curve(
-        model, x, attributions, replacement, steps, True, None, additional_forward_args
+    return _ordered_curve(
+        model, x, attributions, replacement, steps, True, additional_forward_args, generator
     )
-    random_order = torch.rand(attributions.reshape(len(x), -1).shape, generator=generator).argsort(
-        dim=1
-    )
-    reference, _ = _curve(
-        model, x, attributions, replacement, steps, True, random_order, additional_forward_args
-    )
-    return {
-        "fractions": fractions.tolist(),
-        "mean_output": curve.mean(axis=0).tolist(),
-        "auc": _area(curve, fractions),
-        "random_auc": _area(reference, fractions),
-    }
 
 
 def infidelity(

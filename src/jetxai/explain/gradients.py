@@ -43,7 +43,7 @@ def gradient_x_input(
 ) -> Any:
     """x ⊙ ∂f/∂x."""
     tensors, single = as_inputs(inputs)
-    grads, _out = gradients(model, tensors, tuple(additional_forward_args or ()), target)
+    grads = saliency(model, tensors, target, additional_forward_args)
     return shaped(tuple(x * g for x, g in zip(tensors, grads, strict=True)), single)
 
 

@@ -6,14 +6,13 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import tempfile
 from collections.abc import Iterable
 from contextlib import ExitStack
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from jetxai._versions import versions
 from jetxai.data.dataset import chunk_meta, list_chunks, read_manifest, write_manifest
 from jetxai.data.schema import SCHEMA_VERSION
 from jetxai.errors import InputError
@@ -30,16 +29,6 @@ def config_hash(config: GeneratorConfig) -> str:
     """A short stable digest of ``config`` that identifies its chunks."""
     text = json.dumps(config.to_dict(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
 
 
 def _prepare_output(out: Path) -> None:
@@ -97,7 +86,7 @@ def _manifest(
             "chunks": [chunk_seed(config.seed, i) for i in range(config.n_chunks)],
         },
         "pythia_settings": _pythia.settings(config, seed="<seeds.chunks[i]>"),
-        "versions": _versions(),
+        "versions": versions(_VERSIONED),
         "events_tried": tried,
         "events_generated": events,
         "jets_kept": kept,
@@ -176,7 +165,7 @@ def _run_dask(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: never collide with another cluster
                     silence_logs=logging.ERROR,
                 )
             )

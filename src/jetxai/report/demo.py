@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from jetxai._io import write_json
+from jetxai._versions import versions
 
 DEMO_XAUG = [
     "mass",
@@ -38,17 +37,6 @@ def settings(quick: bool) -> dict[str, Any]:
     if quick:
         return {"n_jets": 600, "epochs": 4, "n_constituents": 32, "ks": [1, 2, 4, 10]}
     return {"n_jets": 5000, "epochs": 15, "n_constituents": 64, "ks": [1, 2, 3, 5, 8, 10]}
-
-
-def _versions() -> dict[str, str]:
-    names = ("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")
-    found = {"python": platform.python_version()}
-    for name in names:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
 
 
 def run_demo(
@@ -78,7 +66,7 @@ def run_demo(
         "seeds": 2,
         "xaug": DEMO_XAUG,
         "settings": size,
-        "versions": _versions(),
+        "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
     }
     write_json(out / "study.json", study)
     steps: list[tuple[str, Any]] = []

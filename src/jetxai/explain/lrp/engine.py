@@ -20,6 +20,7 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from jetxai.errors import InputError
+from jetxai.explain._common import select
 from jetxai.explain.lrp import recurrent
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import Composite, build_composite
@@ -124,19 +125,6 @@ class LRPHooks:
         return result
 
 
-def _select(output: torch.Tensor, target: int | torch.Tensor | None) -> torch.Tensor:
-    """The explained scalar per sample: the single output, the predicted class, or ``target``."""
-    if output.dim() == 1:
-        if target not in (None, 0):
-            raise ValueError("the model has a single output; target must be None or 0")
-        return output
-    if target is None:
-        target = output.argmax(dim=1)
-    if isinstance(target, int):
-        return output[:, target]
-    return output.gather(1, torch.as_tensor(target).reshape(-1, 1).to(output.device)).squeeze(1)
-
-
 def lrp(
     model: nn.Module,
     inputs: torch.Tensor | tuple[torch.Tensor, ...],
@@ -163,7 +151,7 @@ def lrp(
     leaves = [t.detach().clone().requires_grad_(True) for t in tensors]
     built = build_composite(composite, **rule_args)
     with torch.enable_grad(), LRPHooks(model, built, leaves) as hooks:
-        explained = _select(model(*leaves, *extra), target)
+        explained = select(model(*leaves, *extra), target)
         # gradients of the inputs (and first-layer auxiliaries) only: no parameter gradients
         wanted = [a for i in range(len(leaves)) for a in hooks.aux.get(i, [leaves[i]])]
         grads = torch.autograd.grad(explained.sum(), wanted, allow_unused=True)
