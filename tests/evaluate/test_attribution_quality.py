@@ -61,6 +61,7 @@ def test_infidelity_is_zero_for_exact_linear_attributions() -> None:
 
 
 def test_sensitivity_and_randomisation() -> None:
+    torch.manual_seed(0)
     model = _linear([1.0, -2.0, 0.5])
     x = torch.randn(6, 3)
 
@@ -71,11 +72,12 @@ def test_sensitivity_and_randomisation() -> None:
         gxi, model, x, radius=0.01, generator=torch.Generator().manual_seed(0)
     )
     assert np.all(sensitivity < 0.1)
-    torch.manual_seed(0)
-    deep = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1), nn.Flatten(0)).eval()
-    steps = randomisation_check(gxi, deep, x)
+    # twelve features, so a rank correlation near 1 cannot happen by chance
+    deep = nn.Sequential(nn.Linear(12, 16), nn.ReLU(), nn.Linear(16, 1), nn.Flatten(0)).eval()
+    inputs = torch.randn(20, 12)
+    steps = randomisation_check(gxi, deep, inputs, seed=1)
     assert [s["layers_randomised"] for s in steps] == [1, 2]
-    assert steps[-1]["rank_correlation"] < 0.99
+    assert steps[-1]["rank_correlation"] < 0.8  # attributions of a re-initialised net differ
 
 
 def test_rank_correlation_by_hand() -> None:

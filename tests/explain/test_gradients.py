@@ -44,6 +44,7 @@ def test_smoothgrad_is_seeded_and_unbiased_for_a_quadratic() -> None:
 
 
 def test_expected_gradients_on_a_linear_model() -> None:
+    torch.manual_seed(0)
     w = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
     model = nn.Sequential()
     model.forward = lambda x: x @ w  # type: ignore[method-assign]
