@@ -55,9 +55,8 @@ def lowlevel_curve(args: argparse.Namespace, out: Path) -> None:
     for point in curve:
         print(f"| {point['k']} | {pm(point['rejection_0.5'], 1)} | {pm(point['auc'], 4)} |")
     for fraction in (0.90, 0.95):
-        print(
-            f"{100 * fraction:.0f} % of the full 1/eps_B(0.5) at k = {smallest_k(curve, reference, fraction)}"
-        )
+        k = smallest_k(curve, reference, fraction)
+        print(f"{100 * fraction:.0f} % of the full 1/eps_B(0.5) at k = {k}")
 
 
 def main() -> None:
