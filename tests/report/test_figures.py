@@ -19,6 +19,7 @@ def test_figures_are_png() -> None:
             "GeV",
         ),
         figures.rejection_curves({"dnn": [roc, roc]}),
+        figures.roc_curves({"dnn": [roc, roc]}),
         figures.ranking(["tau32", "mass"], [0.6, 0.4], [0.05, 0.02], "ranking"),
         figures.profile([0.0, 0.4, 0.8], {"all": [0.1, -0.05]}, "dR"),
         figures.baseline_comparison(["a", "b"], {"zero": [1.0, 2.0], "averaged": [1.5, 0.5]}),

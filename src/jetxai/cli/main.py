@@ -6,14 +6,14 @@ import sys
 from collections.abc import Sequence
 
 from jetxai import __version__
-from jetxai.cli import demo, explain, features, generate, train
-from jetxai.cli._parser import Parser
+from jetxai.cli import demo, evaluate, explain, features, generate, train
+from jetxai.cli._parser import Parser, config_tokens
 from jetxai.errors import InputError
 
-COMMANDS = (generate, features, train, explain, demo)
+COMMANDS = (generate, features, train, evaluate, explain, demo)
 
 
-def build_parser() -> Parser:
+def build_parser() -> tuple[Parser, dict[str, Parser]]:
     """The full ``jetxai`` parser with every sub-command."""
     parser = Parser(
         prog="jetxai",
@@ -24,12 +24,40 @@ def build_parser() -> Parser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for command in COMMANDS:
         command.add_parser(subparsers)
-    return parser
+    commands: dict[str, Parser] = dict(subparsers.choices)
+    for name, sub in commands.items():
+        if name != "train":  # train's --config maps onto its training options (see its help)
+            sub.add_argument(
+                "--config",
+                help="YAML mapping of this command's options (flags given on the command line win)",
+            )
+    return parser, commands
+
+
+def _expand_config(argv: list[str], commands: dict[str, Parser]) -> list[str]:
+    """Replace ``--config FILE`` of a sub-command by the options the file holds, placed before
+    the command-line flags so those win."""
+    position = next((i for i, token in enumerate(argv) if token in commands), None)
+    if position is None or argv[position] == "train" or "--config" not in argv[position:]:
+        return argv
+    at = argv.index("--config", position)
+    if at + 1 >= len(argv):
+        return argv  # argparse reports the missing value
+    tokens = config_tokens(commands[argv[position]], argv[at + 1])
+    rest = argv[position + 1 : at] + argv[at + 2 :]
+    return argv[: position + 1] + tokens + rest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    parser, commands = build_parser()
+    raw = list(sys.argv[1:] if argv is None else argv)
+    try:
+        raw = _expand_config(raw, commands)
+    except InputError as exc:
+        print(f"jetxai: error: {exc}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(raw)
     try:
         args.run(args)
     except (InputError, OSError) as exc:

@@ -186,6 +186,7 @@ def build_report(study: str | os.PathLike[str]) -> Path:
         seeds=config["seeds"],
         models=models,
         rejection_figure=_b64(figures.rejection_curves(curves)),
+        roc_figure=_b64(figures.roc_curves(curves)),
         lrp=lrp_sections,
         ig_model=ig_model,
         baseline_figure=_b64(figures.baseline_comparison(names, attributions)),

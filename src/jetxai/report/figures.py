@@ -85,6 +85,31 @@ def rejection_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]
         return _png(fig)
 
 
+def roc_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]) -> bytes:
+    """ROC: background efficiency (log) against signal efficiency per model, median over seeds
+    with a min–max band."""
+    grid = np.linspace(0.0, 1.0, 101)
+    with _figure() as (fig, ax):
+        for label, per_seed in curves.items():
+            stack = np.array(
+                [
+                    np.interp(grid, roc["signal_efficiency"], roc["background_efficiency"])
+                    for roc in per_seed
+                ]
+            )
+            line = ax.plot(grid, np.median(stack, axis=0), label=label, linewidth=1.8)[0]
+            ax.fill_between(
+                grid, stack.min(axis=0), stack.max(axis=0), color=line.get_color(), alpha=0.25
+            )
+        ax.plot(grid, grid, color="grey", linestyle=":", label="random")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-4, 1.0)
+        ax.set_xlabel(r"signal efficiency $\varepsilon_S$")
+        ax.set_ylabel(r"background efficiency $\varepsilon_B$")
+        ax.legend(fontsize=10)
+        return _png(fig)
+
+
 def ranking(names: Sequence[str], mean: Sequence[float], std: Sequence[float], title: str) -> bytes:
     """Horizontal bars of relevance shares with seed error bars, most relevant on top."""
     with _figure(5.6, 0.32 * len(names) + 1.4) as (fig, ax):
