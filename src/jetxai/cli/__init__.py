@@ -1,7 +1,6 @@
-"""The ``jetxai`` command line: a thin layer that parses, calls the library and reports."""
+"""The ``jetxai`` command line: a thin layer that parses, calls the library and reports.
+
+The entry point is :func:`jetxai.cli.main.main`; each sub-command is a module of its own.
+"""
 
 from __future__ import annotations
-
-from jetxai.cli.main import main
-
-__all__ = ["main"]

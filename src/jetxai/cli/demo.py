@@ -1,4 +1,4 @@
-"""``jetxai demo`` and ``jetxai report``: an explained top tagger from nothing, and its page."""
+"""``jetxai demo``: an explained top tagger from nothing, with its report."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ import time
 
 from jetxai.cli._parser import positive_int
 
+NAME = "demo"
+HELP = "generate, train, explain and report a top tagger in one command"
+
 EXAMPLES = """examples:
   jetxai demo                      # default study (a few minutes on 2 cores) into demo/
   jetxai demo --quick --out quick  # small study for a smoke test
-  jetxai report --study demo       # rebuild the page of a finished study
 """
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "demo",
-        help="generate, train, explain and report a top tagger in one command",
+        NAME,
+        help=HELP,
         description=(
             "Generate top and QCD jets, compute XAUG variables, train an XAUG dnn, a PFN and a "
             "PFN + XAUG over two seeds, explain them with LRP and IG, and write "
@@ -32,16 +34,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run_demo_command)
 
-    report = subparsers.add_parser(
-        "report",
-        help="build the HTML report of a study directory",
-        description="Write STUDY/report/index.html and STUDY/report/metrics.json.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    report.add_argument("--study", required=True, help="study directory (as written by demo)")
-    report.set_defaults(run=run_report_command)
-
 
 def run_demo_command(args: argparse.Namespace) -> None:
     from jetxai.report import run_demo
@@ -49,9 +41,3 @@ def run_demo_command(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     page = run_demo(args.out, quick=args.quick, workers=args.workers, progress=not args.quiet)
     print(f"report: {page} (took {time.perf_counter() - start:.0f} s)")
-
-
-def run_report_command(args: argparse.Namespace) -> None:
-    from jetxai.report import build_report
-
-    print(f"report: {build_report(args.study)}")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+NAME = "evaluate"
+HELP = "tagging metrics (AUC, background rejection) of trained checkpoints"
+
 EXAMPLES = """examples:
   jetxai evaluate --model runs/pfn-xaug --data data/top --data data/qcd --out eval/pfn-xaug
   jetxai evaluate --model runs/dnn/seed-0 --data data/top --data data/qcd
@@ -12,8 +15,8 @@ EXAMPLES = """examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "evaluate",
-        help="tagging metrics (AUC, background rejection) of trained checkpoints",
+        NAME,
+        help=HELP,
         description=(
             "Score a checkpoint, or every seed of a training run, on the test split recorded in "
             "it: AUC, 1/eps_B at eps_S = 0.3 and 0.5 and accuracy, per seed and as mean ± std."

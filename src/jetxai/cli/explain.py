@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+NAME = "explain"
+HELP = "explain trained taggers (LRP or IG) and rank their XAUG inputs"
+
 EXAMPLES = """examples:
   jetxai explain --model runs/pfn-xaug --data data/top --data data/qcd --out explain/pfn
   jetxai explain --model runs/cnn/seed-0 --data data/top --data data/qcd \\
@@ -15,8 +18,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from jetxai.explain import COMPOSITES
 
     parser = subparsers.add_parser(
-        "explain",
-        help="explain trained taggers (LRP or IG) and rank their XAUG inputs",
+        NAME,
+        help=HELP,
         description=(
             "Explain a checkpoint, or every seed of a training run, on the test split it was "
             "trained with; write relevance-seed-<k>.parquet and ranking.json to --out."

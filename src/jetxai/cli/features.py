@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+NAME = "features"
+HELP = "add XAUG (expert) variables as columns to a dataset"
+
 EXAMPLES = """examples:
   jetxai features --data data/top
   jetxai features --data data/qcd --xaug mass,tau32,d2
@@ -12,8 +15,8 @@ EXAMPLES = """examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "features",
-        help="add XAUG (expert) variables as columns to a dataset",
+        NAME,
+        help=HELP,
         description=(
             "Compute XAUG variables chunk by chunk and store them as xaug_<name> columns; each "
             "chunk is replaced atomically, and a re-run finishes whatever is missing."

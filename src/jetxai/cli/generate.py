@@ -6,6 +6,9 @@ import argparse
 
 from jetxai.cli._parser import positive_int
 
+NAME = "generate"
+HELP = "simulate truth-labelled jets with Pythia 8 + FastJet"
+
 EXAMPLES = """examples:
   jetxai generate --process top --n-jets 10000 --seed 1 --out data/top
   jetxai generate --process qcd --n-jets 10000 --seed 2 --out data/qcd --workers 2
@@ -18,8 +21,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from jetxai.generate.processes import PROCESSES
 
     parser = subparsers.add_parser(
-        "generate",
-        help="simulate truth-labelled jets with Pythia 8 + FastJet",
+        NAME,
+        help=HELP,
         description=(
             "Generate exactly N jets passing the selection (anti-kT, |eta|, pT window) into a "
             "dataset directory of Parquet chunks plus manifest.json. Re-running into the same "

@@ -6,15 +6,16 @@ import sys
 from collections.abc import Sequence
 
 from jetxai import __version__
-from jetxai.cli import demo, evaluate, explain, features, generate, train
+from jetxai.cli import demo, evaluate, explain, features, generate, report, train
 from jetxai.cli._parser import Parser, config_tokens
 from jetxai.errors import InputError
 
-COMMANDS = (generate, features, train, evaluate, explain, demo)
+COMMANDS = (generate, features, train, evaluate, explain, demo, report)
 
 
-def build_parser() -> tuple[Parser, dict[str, Parser]]:
-    """The full ``jetxai`` parser with every sub-command."""
+def build_parser(selected: str | None = None) -> tuple[Parser, dict[str, Parser]]:
+    """The ``jetxai`` parser. Only the ``selected`` sub-command is built in full (its options
+    may need registries that import torch); the others carry just their one-line help."""
     parser = Parser(
         prog="jetxai",
         description="Train jet taggers on simulated collisions and explain what they learned.",
@@ -23,7 +24,10 @@ def build_parser() -> tuple[Parser, dict[str, Parser]]:
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for command in COMMANDS:
-        command.add_parser(subparsers)
+        if selected == command.NAME:
+            command.add_parser(subparsers)
+        else:
+            subparsers.add_parser(command.NAME, help=command.HELP)
     commands: dict[str, Parser] = dict(subparsers.choices)
     for name, sub in commands.items():
         if name != "train":  # train's --config maps onto its training options (see its help)
@@ -50,8 +54,9 @@ def _expand_config(argv: list[str], commands: dict[str, Parser]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
-    parser, commands = build_parser()
     raw = list(sys.argv[1:] if argv is None else argv)
+    names = {command.NAME for command in COMMANDS}
+    parser, commands = build_parser(next((token for token in raw if token in names), None))
     try:
         raw = _expand_config(raw, commands)
     except InputError as exc:

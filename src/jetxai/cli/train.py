@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+NAME = "train"
+HELP = "train taggers over several seeds"
+
 EXAMPLES = """examples:
   jetxai train --data data/top --data data/qcd --model dnn --xaug mass,tau32,d2 --out runs/dnn
   jetxai train --data data/top --data data/qcd --model pfn --xaug mass,tau32 --out runs/pfn-xaug
@@ -29,8 +32,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from jetxai.models import MODELS
 
     parser = subparsers.add_parser(
-        "train",
-        help="train taggers over several seeds",
+        NAME,
+        help=HELP,
         description=(
             "Train --seeds networks (different initialisation and shuffling, same split) on the "
             "datasets given with --data; signal is every process but qcd/gluon unless --signal "
