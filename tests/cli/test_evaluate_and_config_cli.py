@@ -7,32 +7,13 @@ from pathlib import Path
 
 from jetxai import data
 
-from .test_generate_cli import jetxai
+from .test_generate_cli import jetxai, train_small
 
 
 def test_evaluate_reproduces_the_training_metrics(
     top_dataset: Path, qcd_dataset: Path, tmp_path: Path
 ) -> None:
-    run = tmp_path / "run"
-    trained = jetxai(
-        "train",
-        "--data",
-        str(top_dataset),
-        "--data",
-        str(qcd_dataset),
-        "--model",
-        "dnn",
-        "--xaug",
-        "mass,tau32",
-        "--seeds",
-        "2",
-        "--epochs",
-        "2",
-        "--out",
-        str(run),
-        "--quiet",
-    )
-    assert trained.returncode == 0, trained.stderr
+    run = train_small([top_dataset, qcd_dataset], tmp_path / "run", "dnn", "mass,tau32", 2)
     result = jetxai(
         "evaluate",
         "--model",

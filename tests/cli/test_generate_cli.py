@@ -21,6 +21,31 @@ def jetxai(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def train_small(
+    datasets: list[Path], out: Path, model: str, xaug: str, seeds: int = 1, *extra: str
+) -> Path:
+    """Train a tiny run through the CLI (two epochs) and return its directory."""
+    data = [token for path in datasets for token in ("--data", str(path))]
+    result = jetxai(
+        "train",
+        *data,
+        "--model",
+        model,
+        "--xaug",
+        xaug,
+        "--seeds",
+        str(seeds),
+        "--epochs",
+        "2",
+        *extra,
+        "--out",
+        str(out),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
     out = tmp_path / "w"
     result = jetxai(

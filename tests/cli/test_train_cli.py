@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_generate_cli import jetxai
+from .test_generate_cli import jetxai, train_small
 
 
 def test_train_from_flags_and_yaml(top_dataset: Path, qcd_dataset: Path, tmp_path: Path) -> None:
@@ -84,28 +84,15 @@ def test_explain_cli_writes_relevances_and_ranking(
 ) -> None:
     import pyarrow.parquet as pq
 
-    run = tmp_path / "run"
-    trained = jetxai(
-        "train",
-        "--data",
-        str(top_dataset),
-        "--data",
-        str(qcd_dataset),
-        "--model",
+    run = train_small(
+        [top_dataset, qcd_dataset],
+        tmp_path / "run",
         "pfn",
-        "--xaug",
         "mass,tau32",
-        "--seeds",
-        "2",
-        "--epochs",
-        "1",
+        2,
         "--n-constituents",
         "12",
-        "--out",
-        str(run),
-        "--quiet",
     )
-    assert trained.returncode == 0, trained.stderr
     result = jetxai(
         "explain",
         "--model",
@@ -147,26 +134,7 @@ def test_explain_cli_writes_relevances_and_ranking(
 def test_explain_cli_with_integrated_gradients(
     top_dataset: Path, qcd_dataset: Path, tmp_path: Path
 ) -> None:
-    run = tmp_path / "run"
-    trained = jetxai(
-        "train",
-        "--data",
-        str(top_dataset),
-        "--data",
-        str(qcd_dataset),
-        "--model",
-        "dnn",
-        "--xaug",
-        "mass,tau32,d2",
-        "--seeds",
-        "1",
-        "--epochs",
-        "2",
-        "--out",
-        str(run),
-        "--quiet",
-    )
-    assert trained.returncode == 0, trained.stderr
+    run = train_small([top_dataset, qcd_dataset], tmp_path / "run", "dnn", "mass,tau32,d2", 1)
     result = jetxai(
         "explain",
         "--model",
