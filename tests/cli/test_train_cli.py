@@ -160,3 +160,30 @@ def test_explain_cli_with_integrated_gradients(
     assert report["method"] == "ig"
     rows = report["seeds"][0]["scorecard"]
     assert {r["method"] for r in rows} >= {"ig", "lrp", "saliency", "smoothgrad"}
+
+
+def test_explain_cli_image_relevance(top_dataset: Path, qcd_dataset: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    run = train_small(
+        [top_dataset, qcd_dataset], tmp_path / "run", "cnn", "mass", 1, "--image-bins", "12"
+    )
+    result = jetxai(
+        "explain",
+        "--model",
+        str(run),
+        "--data",
+        str(top_dataset),
+        "--data",
+        str(qcd_dataset),
+        "--out",
+        str(tmp_path / "explain"),
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = pq.read_table(tmp_path / "explain" / "relevance-seed-0.parquet").to_pydict()
+    assert all(len(image) == 12 * 12 for image in rows["rel_image"])
+    for image, total in zip(rows["rel_image"], rows["rel_low_level"], strict=True):
+        assert sum(image) == pytest.approx(total, rel=1e-9, abs=1e-12)
+    report = json.loads((tmp_path / "explain" / "ranking.json").read_text())
+    assert set(report["seeds"][0]["images"]) == {"signal", "background", "difference"}

@@ -37,46 +37,42 @@ from jetxai.evaluate.relevance import (
 )
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
-from jetxai.train.samples import load_samples
+from jetxai.train.samples import Samples, load_samples
 
 #: method name → function(model, inputs, additional, **options) → (relevances tuple, delta)
 Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor]]
 
 
-def _lrp(
-    model: Tagger,
-    inputs: tuple[torch.Tensor, ...],
-    additional: tuple[torch.Tensor, ...],
-    **options: Any,
-) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
-    from jetxai.explain import lrp
+def _explainer(method: str) -> Explainer:
+    """``method`` of :func:`jetxai.explain.attribute` returning (relevances tuple, delta)."""
 
-    relevance, delta = lrp(
-        model, inputs, additional_forward_args=additional, return_convergence_delta=True, **options
-    )
-    return tuple(relevance), delta
+    def explain(
+        model: Tagger,
+        inputs: tuple[torch.Tensor, ...],
+        additional: tuple[torch.Tensor, ...],
+        **options: Any,
+    ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+        from jetxai.explain import attribute
 
+        relevance, delta = attribute(
+            model,
+            inputs,
+            method=method,
+            additional_forward_args=additional,
+            return_convergence_delta=True,
+            **options,
+        )
+        return tuple(relevance), delta
 
-def _ig(
-    model: Tagger,
-    inputs: tuple[torch.Tensor, ...],
-    additional: tuple[torch.Tensor, ...],
-    **options: Any,
-) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
-    from jetxai.explain import integrated_gradients
-
-    attributions, delta = integrated_gradients(
-        model, inputs, additional_forward_args=additional, return_convergence_delta=True, **options
-    )
-    return (tuple(attributions) if isinstance(attributions, tuple) else (attributions,)), delta
+    return explain
 
 
-METHODS: dict[str, Explainer] = {"lrp": _lrp, "ig": _ig}
+METHODS: dict[str, Explainer] = {name: _explainer(name) for name in ("lrp", "ig")}
 
 
 def background_baseline(
     model: Tagger,
-    datasets: Sequence[str | os.PathLike[str]],
+    samples: Samples,
     name: str,
     weights: str = "uniform",
     k: int | None = 16,
@@ -88,16 +84,6 @@ def background_baseline(
 
     if weights not in ("uniform", "xsec"):
         raise InputError(f"weights must be uniform or xsec, got {weights!r}")
-    provenance = model.spec.data
-    counts = provenance["n_jets"]
-    total = sum(counts.values())
-    samples = load_samples(
-        datasets,
-        provenance["signal"],
-        counts["val"] / total,
-        counts["test"] / total,
-        provenance["split_seed"],
-    )
     rows = samples.train[samples.target[samples.train] == 0]
     background, _ = prepare_inputs(model, samples.jets[rows])
     w = samples.cross_section_weight()[rows] if weights == "xsec" else None
@@ -122,22 +108,35 @@ def checkpoints(path: str | os.PathLike[str]) -> list[Path]:
     return found
 
 
-def _test_jets(
-    model: Tagger, datasets: Sequence[str | os.PathLike[str]]
-) -> tuple[ak.Array, np.ndarray]:
+def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) -> Samples:
+    """The train / validation / test split ``model`` was trained with, rebuilt from the
+    provenance its checkpoint records."""
     provenance = model.spec.data
     counts = provenance.get("n_jets")
     if not counts:
         raise InputError("the checkpoint records no training split; pass jets explicitly")
     total = sum(counts.values())
-    samples = load_samples(
+    return load_samples(
         datasets,
         provenance["signal"],
         counts["val"] / total,
         counts["test"] / total,
         provenance["split_seed"],
     )
-    return samples.jets[samples.test], samples.target[samples.test]
+
+
+class SplitCache:
+    """Training splits by provenance: the seeds of one run share theirs, so it is read once."""
+
+    def __init__(self, datasets: Sequence[str | os.PathLike[str]]) -> None:
+        self.datasets = datasets
+        self._cache: dict[str, Samples] = {}
+
+    def __call__(self, model: Tagger) -> Samples:
+        key = json.dumps(model.spec.data, sort_keys=True, default=str)
+        if key not in self._cache:
+            self._cache[key] = training_samples(model, self.datasets)
+        return self._cache[key]
 
 
 def _batched(
@@ -175,7 +174,7 @@ def _batched(
 
 def _scorecard(
     model: Tagger,
-    datasets: Sequence[str | os.PathLike[str]],
+    samples: Samples,
     jets: ak.Array,
     options: dict[str, Any],
     n_max: int = 500,
@@ -183,12 +182,12 @@ def _scorecard(
     """The baseline scorecard on up to ``n_max`` test jets (single-input models)."""
     from jetxai.evaluate.scorecard import scorecard
 
-    baseline = background_baseline(model, datasets, "averaged", "xsec", k=None)
-    samples = baseline.as_tuple()[0]
+    baseline = background_baseline(model, samples, "averaged", "xsec", k=None)
+    background = baseline.as_tuple()[0]
     (inputs,), _ = prepare_inputs(model, jets[:n_max])
-    pick = torch.randperm(len(samples), generator=torch.Generator().manual_seed(0))[:2000]
+    pick = torch.randperm(len(background), generator=torch.Generator().manual_seed(0))[:2000]
     return scorecard(
-        model, inputs, samples[pick], baseline.weights[pick], n_steps=options.get("n_steps", 32)
+        model, inputs, background[pick], baseline.weights[pick], n_steps=options.get("n_steps", 32)
     )
 
 
@@ -225,15 +224,17 @@ def explain_run(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     per_seed: list[dict[str, Any]] = []
+    splits = SplitCache(datasets)
     for directory in checkpoints(models):
         model = load(directory)
-        jets, labels = _test_jets(model, datasets)
+        samples = splits(model)
+        jets, labels = samples.jets[samples.test], samples.target[samples.test]
         run_options = dict(options)
         if method == "ig":
             baseline = run_options.pop("baseline", "zero")
             weighting = run_options.pop("weights", "uniform")
             k = run_options.pop("k", 16)
-            run_options["baselines"] = background_baseline(model, datasets, baseline, weighting, k)
+            run_options["baselines"] = background_baseline(model, samples, baseline, weighting, k)
         if max_jets is not None:
             jets, labels = jets[:max_jets], labels[:max_jets]
         result = _batched(METHODS[method], model, jets, batch_size, run_options, progress)
@@ -261,9 +262,7 @@ def explain_run(
             if "mask" in result:
                 mask = result["mask"]
                 per_constituent = low.sum(axis=-1)
-                columns["rel_constituents"] = ak.Array(
-                    [row[m].tolist() for row, m in zip(per_constituent, mask, strict=True)]
-                )
+                columns["rel_constituents"] = ak.unflatten(per_constituent[mask], mask.sum(axis=1))
                 dr, pt_frac = _constituent_quantities(jets, mask.shape[1])
                 summary["profile_dr"] = constituent_profile(low, mask, dr, np.linspace(0, 1.0, 11))
                 summary["profile_pt_fraction"] = constituent_profile(
@@ -272,9 +271,9 @@ def explain_run(
             else:
                 images = mean_images(low[:, 0], labels)
                 summary["images"] = {k: v.tolist() for k, v in images.items()}
-                columns["rel_image"] = ak.Array(low.reshape(len(low), -1).tolist())
+                columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
         if method == "ig" and model.representation == "xaug":
-            summary["scorecard"] = _scorecard(model, datasets, jets, run_options)
+            summary["scorecard"] = _scorecard(model, samples, jets, run_options)
         seed = directory.name.removeprefix("seed-")
         _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
         per_seed.append(summary)

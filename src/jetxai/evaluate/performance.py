@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from jetxai._io import write_json
-from jetxai.evaluate.explanations import _test_jets, checkpoints
+from jetxai.evaluate.explanations import SplitCache, checkpoints
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import load, prepare_inputs
 
@@ -25,9 +25,11 @@ def evaluate_run(
     """AUC, 1/ε_B at ε_S = 0.3 and 0.5 and accuracy of every checkpoint under ``models`` (one,
     or each ``seed-*``), per seed and as mean ± std; written to ``out/metrics.json`` if given."""
     per_seed = []
+    splits = SplitCache(datasets)
     for directory in checkpoints(models):
         model = load(directory)
-        jets, labels = _test_jets(model, datasets)
+        samples = splits(model)
+        jets, labels = samples.jets[samples.test], samples.target[samples.test]
         scores = []
         with torch.no_grad():
             for start in range(0, len(jets), batch_size):
