@@ -27,7 +27,7 @@ def test_train_from_flags_and_yaml(top_dataset: Path, qcd_dataset: Path, tmp_pat
         "--quiet",
     )
     assert result.returncode == 0, result.stderr
-    assert "dnn + XAUG: AUC" in result.stdout
+    assert "dnn on 2 XAUG variables: AUC" in result.stdout
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["config"]["batch_size"] == 8
     assert len(metrics["auc"]["values"]) == 2

@@ -7,6 +7,7 @@ import pytest
 
 from jetxai.errors import InputError
 from jetxai.evaluate import auc, rejection, roc_curve
+from jetxai.evaluate.roc import signal_efficiency
 
 
 def test_perfect_inverted_and_constant_classifiers() -> None:
@@ -43,6 +44,20 @@ def test_roc_points_and_rejection_by_hand() -> None:
     assert rejection(roc, 0.5) == np.inf
     # eps_S = 0.75 lies halfway between (0.5, 0.5) and (1, 0.5): eps_B = 0.5
     assert rejection(roc, 0.75) == pytest.approx(2.0)
+    # eps_B = 0.25 lies on the segment (0, 0.5) -> (0.5, 0.5): eps_S = 0.5; at eps_B = 0.5 the
+    # curve has already climbed to eps_S = 1; eps_B = 0.75 stays there
+    assert signal_efficiency(roc, 0.25) == pytest.approx(0.5)
+    assert signal_efficiency(roc, 0.5) == pytest.approx(1.0)
+    assert signal_efficiency(roc, 0.75) == pytest.approx(1.0)
+
+
+def test_signal_efficiency_interpolates_between_roc_points() -> None:
+    # a signal and a background event tie at score 1: points (0, 0), (0, 0.5), (1, 1)
+    roc = roc_curve([2.0, 1.0, 1.0], [1, 1, 0])
+    np.testing.assert_allclose(roc.background_efficiency, [0, 0, 1])
+    # eps_B = 0.25 is a quarter of the way along the sloped segment: 0.5 + 0.25 * 0.5
+    assert signal_efficiency(roc, 0.25) == pytest.approx(0.625)
+    assert signal_efficiency(roc, 1.0) == pytest.approx(1.0)
 
 
 def test_random_classifier_rejection_is_inverse_efficiency() -> None:
@@ -52,6 +67,7 @@ def test_random_classifier_rejection_is_inverse_efficiency() -> None:
     roc = roc_curve(scores, labels)
     assert rejection(roc, 0.3) == pytest.approx(1 / 0.3, rel=0.02)
     assert rejection(roc, 0.5) == pytest.approx(2.0, rel=0.02)
+    assert signal_efficiency(roc, 0.01) == pytest.approx(0.01, abs=0.002)
 
 
 @pytest.mark.parametrize(

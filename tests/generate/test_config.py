@@ -44,7 +44,7 @@ def test_defaults_follow_the_mission() -> None:
 def test_chunks_cover_exactly_n_jets() -> None:
     config = GeneratorConfig(process="qcd", n_jets=25, chunk_size=10)
     assert config.n_chunks == 3
-    assert [config.chunk_jets(i) for i in range(3)] == [10, 10, 5]
+    assert [config.chunk_items(i) for i in range(3)] == [10, 10, 5]
 
 
 def test_round_trip_and_unknown_keys() -> None:

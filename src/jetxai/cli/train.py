@@ -46,7 +46,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--config", help="YAML file of training options")
     parser.add_argument("--model", choices=list(MODELS))
-    parser.add_argument("--xaug", help="comma-separated XAUG variables for the XAUG branch")
+    parser.add_argument(
+        "--xaug",
+        help="comma-separated XAUG variables for the XAUG branch (dnn on event datasets: "
+        "event features, default all)",
+    )
     parser.add_argument("--signal", help="comma-separated processes counted as signal")
     parser.add_argument("--seeds", type=int, help="networks to train (default 3)")
     parser.add_argument("--first-seed", type=int, help="first seed (default 0)")
@@ -82,8 +86,13 @@ def run_command(args: argparse.Namespace) -> None:
             options[flag] = _names(getattr(args, flag))
     metrics = train(TrainConfig.from_dict(options), datasets, args.out, progress=not args.quiet)
     auc, rej = metrics["auc"], metrics["rejection_0.5"]
+    if metrics["model"] == "dnn":
+        what = "event features" if metrics["data"]["kind"] == "events" else "XAUG variables"
+        name = f"dnn on {len(metrics['xaug'])} {what}"
+    else:
+        name = f"{metrics['model']}{' + XAUG' if metrics['xaug'] else ''}"
     print(
-        f"{metrics['model']}{' + XAUG' if metrics['xaug'] else ''}: AUC {auc['mean']:.4f} ± "
+        f"{name}: AUC {auc['mean']:.4f} ± "
         f"{auc['std']:.4f}, 1/eps_B(0.5) {rej['mean']:.1f} ± {rej['std']:.1f} over "
         f"{len(auc['values'])} seeds -> {args.out}/metrics.json"
     )

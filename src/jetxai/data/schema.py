@@ -26,8 +26,9 @@ TRUTH_FIELDS = (
 #: Every field a generated jet dataset carries.
 ALL_FIELDS = PARTICLE_FIELDS + JET_FIELDS + TRUTH_FIELDS
 
-#: Integer class label of each jet process (0 is the QCD background). Generated samples use
-#: qcd/top/w/z/higgs; the readers add quark/gluon (EnergyFlow) and JetClass's other classes.
+#: Integer class label of each process (0 is the QCD background). Generated jet samples use
+#: qcd/top/w/z/higgs; the readers add quark/gluon (EnergyFlow) and JetClass's other classes;
+#: event-level samples use vlq (signal), ttbar, wjets and singletop.
 LABELS = {
     "qcd": 0,
     "top": 1,
@@ -41,4 +42,28 @@ LABELS = {
     "h4q": 9,
     "hqql": 10,
     "top_lep": 11,
+    "vlq": 12,
+    "ttbar": 13,
+    "wjets": 14,
+    "singletop": 15,
 }
+
+#: Event-level features of a generated event record, in the order a classifier reads them
+#: (momenta in GeV, angles in radians; jets are pT-ordered, a missing fourth jet is all zeros).
+EVENT_FEATURES = (
+    "ht",
+    "st",
+    "met",
+    "met_phi",
+    "mt",
+    "lep_pt",
+    "lep_eta",
+    "lep_phi",
+    "n_jets",
+    "n_bjets",
+    *(f"jet{i}_{v}" for i in range(1, 5) for v in ("pt", "eta", "phi", "btag")),
+    "m_lb",
+    "dr_lb",
+)
+#: Book-keeping fields of an event record.
+EVENT_FIELDS = ("label", "process", "event_id", "weight")

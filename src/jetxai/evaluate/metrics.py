@@ -1,9 +1,10 @@
 """Tagging metrics per trained network and aggregated over a seed ensemble.
 
-Per seed: AUC, background rejection 1/ε_B at ε_S = 0.3 and 0.5, accuracy at score threshold 0,
-and the ROC arrays. Where no background passes the working point, 1/ε_B is unbounded; it is
-then reported as its lower bound Σw_B / max(w_B) (fewer than one background jet passes) and
-``rejection_<ε>_is_lower_bound`` is true, so aggregates stay finite and the JSON valid.
+Per seed: AUC, background rejection 1/ε_B at ε_S = 0.3 and 0.5, signal efficiency ε_S at
+ε_B = 1 %, accuracy at score threshold 0, and the ROC arrays. Where no background passes the working
+point, 1/ε_B is unbounded; it is then reported as its lower bound Σw_B / max(w_B) (fewer than
+one background jet passes) and ``rejection_<ε>_is_lower_bound`` is true, so aggregates stay
+finite and the JSON valid.
 
 Aggregated: each scalar as ``{"mean", "std", "values"}`` over seeds (std is the sample standard
 deviation, ddof = 1; 0 for a single seed) — the XAUG paper's measure of the numerical
@@ -18,10 +19,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from jetxai.evaluate.roc import auc, rejection, roc_curve
+from jetxai.evaluate.roc import auc, rejection, roc_curve, signal_efficiency
 
 WORKING_POINTS = (0.3, 0.5)
-SCALARS = ("auc", "rejection_0.3", "rejection_0.5", "accuracy")
+#: ε_B of the signal-efficiency working point.
+BACKGROUND_POINT = 0.01
+SCALARS = ("auc", "rejection_0.3", "rejection_0.5", "efficiency_0.01", "accuracy")
 #: ROC arrays are thinned to at most this many points in metrics.json.
 ROC_POINTS = 200
 
@@ -38,6 +41,7 @@ def tagging_metrics(
     correct = (s > 0) == (y == 1)
     result: dict[str, Any] = {
         "auc": auc(s, y, w),
+        f"efficiency_{BACKGROUND_POINT}": signal_efficiency(roc, BACKGROUND_POINT),
         "accuracy": float(np.sum(w * correct) / np.sum(w)),
         "roc": {
             "signal_efficiency": roc.signal_efficiency[keep].tolist(),

@@ -86,3 +86,17 @@ def rejection(roc: Roc, signal_efficiency: float) -> float:
     fraction = (signal_efficiency - lo_s) / (hi_s - lo_s)
     background = lo_b + fraction * (hi_b - lo_b)
     return float(np.inf) if background <= 0 else float(1.0 / background)
+
+
+def signal_efficiency(roc: Roc, background_efficiency: float) -> float:
+    """ε_S at the working point ε_B (the ROC's ε_S at the last point with ε_B at most the working
+    point, interpolated linearly towards the next one)."""
+    if not 0 < background_efficiency <= 1:
+        raise InputError(f"background efficiency must be in (0, 1], got {background_efficiency}")
+    eff_s, eff_b = roc.signal_efficiency, roc.background_efficiency
+    i = int(np.searchsorted(eff_b, background_efficiency, side="right")) - 1
+    if i >= len(eff_b) - 1:
+        return float(eff_s[-1])
+    lo_b, hi_b, lo_s, hi_s = eff_b[i], eff_b[i + 1], eff_s[i], eff_s[i + 1]
+    fraction = (background_efficiency - lo_b) / (hi_b - lo_b)
+    return float(lo_s + fraction * (hi_s - lo_s))

@@ -35,11 +35,17 @@ def scorecard(
     background: torch.Tensor,
     background_weights: npt.ArrayLike | None = None,
     relevant: npt.ArrayLike | None = None,
+    uniform_weights: npt.ArrayLike | None = None,
     n_steps: int = 32,
     k: int = 16,
     seed: int = 0,
 ) -> list[dict[str, Any]]:
-    """Score every method × baseline on ``inputs`` (explained for the model's single output)."""
+    """Score every method × baseline on ``inputs`` (explained for the model's single output).
+
+    ``background_weights`` (cross-section weights) make the mean, median and "averaged (xsec)"
+    baselines; the "averaged (uniform)" baseline draws the background with ``uniform_weights``
+    (e.g. equal per process), or each background row equally when not given.
+    """
     generator = torch.Generator().manual_seed(seed)
     weights = (
         None
@@ -52,6 +58,9 @@ def scorecard(
         "averaged",
         background,
         background=background,
+        weights=None
+        if uniform_weights is None
+        else torch.as_tensor(uniform_weights, dtype=torch.float64),
         k=k,
         generator=torch.Generator().manual_seed(seed),
     )

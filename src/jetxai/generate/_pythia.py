@@ -7,18 +7,27 @@ from typing import Any
 from jetxai._quiet import quiet_stdout
 from jetxai.errors import InputError
 from jetxai.generate.config import GeneratorConfig
+from jetxai.generate.events.config import EventConfig
+from jetxai.generate.events.processes import EVENT_PROCESSES
 from jetxai.generate.processes import PROCESSES
+
+#: Either kind of generator configuration.
+AnyConfig = GeneratorConfig | EventConfig
 
 #: Largest seed Pythia accepts (``Random:seed``).
 MAX_PYTHIA_SEED = 900_000_000
 
 
-def settings(config: GeneratorConfig, seed: int | str) -> list[str]:
+def settings(config: AnyConfig, seed: int | str) -> list[str]:
     """The full, ordered list of Pythia settings for ``config`` with random seed ``seed``."""
+    if isinstance(config, EventConfig):
+        process = EVENT_PROCESSES[config.process].settings(config)
+    else:
+        process = PROCESSES[config.process].settings(config)
     return [
         "Print:quiet = on",
         f"Beams:eCM = {config.sqrt_s}",
-        *PROCESSES[config.process].settings(config),
+        *process,
         "Random:setSeed = on",
         f"Random:seed = {seed}",
         *config.pythia,
@@ -29,7 +38,7 @@ def _configure(pythia: Any, lines: list[str]) -> list[str]:
     return [line for line in lines if not pythia.readString(line)]
 
 
-def check(config: GeneratorConfig) -> None:
+def check(config: AnyConfig) -> None:
     """Raise :class:`InputError` if Pythia rejects any setting that ``config`` produces."""
     import pythia8mc
 
@@ -39,7 +48,7 @@ def check(config: GeneratorConfig) -> None:
         raise InputError(f"Pythia rejected setting(s): {'; '.join(rejected)}")
 
 
-def build(config: GeneratorConfig, seed: int) -> Any:
+def build(config: AnyConfig, seed: int) -> Any:
     """An initialised ``pythia8mc.Pythia`` for ``config`` and ``seed``."""
     import pythia8mc
 

@@ -1,4 +1,8 @@
-"""One chunk of a jet dataset: the unit of parallel work, of seeding and of resume."""
+"""One chunk of a dataset: the unit of parallel work, of seeding and of resume.
+
+The same loop serves jet datasets (several records per event, :func:`.jets.select_jets`) and
+event datasets (at most one record per event, :func:`.events.select_events`, with a cut flow).
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,19 @@ import numpy as np
 from jetxai.data.dataset import write_chunk
 from jetxai.errors import InputError
 from jetxai.generate import _pythia
-from jetxai.generate.config import GeneratorConfig
+from jetxai.generate._pythia import AnyConfig
+from jetxai.generate.events.config import EventConfig
+from jetxai.generate.events.record import select_events
 from jetxai.generate.jets import select_jets
 
 #: Event ids are ``chunk index × EVENT_ID_STRIDE + event number within the chunk``.
 EVENT_ID_STRIDE = 1_000_000_000
-#: A chunk that has produced no jet after this many events is given up as misconfigured.
+#: A chunk that has produced no record after this many events is given up as misconfigured.
 MAX_EVENTS_WITHOUT_JET = 5_000
 _MB_TO_PB = 1e9
+
+#: batch → (records with a batch-local ``event_id``, per-event cumulative cut masks or None).
+Selector = Callable[[Any], tuple[ak.Array, dict[str, np.ndarray] | None]]
 
 
 def chunk_seed(seed: int, index: int) -> int:
@@ -28,8 +37,16 @@ def chunk_seed(seed: int, index: int) -> int:
     return int(state % _pythia.MAX_PYTHIA_SEED) + 1
 
 
+def _selector(config: AnyConfig, index: int) -> Selector:
+    if isinstance(config, EventConfig):
+        # b-tagging draws: their own stream, also a function of (seed, index) alone
+        rng = np.random.default_rng([config.seed, index, 1])
+        return lambda batch: select_events(batch, config, rng)
+    return lambda batch: (select_jets(batch, config), None)
+
+
 def generate_chunk(
-    config: GeneratorConfig,
+    config: AnyConfig,
     index: int,
     root: str | Path,
     config_hash: str,
@@ -37,47 +54,53 @@ def generate_chunk(
 ) -> dict[str, Any]:
     """Generate chunk ``index`` of ``config`` and write it atomically under ``root``.
 
-    Events are generated in batches until the chunk holds exactly ``config.chunk_jets(index)``
-    selected jets; jets after the last needed one are discarded, so the chunk's content does not
-    depend on the batch boundaries. Returns the chunk's book-keeping (also stored in the file).
+    Events are generated in batches until the chunk holds exactly ``config.chunk_items(index)``
+    selected records; records after the last needed one are discarded (and so are the events
+    after its event, from the count of events tried and the cut flow), so the chunk's content does
+    not depend on the batch boundaries. Returns the chunk's book-keeping (also stored in the file).
     """
-    needed = config.chunk_jets(index)
+    needed = config.chunk_items(index)
     seed = chunk_seed(config.seed, index)
     pythia = _pythia.build(config, seed)
+    select = _selector(config, index)
     pieces: list[ak.Array] = []
+    cut_flow: dict[str, int] = {}
     have = events_tried = events_generated = 0
     while have < needed:
         batch = pythia.nextBatch(config.batch_size)
-        jets = select_jets(batch, config)
+        records, stages = select(batch)
         n_events = len(batch)
         events_generated += n_events
-        if have + len(jets) >= needed:
-            jets = jets[: needed - have]
-            n_events = int(jets.event_id[-1]) + 1
-        jets = ak.with_field(
-            jets, jets.event_id + index * EVENT_ID_STRIDE + events_tried, "event_id"
+        if have + len(records) >= needed:
+            records = records[: needed - have]
+            n_events = int(records.event_id[-1]) + 1
+        for stage, passed in (stages or {}).items():
+            cut_flow[stage] = cut_flow.get(stage, 0) + int(passed[:n_events].sum())
+        records = ak.with_field(
+            records, records.event_id + index * EVENT_ID_STRIDE + events_tried, "event_id"
         )
         events_tried += n_events
-        pieces.append(jets)
-        have += len(jets)
-        if progress is not None and len(jets):
-            progress(len(jets))
+        pieces.append(records)
+        have += len(records)
+        if progress is not None and len(records):
+            progress(len(records))
         if have == 0 and events_tried >= MAX_EVENTS_WITHOUT_JET:
             raise InputError(
-                f"no {config.process} jet passed the selection in {events_tried} events; "
-                f"check the pT window [{config.pt_min}, {config.pt_max}] and |eta| < "
-                f"{config.eta_max}"
+                f"no {config.process} {config.level} passed the selection in {events_tried} "
+                f"events; check {config.selection_text()}"
             )
     info = pythia.infoPython()
-    meta = {
+    meta: dict[str, Any] = {
         "index": index,
         "seed": seed,
         "config_hash": config_hash,
-        "n_jets": have,
+        f"n_{config.kind}": have,
         "events_tried": events_tried,
         "events_generated": events_generated,
         "sigma_pb": info.sigmaGen() * _MB_TO_PB,
         "sigma_err_pb": info.sigmaErr() * _MB_TO_PB,
     }
+    if cut_flow:
+        meta["cut_flow"] = cut_flow
     write_chunk(root, index, ak.concatenate(pieces) if len(pieces) > 1 else pieces[0], meta)
     return meta

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from jetxai.errors import InputError
 
@@ -31,6 +31,9 @@ class GeneratorConfig:
         batch_size: events per ``Pythia.nextBatch`` call.
         pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
     """
+
+    level: ClassVar[str] = "jet"
+    kind: ClassVar[str] = "jets"
 
     process: str
     n_jets: int
@@ -58,13 +61,22 @@ class GeneratorConfig:
         return low, high
 
     @property
+    def n_items(self) -> int:
+        """Number of records the dataset holds (jets)."""
+        return self.n_jets
+
+    @property
     def n_chunks(self) -> int:
         """Number of chunk files the dataset consists of."""
         return math.ceil(self.n_jets / self.chunk_size)
 
-    def chunk_jets(self, index: int) -> int:
+    def chunk_items(self, index: int) -> int:
         """Number of jets chunk ``index`` holds (the last one takes the remainder)."""
         return min(self.chunk_size, self.n_jets - index * self.chunk_size)
+
+    def selection_text(self) -> str:
+        """The selection in words, for error messages."""
+        return f"the pT window [{self.pt_min}, {self.pt_max}] and |eta| < {self.eta_max}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (round-trips through :meth:`from_dict`)."""

@@ -12,20 +12,31 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import awkward as ak
+
 from jetxai._versions import versions
-from jetxai.data.dataset import chunk_meta, list_chunks, read_manifest, write_manifest
+from jetxai.data.dataset import (
+    chunk_meta,
+    chunk_path,
+    list_chunks,
+    read_chunk,
+    read_manifest,
+    write_chunk,
+    write_manifest,
+)
 from jetxai.data.schema import SCHEMA_VERSION
 from jetxai.errors import InputError
 from jetxai.generate import _pythia
+from jetxai.generate._pythia import AnyConfig
 from jetxai.generate.chunk import chunk_seed, generate_chunk
-from jetxai.generate.config import GeneratorConfig
+from jetxai.generate.events.record import STAGES
 
 #: How long to wait for an external Dask scheduler to answer.
 SCHEDULER_TIMEOUT = "10s"
 _VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
 
 
-def config_hash(config: GeneratorConfig) -> str:
+def config_hash(config: AnyConfig) -> str:
     """A short stable digest of ``config`` that identifies its chunks."""
     text = json.dumps(config.to_dict(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -40,7 +51,7 @@ def _prepare_output(out: Path) -> None:
         raise InputError(f"cannot write to output directory {out}: {exc.strerror}") from None
 
 
-def _existing_chunks(out: Path, config: GeneratorConfig, digest: str) -> dict[int, dict[str, Any]]:
+def _existing_chunks(out: Path, config: AnyConfig, digest: str) -> dict[int, dict[str, Any]]:
     """Completed chunks already in ``out``; refuse a directory made with another config."""
     if not (out / "manifest.json").exists():
         if list_chunks(out):
@@ -60,9 +71,7 @@ def _existing_chunks(out: Path, config: GeneratorConfig, digest: str) -> dict[in
     return done
 
 
-def _manifest(
-    config: GeneratorConfig, digest: str, chunks: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
+def _manifest(config: AnyConfig, digest: str, chunks: dict[int, dict[str, Any]]) -> dict[str, Any]:
     complete = len(chunks) == config.n_chunks
     ordered = [chunks[i] for i in sorted(chunks)]
     events = sum(c["events_generated"] for c in ordered)
@@ -74,10 +83,11 @@ def _manifest(
         else 0
     )
     tried = sum(c["events_tried"] for c in ordered)
-    kept = sum(c["n_jets"] for c in ordered)
-    return {
+    kind = config.kind
+    kept = sum(c[f"n_{kind}"] for c in ordered)
+    manifest = {
         "schema_version": SCHEMA_VERSION,
-        "kind": "jets",
+        "kind": kind,
         "complete": complete,
         "config": config.to_dict(),
         "config_hash": digest,
@@ -89,17 +99,49 @@ def _manifest(
         "versions": versions(_VERSIONED),
         "events_tried": tried,
         "events_generated": events,
-        "jets_kept": kept,
-        "jets_per_event": kept / tried if tried else 0.0,
+        f"{kind}_kept": kept,
+        f"{kind}_per_event": kept / tried if tried else 0.0,
         "cross_section_pb": sigma,
         "cross_section_err_pb": sigma_err,
         "cross_section_unit": "pb",
         "chunks": ordered,
     }
+    if kind == "events":
+        manifest.update(_event_book_keeping(ordered, sigma, tried, complete))
+    return manifest
+
+
+def _event_book_keeping(
+    chunks: list[dict[str, Any]], sigma: float, tried: int, complete: bool
+) -> dict[str, Any]:
+    """Cut flow with efficiencies and yields, and the per-event weight, for an event dataset."""
+    flow = {}
+    for stage in STAGES:
+        count = sum(c["cut_flow"][stage] for c in chunks)
+        efficiency = count / tried if tried else 0.0
+        flow[stage] = {"events": count, "efficiency": efficiency, "yield_pb": sigma * efficiency}
+    return {
+        "cut_flow": flow,
+        "weight_pb": sigma / tried if tried else 0.0,
+        "weight_unit": "pb: expected selected events per pb^-1 (sum = sigma x efficiency)",
+        "weights_final": complete,
+    }
+
+
+def _write_weights(out: Path, chunks: dict[int, dict[str, Any]], weight: float) -> None:
+    """Give every stored event the dataset's weight σ / events tried (rewrites each chunk)."""
+    for index, meta in sorted(chunks.items()):
+        if meta.get("weight_pb") == weight:
+            continue  # already final (a resumed run that crashed while writing weights)
+        path = chunk_path(out, index)
+        events = read_chunk(path)
+        events = ak.with_field(events, ak.full_like(events.weight, weight), "weight")
+        meta["weight_pb"] = weight
+        write_chunk(out, index, events, meta)
 
 
 def generate(
-    config: GeneratorConfig,
+    config: AnyConfig,
     out: str | os.PathLike[str],
     *,
     workers: int = 1,
@@ -125,11 +167,12 @@ def generate(
 
     from tqdm.auto import tqdm
 
+    count = f"n_{config.kind}"
     bar = tqdm(
-        total=config.n_jets,
-        initial=sum(c["n_jets"] for c in done.values()),
+        total=config.n_items,
+        initial=sum(c[count] for c in done.values()),
         desc=f"generate {config.process}",
-        unit="jet",
+        unit=config.level,
         disable=not progress,
     )
     with bar:
@@ -140,15 +183,21 @@ def generate(
         else:
             for meta in _run_dask(config, todo, out, digest, workers, scheduler):
                 done[meta["index"]] = meta
-                bar.update(meta["n_jets"])
+                bar.update(meta[count])
                 write_manifest(out, _manifest(config, digest, done))
     manifest = _manifest(config, digest, done)
+    if config.kind == "events":
+        # the weight needs every chunk's cross-section and events tried: written last, so the
+        # manifest says complete only once every chunk holds it
+        write_manifest(out, {**manifest, "complete": False, "weights_final": False})
+        _write_weights(out, done, manifest["weight_pb"])
+        manifest = _manifest(config, digest, done)
     write_manifest(out, manifest)
     return manifest
 
 
 def _run_dask(
-    config: GeneratorConfig,
+    config: AnyConfig,
     todo: list[int],
     out: Path,
     digest: str,

@@ -9,17 +9,27 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
 from jetxai.features import column, constituents, images, xaug
 from jetxai.models.spec import ModelSpec
 
 
 def xaug_matrix(jets: ak.Array, names: list[str]) -> npt.NDArray[np.float64]:
-    """(N, K) XAUG values: stored ``xaug_<name>`` columns where present, computed otherwise."""
+    """(N, K) XAUG values: stored ``xaug_<name>`` columns where present, computed otherwise.
+
+    Event features (:data:`~jetxai.data.schema.EVENT_FEATURES`) are read from their own columns
+    of an event dataset, so the same dense net serves jets and events.
+    """
     fields = set(ak.fields(jets))
     stored = {
         n: ak.to_numpy(jets[column(n)]).astype(np.float64) for n in names if column(n) in fields
     }
+    for name in names:
+        if name in EVENT_FEATURES and name not in stored:
+            if name not in fields:
+                raise InputError(f"event feature {name!r} is not in the data")
+            stored[name] = ak.to_numpy(jets[name]).astype(np.float64)
     missing = [n for n in names if n not in stored]
     computed = xaug(jets, missing) if missing else {}
     return np.stack([stored[n] if n in stored else computed[n] for n in names], axis=1)

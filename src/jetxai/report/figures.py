@@ -110,13 +110,20 @@ def roc_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]) ->
         return _png(fig)
 
 
-def ranking(names: Sequence[str], mean: Sequence[float], std: Sequence[float], title: str) -> bytes:
-    """Horizontal bars of relevance shares with seed error bars, most relevant on top."""
+def ranking(
+    names: Sequence[str],
+    mean: Sequence[float],
+    std: Sequence[float],
+    title: str,
+    xlabel: str = "share of |relevance|",
+) -> bytes:
+    """Horizontal bars (e.g. relevance shares) with seed error bars, the first name on top."""
     with _figure(5.6, 0.32 * len(names) + 1.4) as (fig, ax):
         positions = np.arange(len(names))[::-1]
         ax.barh(positions, mean, xerr=std, color="#4477aa", capsize=2)
         ax.set_yticks(positions, names, fontsize=10)
-        ax.set_xlabel("share of |relevance|")
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_xlabel(xlabel)
         ax.set_title(title, fontsize=12)
         return _png(fig)
 

@@ -14,7 +14,8 @@ from jetxai.errors import InputError
 @dataclass
 class TrainConfig:
     """Attributes:
-    model: registered tagger name; xaug: XAUG variables for its XAUG branch (or inputs for dnn).
+    model: registered tagger name; xaug: XAUG variables for its XAUG branch (or inputs for dnn;
+        for event datasets the event features, all of them when left empty).
     seeds: number of independently initialised and shuffled networks; first_seed: the first.
     epochs, batch_size, learning_rate: optimisation (Adam, LR halved when validation stalls).
     patience: epochs without validation-loss improvement before stopping early.
@@ -43,13 +44,14 @@ class TrainConfig:
     device: str = "auto"
 
     def __post_init__(self) -> None:
+        from jetxai.data.schema import EVENT_FEATURES
         from jetxai.features import XAUG_NAMES
         from jetxai.models.registry import entry
 
         entry(self.model)
-        unknown = [n for n in self.xaug if n not in XAUG_NAMES]
+        unknown = [n for n in self.xaug if n not in XAUG_NAMES and n not in EVENT_FEATURES]
         if unknown:
-            raise InputError(f"unknown XAUG variable(s) {', '.join(unknown)}")
+            raise InputError(f"unknown XAUG variable or event feature(s) {', '.join(unknown)}")
         for name in ("seeds", "epochs", "batch_size", "n_constituents", "image_bins"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:

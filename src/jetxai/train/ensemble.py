@@ -14,6 +14,7 @@ A seed whose checkpoint was made with the same config and data is loaded instead
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ import torch
 from tqdm.auto import tqdm
 
 from jetxai._io import write_json
+from jetxai.data.schema import EVENT_FEATURES
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.inputs import fit_standardisation, raw_inputs, to_tensors
@@ -75,6 +77,8 @@ def train(
     samples = load_samples(
         datasets, config.signal, config.val_fraction, config.test_fraction, config.split_seed
     )
+    if samples.provenance["kind"] == "events" and not config.xaug:
+        config = dataclasses.replace(config, xaug=list(EVENT_FEATURES))
     spec = default_spec(config.model, config.xaug, config.n_constituents)
     if spec.image_bins:
         spec.image_bins = config.image_bins

@@ -16,8 +16,8 @@ import numpy.typing as npt
 from jetxai import data
 from jetxai.errors import InputError
 
-#: Processes that are background unless ``signal`` says otherwise.
-BACKGROUND = ("qcd", "gluon")
+#: Processes that are background unless ``signal`` says otherwise (jets, then events).
+BACKGROUND = ("qcd", "gluon", "ttbar", "wjets", "singletop")
 
 
 @dataclass
@@ -71,6 +71,9 @@ def load_samples(
         raise InputError("give at least one dataset (--data)")
     parts = [data.read(root) for root in roots]
     cross_sections: dict[str, dict[str, float]] = {}
+    kinds = {data.read_manifest(root).get("kind", "jets") for root in roots}
+    if len(kinds) > 1:
+        raise InputError("cannot mix jet and event datasets in one training")
     for root, part in zip(roots, parts, strict=True):
         manifest = data.read_manifest(root)
         for process in sorted(set(ak.to_list(part.process))):
@@ -114,6 +117,7 @@ def load_samples(
             "split_seed": split_seed,
             "cross_sections": cross_sections,
             "has_weight": "weight" in common,
+            "kind": kinds.pop(),
             "n_jets": {"train": len(jets) - n_test - n_val, "val": n_val, "test": n_test},
         },
     )

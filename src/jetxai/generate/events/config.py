@@ -1,0 +1,156 @@
+"""Event-level generator configuration: the process, the object definitions and the selection."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from jetxai.errors import InputError
+
+
+@dataclass(frozen=True)
+class EventConfig:
+    """Everything that determines a generated event-level dataset.
+
+    Objects are defined at generator level from Pythia's final state (see
+    :mod:`jetxai.generate.events.objects`); an event is kept when it has exactly one isolated
+    lepton, at least ``min_jets`` jets and at least ``min_bjets`` b-tagged jets. As for jets, chunk
+    ``i`` depends on ``(seed, i)`` alone, so the data do not depend on the number of workers.
+
+    Attributes:
+        process: a name registered in :data:`jetxai.generate.events.EVENT_PROCESSES`.
+        n_events: number of selected events to store.
+        seed: base random seed (Pythia and the b-tagging draws).
+        sqrt_s: centre-of-mass energy in GeV.
+        mass: heavy-quark mass of the ``vlq`` signal in GeV.
+        pthat_min: generator-level p̂_T cut for the 2 → 2 backgrounds (GeV); ``None`` takes the
+            process's own default (documented in :mod:`.processes`).
+        lepton_pt_min, lepton_eta_max: electron/muon acceptance.
+        isolation_radius, isolation_max: a lepton is isolated when the scalar p_T sum of the
+            other visible particles within ``isolation_radius`` is below ``isolation_max`` × its
+            p_T.
+        radius, jet_pt_min, jet_eta_max: anti-kT jets of visible particles (isolated leptons
+            excluded).
+        btag_radius: a jet is b- (c-) labelled when a b (c) hadron lies within this ΔR.
+        btag_eff, ctag_eff, mistag: probabilities that a b-, c- or light-labelled jet is tagged.
+        min_jets, min_bjets: the selection.
+        chunk_size: events per chunk file; batch_size: events per ``Pythia.nextBatch`` call.
+        pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
+    """
+
+    level: ClassVar[str] = "event"
+    kind: ClassVar[str] = "events"
+
+    process: str
+    n_events: int
+    seed: int = 1
+    sqrt_s: float = 14_000.0
+    mass: float = 1_200.0
+    pthat_min: float | None = None
+    lepton_pt_min: float = 30.0
+    lepton_eta_max: float = 2.5
+    isolation_radius: float = 0.3
+    isolation_max: float = 0.15
+    radius: float = 0.4
+    jet_pt_min: float = 30.0
+    jet_eta_max: float = 2.5
+    btag_radius: float = 0.3
+    btag_eff: float = 0.70
+    ctag_eff: float = 0.10
+    mistag: float = 0.01
+    min_jets: int = 3
+    min_bjets: int = 1
+    chunk_size: int = 1_000
+    batch_size: int = 100
+    pythia: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pythia", tuple(self.pythia))
+        self._check()
+
+    @property
+    def n_items(self) -> int:
+        """Number of records the dataset holds (events)."""
+        return self.n_events
+
+    @property
+    def n_chunks(self) -> int:
+        """Number of chunk files the dataset consists of."""
+        return math.ceil(self.n_events / self.chunk_size)
+
+    def chunk_items(self, index: int) -> int:
+        """Number of events chunk ``index`` holds (the last one takes the remainder)."""
+        return min(self.chunk_size, self.n_events - index * self.chunk_size)
+
+    def selection_text(self) -> str:
+        """The selection in words, for error messages."""
+        return (
+            f"1 isolated lepton (pT > {self.lepton_pt_min}), >= {self.min_jets} jets "
+            f"(pT > {self.jet_pt_min}), >= {self.min_bjets} b-tags"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
+        data = dataclasses.asdict(self)
+        data["pythia"] = list(self.pythia)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventConfig:
+        """Rebuild a config from :meth:`to_dict` output; unknown keys are an error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"not an event-level generator option: {', '.join(unknown)}")
+        return cls(**data)
+
+    def _check(self) -> None:
+        from jetxai.generate.events.processes import EVENT_PROCESSES
+
+        if self.process not in EVENT_PROCESSES:
+            raise InputError(
+                f"unknown event-level process {self.process!r}; choose from "
+                f"{', '.join(sorted(EVENT_PROCESSES))}"
+            )
+        for name in ("n_events", "chunk_size", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise InputError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("min_jets", "min_bjets"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InputError(f"{name} must be a non-negative integer, got {value!r}")
+        if self.min_bjets > self.min_jets:
+            raise InputError(f"min_bjets ({self.min_bjets}) exceeds min_jets ({self.min_jets})")
+        if not 0 <= self.seed <= 2**63 - 1:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed}")
+        positive = (
+            "sqrt_s",
+            "mass",
+            "lepton_eta_max",
+            "isolation_radius",
+            "radius",
+            "jet_eta_max",
+            "btag_radius",
+        )
+        for name in positive:
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0:
+                raise InputError(f"{name} must be positive and finite, got {value}")
+        for name in ("lepton_pt_min", "jet_pt_min", "isolation_max"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise InputError(f"{name} must be non-negative and finite, got {value}")
+        for name in ("btag_eff", "ctag_eff", "mistag"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise InputError(f"{name} must be a probability in [0, 1], got {value}")
+        if self.pthat_min is not None and not 0 <= self.pthat_min < self.sqrt_s / 2:
+            raise InputError(f"pthat_min must be in [0, sqrt_s / 2), got {self.pthat_min}")
+        if 2 * self.mass >= self.sqrt_s:
+            raise InputError(f"a {self.mass} GeV quark pair is out of reach at √s = {self.sqrt_s}")
+        for setting in self.pythia:
+            if "=" not in setting:
+                raise InputError(f"Pythia setting {setting!r} is not of the form 'Key = value'")
