@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from jetxai.generate import GeneratorConfig, generate
+from jetxai.generate.events import EventConfig
 
 #: A small top sample: three chunks, so resume and parallel tests have something to split.
 SMALL_TOP = GeneratorConfig(process="top", n_jets=24, seed=11, chunk_size=8, batch_size=20)
@@ -27,4 +28,23 @@ SMALL_QCD = GeneratorConfig(process="qcd", n_jets=24, seed=12, chunk_size=24, ba
 def qcd_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("qcd")
     generate(SMALL_QCD, root, progress=False)
+    return root
+
+
+#: Small event-level samples: the signal in two chunks (resume), and one background.
+SMALL_VLQ = EventConfig(process="vlq", n_events=30, seed=21, chunk_size=15, batch_size=50)
+SMALL_TTBAR = EventConfig(process="ttbar", n_events=30, seed=22, chunk_size=30, batch_size=50)
+
+
+@pytest.fixture(scope="session")
+def vlq_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("vlq")
+    generate(SMALL_VLQ, root, progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def ttbar_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ttbar")
+    generate(SMALL_TTBAR, root, progress=False)
     return root

@@ -104,3 +104,40 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" in result.stderr
     assert "InputError" in result.stderr
+
+
+def test_event_level_generation_prints_the_cut_flow(tmp_path: Path) -> None:
+    out = tmp_path / "wjets"
+    result = jetxai(
+        "generate", "--level", "event", "--process", "wjets", "--n-events", "3",
+        "--seed", "2", "--out", str(out), "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "wrote 3 wjets events" in result.stdout
+    assert "cut flow: generated" in result.stdout
+    events = data.read(out)
+    assert set(events.process.to_list()) == {"wjets"}
+    assert data.read_manifest(out)["cut_flow"]["bjets"]["events"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--level", "event", "--process", "vlq"], "give --n-events"),
+        (["--level", "event", "--process", "top", "--n-events", "3"], "unknown event-level"),
+        (["--level", "event", "--process", "vlq", "--n-events", "3", "--pt-min", "5"],
+         "--pt-min: only for --level jet"),
+        (["--process", "top", "--n-jets", "3", "--mass", "900"], "--mass: only for --level event"),
+        (["--level", "event", "--process", "vlq", "--n-events", "3", "--btag-eff", "2"],
+         "btag_eff must be a probability"),
+    ],
+)  # fmt: skip
+def test_event_level_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = jetxai("generate", *args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert not (tmp_path / "out").exists()

@@ -44,3 +44,10 @@ def test_resume_finishes_chunks_left_without_columns(top_dataset: Path, tmp_path
 def test_not_a_dataset(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a jetxai dataset"):
         add_xaug(tmp_path, progress=False)
+
+
+def test_event_datasets_are_refused(vlq_dataset: Path) -> None:
+    with pytest.raises(
+        InputError, match="XAUG variables are per jet; this is an event-level dataset"
+    ):
+        add_xaug(vlq_dataset, progress=False)

@@ -46,6 +46,8 @@ def add_xaug(
     manifest = read_manifest(root)
     if manifest.get("complete") is False:
         raise InputError(f"{root}: dataset is incomplete; finish generating it first")
+    if manifest.get("kind", "jets") != "jets":
+        raise InputError(f"{root}: XAUG variables are per jet; this is an event-level dataset")
     chunks = list_chunks(root)
     if not chunks:
         raise InputError(f"{root}: dataset has no chunks")

@@ -16,6 +16,7 @@ Outputs under ``out``::
                              ranking, deletion AUC, completeness error
     study.md                 the same as Markdown tables
     figures/attribution-<explanation>.png   mean signal attribution per feature, ranked
+    figures/attribution-comparison.png      the leading features under every explanation
 
 Example::
 
@@ -56,6 +57,8 @@ EXPLANATIONS = {
 }
 #: Features shown in each ranked attribution figure.
 TOP_FEATURES = 15
+#: Features in the figure that compares the explanations (the leading ones of ig-averaged-xsec).
+COMPARED_FEATURES = 10
 #: Column heads of the cut-flow table (the stages of jetxai.generate.events.STAGES).
 _STAGE_NAMES = ("generated", "1 lepton", "≥ jets", "≥ b-tags")
 
@@ -199,11 +202,25 @@ def _markdown(study: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write_png(path: Path, png: bytes) -> str:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(png)
+    return str(path)
+
+
 def _figures(study: dict[str, Any], directory: Path) -> list[str]:
-    from jetxai.report.figures import ranking
+    from jetxai.report.figures import baseline_comparison, ranking
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
+    explanations = study["explanations"]
+    leading = explanations["ig-averaged-xsec"]["ranking"][:COMPARED_FEATURES]
+    comparison = {
+        name: [explanations[name]["mean_attribution"][f] for f in leading]
+        for name in ("ig-zero", "ig-mean", "ig-averaged-uniform", "ig-averaged-xsec", "lrp")
+    }
+    png = baseline_comparison(leading, comparison, ylabel="mean attribution on signal (logit)")
+    written.append(_write_png(directory / "attribution-comparison.png", png))
     for name, entry in study["explanations"].items():
         names = entry["ranking"][:TOP_FEATURES]
         png = ranking(
@@ -213,10 +230,7 @@ def _figures(study: dict[str, Any], directory: Path) -> list[str]:
             title=f"{name}: signal events",
             xlabel="mean attribution (logit, standardised inputs)",
         )
-        path = directory / f"attribution-{name}.png"
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(png)
-        written.append(str(path))
+        written.append(_write_png(directory / f"attribution-{name}.png", png))
     return written
 
 

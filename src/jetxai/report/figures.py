@@ -140,7 +140,11 @@ def profile(edges: Sequence[float], series: Mapping[str, Sequence[float]], xlabe
         return _png(fig)
 
 
-def baseline_comparison(names: Sequence[str], attributions: Mapping[str, Sequence[float]]) -> bytes:
+def baseline_comparison(
+    names: Sequence[str],
+    attributions: Mapping[str, Sequence[float]],
+    ylabel: str = "mean |IG attribution| (logit)",
+) -> bytes:
     """Mean attribution per feature for each IG baseline, side by side."""
     with _figure(7.2, 4.4) as (fig, ax):
         width = 0.8 / max(len(attributions), 1)
@@ -151,7 +155,7 @@ def baseline_comparison(names: Sequence[str], attributions: Mapping[str, Sequenc
             )
         ax.set_xticks(positions, names, rotation=60, ha="right", fontsize=10)
         ax.axhline(0, color="grey", linewidth=0.8)
-        ax.set_ylabel("mean |IG attribution| (logit)")
+        ax.set_ylabel(ylabel)
         ax.legend(fontsize=10)
         return _png(fig)
 

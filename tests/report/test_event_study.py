@@ -1,0 +1,66 @@
+"""The event-level case study on small generated samples: outputs, weights, CLI errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jetxai import data
+from jetxai.errors import InputError
+from jetxai.report.event_study import EXPLANATIONS, _background, run_event_study
+from jetxai.train import load_samples
+
+from ..cli.test_generate_cli import jetxai
+
+
+@pytest.fixture(scope="module")
+def event_study(
+    vlq_dataset: Path, ttbar_dataset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("event-study")
+    run_event_study(
+        [vlq_dataset, ttbar_dataset], out, seeds=2, epochs=2, n_steps=8, k=4, progress=False
+    )
+    return out
+
+
+def test_study_writes_tables_figures_and_every_explanation(event_study: Path) -> None:
+    study = json.loads((event_study / "study.json").read_text())
+    assert set(study["samples"]) == {"vlq", "ttbar"}
+    assert set(study["explanations"]) == set(EXPLANATIONS.values())
+    assert len(study["classifier"]["auc"]["values"]) == 2
+    for name, entry in study["explanations"].items():
+        assert sorted(entry["ranking"]) == sorted(study["features"])
+        assert (event_study / "figures" / f"attribution-{name}.png").is_file()
+        # the ranking orders features by the size of their mean attribution
+        sizes = [abs(entry["mean_attribution"][f]) for f in entry["ranking"]]
+        assert sizes == sorted(sizes, reverse=True)
+    text = (event_study / "study.md").read_text()
+    assert "| vlq |" in text
+    assert "ig-averaged-xsec" in text
+
+
+def test_background_weights_are_uniform_per_process_or_the_yield(
+    vlq_dataset: Path, ttbar_dataset: Path, top_dataset: Path
+) -> None:
+    samples = load_samples([vlq_dataset, ttbar_dataset])
+    rows, uniform, xsec = _background(samples, np.random.default_rng(0), n_max=10)
+    assert len(rows) == 10
+    assert np.all(samples.target[rows] == 0)
+    assert set(rows) <= set(samples.train)
+    assert uniform.sum() == pytest.approx(1.0)  # one background process
+    # the cross-section weights of a process sum to its selected yield σ × ε
+    manifest = data.read_manifest(ttbar_dataset)
+    assert xsec.sum() == pytest.approx(manifest["cut_flow"]["bjets"]["yield_pb"], rel=1e-9)
+
+
+def test_study_refuses_jet_datasets(top_dataset: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not an event-level dataset"):
+        run_event_study([top_dataset], tmp_path)
+    result = jetxai("study", "--data", str(top_dataset), "--out", str(tmp_path / "s"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "not an event-level dataset" in result.stderr
