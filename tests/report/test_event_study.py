@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import awkward as ak
 import numpy as np
 import pytest
+import torch
 
 from jetxai import data
 from jetxai.errors import InputError
-from jetxai.report.event_study import EXPLANATIONS, _background, run_event_study
+from jetxai.models import load, prepare_inputs
+from jetxai.report.event_study import EXPLANATIONS, _background, blank_baseline, run_event_study
 from jetxai.train import load_samples
 
 from ..cli.test_generate_cli import jetxai
@@ -64,3 +67,14 @@ def test_study_refuses_jet_datasets(top_dataset: Path, tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "not an event-level dataset" in result.stderr
+
+
+def test_blank_baseline_is_the_empty_event_in_standardised_inputs(
+    event_study: Path, vlq_dataset: Path
+) -> None:
+    model = load(event_study / "run" / "seed-0")
+    events = data.read(vlq_dataset)[:1]
+    for name in model.spec.xaug:
+        events = ak.with_field(events, ak.zeros_like(events[name]), name)
+    (empty,), _ = prepare_inputs(model, events)
+    torch.testing.assert_close(blank_baseline(model.spec).float(), empty, rtol=1e-6, atol=1e-6)

@@ -24,8 +24,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Train a seed ensemble of dense networks on the event features of the event-level "
             "datasets given with --data (signal vlq, backgrounds weighted by cross-section, "
-            "classes balanced), explain each on its test signal events with IG (zero, mean, "
-            "median, averaged background baselines, uniform per process and by cross-section) "
+            "classes balanced), explain each on its test signal events with IG (zero = the "
+            "standardised origin, blank = the physically empty event, mean, median, averaged "
+            "background baselines uniform per process and by cross-section) "
             "and LRP, and write study.json, study.md and ranked attribution figures to --out. "
             "Re-running reuses the trained networks."
         ),

@@ -10,6 +10,7 @@ For models with one attributed input (XAUG-only or event-level dense networks).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import numpy.typing as npt
@@ -36,6 +37,7 @@ def scorecard(
     background_weights: npt.ArrayLike | None = None,
     relevant: npt.ArrayLike | None = None,
     uniform_weights: npt.ArrayLike | None = None,
+    extra_baselines: Mapping[str, torch.Tensor] | None = None,
     n_steps: int = 32,
     k: int = 16,
     seed: int = 0,
@@ -45,6 +47,7 @@ def scorecard(
     ``background_weights`` (cross-section weights) make the mean, median and "averaged (xsec)"
     baselines; the "averaged (uniform)" baseline draws the background with ``uniform_weights``
     (e.g. equal per process), or each background row equally when not given.
+    ``extra_baselines`` adds IG rows for named baseline tensors of the caller's.
     """
     generator = torch.Generator().manual_seed(seed)
     weights = (
@@ -80,6 +83,7 @@ def scorecard(
             generator=torch.Generator().manual_seed(seed),
         )
         candidates.append(("ig", "averaged (xsec)", weighted))
+    candidates += [("ig", name, base) for name, base in (extra_baselines or {}).items()]
     replacement = mean[0]
     rows = []
 

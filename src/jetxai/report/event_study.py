@@ -4,9 +4,15 @@ A dense network separates the heavy-quark signal (``vlq``) from Standard Model b
 (``ttbar``, ``wjets``, ``singletop``, …) using the event features; it is trained on per-event
 cross-section weights (backgrounds combined by cross-section, classes balanced) as a seed
 ensemble. Each network is then explained on the signal events of its test split by IG with the
-zero, mean, median and averaged baselines (the averaged one drawn from the training background
-weighted uniformly per process or by cross-section) and by LRP, with the scorecard's deletion AUC
-and completeness error for each.
+zero, blank, mean, median and averaged baselines (the averaged one drawn from the training
+background weighted uniformly per process or by cross-section) and by LRP, with the scorecard's
+deletion AUC and completeness error for each.
+
+The network reads standardised features (training mean 0, standard deviation 1), so IG's
+``zero`` baseline is the standardised origin: the mean event of the training sample (signal and
+background together). ``blank`` is the physically empty event, every feature 0 in its own units,
+which is what a zero-vector baseline means for unscaled inputs. The paper's "zero-vector"
+baseline is one of the two depending on how its inputs were scaled; both are reported.
 
 Outputs under ``out``::
 
@@ -43,12 +49,14 @@ from jetxai.evaluate.scorecard import scorecard
 from jetxai.generate.events import STAGES
 from jetxai.models import load
 from jetxai.models.inputs import prepare_inputs
+from jetxai.models.spec import ModelSpec
 from jetxai.train import TrainConfig, train
 from jetxai.train.samples import Samples
 
 #: The explanations the study compares: (scorecard method, scorecard baseline) → short name.
 EXPLANATIONS = {
     ("ig", "zero"): "ig-zero",
+    ("ig", "blank"): "ig-blank",
     ("ig", "mean"): "ig-mean",
     ("ig", "median"): "ig-median",
     ("ig", "averaged (uniform)"): "ig-averaged-uniform",
@@ -84,6 +92,12 @@ def _background(
     return np.concatenate(chosen), np.concatenate(uniform), np.concatenate(by_xsec)
 
 
+def blank_baseline(spec: ModelSpec) -> torch.Tensor:
+    """(1, K) the physically empty event (every feature 0 GeV, 0 rad, no jets) in the network's
+    standardised inputs. IG's ``zero`` is instead the standardised origin, the training mean."""
+    return (-torch.tensor(spec.xaug_mean) / torch.tensor(spec.xaug_std)).unsqueeze(0)
+
+
 def _seed_study(
     directory: Path, splits: SplitCache, n_explain: int, n_background: int, n_steps: int, k: int
 ) -> dict[str, Any]:
@@ -104,6 +118,7 @@ def _seed_study(
         background,
         background_weights=xsec,
         uniform_weights=uniform,
+        extra_baselines={"blank": blank_baseline(model.spec).to(inputs.dtype)},
         n_steps=n_steps,
         k=k,
     )
@@ -217,7 +232,7 @@ def _figures(study: dict[str, Any], directory: Path) -> list[str]:
     leading = explanations["ig-averaged-xsec"]["ranking"][:COMPARED_FEATURES]
     comparison = {
         name: [explanations[name]["mean_attribution"][f] for f in leading]
-        for name in ("ig-zero", "ig-mean", "ig-averaged-uniform", "ig-averaged-xsec", "lrp")
+        for name in ("ig-zero", "ig-blank", "ig-averaged-uniform", "ig-averaged-xsec", "lrp")
     }
     png = baseline_comparison(leading, comparison, ylabel="mean attribution on signal (logit)")
     written.append(_write_png(directory / "attribution-comparison.png", png))
