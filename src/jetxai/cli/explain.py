@@ -83,7 +83,7 @@ def run_command(args: argparse.Namespace) -> None:
     )
     if "ensemble_ranking" in report:
         top = ", ".join(report["ensemble_ranking"]["order"][:5])
-        print(f"most relevant XAUGs: {top}")
+        print(f"most relevant dense inputs (XAUGs or event features): {top}")
     if "xaug_share" in report:
         print(f"XAUG share of |relevance|: {report['xaug_share']['all']['mean']:.2f}")
     print(f"wrote {args.out}/ranking.json and {len(report['seeds'])} relevance file(s)")

@@ -11,6 +11,7 @@ EXAMPLES = """examples:
   jetxai train --data data/top --data data/qcd --model dnn --xaug mass,tau32,d2 --out runs/dnn
   jetxai train --data data/top --data data/qcd --model pfn --xaug mass,tau32 --out runs/pfn-xaug
   jetxai train --config train.yaml --out runs/cnn      # any option from a YAML mapping
+  jetxai train --data data/vlq --data data/ttbar --model dnn --out runs/events  # event features
 """
 
 # flag name → TrainConfig field, for options that may also come from YAML
