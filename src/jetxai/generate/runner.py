@@ -209,15 +209,23 @@ def _run_dask(
 
     with ExitStack() as stack:
         if scheduler is None:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",  # any free port: never collide with another cluster
-                    silence_logs=logging.ERROR,
+            try:
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",  # any free port: never another cluster's
+                        silence_logs=logging.ERROR,
+                    )
                 )
-            )
+            except RuntimeError as exc:
+                # worker processes start by importing the caller's main module; a script that
+                # generates at top level then starts generating again inside every worker
+                raise InputError(
+                    f"Dask worker processes could not start ({exc}); in a script, call "
+                    "generate(..., workers=N) under 'if __name__ == \"__main__\":'"
+                ) from None
             client = stack.enter_context(Client(cluster))
         else:
             try:
