@@ -44,6 +44,7 @@ def test_study_writes_tables_figures_and_every_explanation(event_study: Path) ->
     text = (event_study / "study.md").read_text()
     assert "| vlq |" in text
     assert "ig-averaged-xsec" in text
+    assert "| smoothgrad | - |" in text  # the full scorecard of the first network
 
 
 def test_background_weights_are_uniform_per_process_or_the_yield(

@@ -20,7 +20,7 @@ Outputs under ``out``::
     study.json               samples (cut flows, yields), classifier metrics, per explanation:
                              mean attribution per feature on signal (mean ± std over seeds),
                              ranking, deletion AUC, completeness error
-    study.md                 the same as Markdown tables
+    study.md                 the same as Markdown tables, and the first network's full scorecard
     figures/attribution-<explanation>.png   mean signal attribution per feature, ranked
     figures/attribution-comparison.png      the leading features under every explanation
 
@@ -40,12 +40,13 @@ from typing import Any
 import awkward as ak
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from jetxai import data
 from jetxai._io import atomic_path, write_json
 from jetxai.errors import InputError
 from jetxai.evaluate.explanations import SplitCache, checkpoints
-from jetxai.evaluate.scorecard import scorecard
+from jetxai.evaluate.scorecard import format_scorecard, scorecard
 from jetxai.generate.events import STAGES
 from jetxai.models import load
 from jetxai.models.inputs import prepare_inputs
@@ -134,6 +135,7 @@ def _seed_study(
         "n_background": len(rows),
         "mean_signal_logit": float(logit.mean()),
         "explanations": entries,
+        "scorecard": scored,
     }
 
 
@@ -214,6 +216,14 @@ def _markdown(study: dict[str, Any]) -> str:
             f"({entry['random_deletion_auc']:.3f}) | "
             f"{'-' if complete is None else f'{complete:.1e}'} |"
         )
+    first = study["per_seed"][0]
+    lines += [
+        "",
+        f"Full scorecard of the first network ({first['checkpoint']}), "
+        f"{first['n_signal_explained']} signal events:",
+        "",
+        format_scorecard(first["scorecard"]),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -277,7 +287,9 @@ def run_event_study(
     splits = SplitCache(datasets)
     per_seed = [
         _seed_study(directory, splits, n_explain, n_background, n_steps, k)
-        for directory in checkpoints(out / "run")
+        for directory in tqdm(
+            checkpoints(out / "run"), desc="explain", unit="network", disable=not progress
+        )
     ]
     study: dict[str, Any] = {
         "samples": samples,

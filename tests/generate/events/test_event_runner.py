@@ -57,3 +57,9 @@ def test_same_seed_same_events_and_resume_after_a_lost_chunk(
     manifest = generate(SMALL_VLQ, tmp_path, progress=False)
     assert manifest["complete"] is True
     assert ak.to_list(data.read(tmp_path)) == ak.to_list(data.read(vlq_dataset))
+
+
+def test_two_dask_workers_write_the_same_events(vlq_dataset: Path, tmp_path: Path) -> None:
+    # the b-tagging draws are seeded per chunk, so they do not depend on the worker either
+    generate(SMALL_VLQ, tmp_path, workers=2, progress=False)
+    assert ak.to_list(data.read(tmp_path)) == ak.to_list(data.read(vlq_dataset))
