@@ -11,6 +11,7 @@ import pytest
 from jetxai import data
 from jetxai.data.dataset import chunk_path
 from jetxai.data.schema import EVENT_FEATURES, EVENT_FIELDS
+from jetxai.errors import InputError
 from jetxai.generate import generate
 
 from ...conftest import SMALL_VLQ
@@ -62,4 +63,30 @@ def test_same_seed_same_events_and_resume_after_a_lost_chunk(
 def test_two_dask_workers_write_the_same_events(vlq_dataset: Path, tmp_path: Path) -> None:
     # the b-tagging draws are seeded per chunk, so they do not depend on the worker either
     generate(SMALL_VLQ, tmp_path, workers=2, progress=False)
+    assert ak.to_list(data.read(tmp_path)) == ak.to_list(data.read(vlq_dataset))
+
+
+def test_a_crash_while_writing_weights_is_finished_by_the_next_run(
+    vlq_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jetxai.generate import runner
+
+    calls = []
+    real_write = runner.write_chunk
+
+    def failing_write(*args: object, **kwargs: object) -> Path:
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "write_chunk", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        generate(SMALL_VLQ, tmp_path, progress=False)
+    manifest = data.read_manifest(tmp_path)
+    assert manifest["complete"] is False  # not usable until every chunk has its weight
+    with pytest.raises(InputError, match="incomplete"):
+        data.read(tmp_path)
+    monkeypatch.undo()
+    generate(SMALL_VLQ, tmp_path, progress=False)
     assert ak.to_list(data.read(tmp_path)) == ak.to_list(data.read(vlq_dataset))
