@@ -7,6 +7,10 @@ Example::
 
 Processes are registered recipes (:data:`PROCESSES`); defaults follow the Top Tagging Landscape:
 √s = 14 TeV, anti-kT R = 0.8, |η| < 2, 550 ≤ p_T < 650 GeV. Units are GeV and radians.
+
+Event-level samples (a heavy-quark signal and Standard Model backgrounds, with features, cut flow
+and cross-section weights) come from the same :func:`generate` with an
+:class:`jetxai.generate.events.EventConfig`; see :mod:`jetxai.generate.events`.
 """
 
 from __future__ import annotations
