@@ -8,8 +8,6 @@ from jetxai._quiet import quiet_stdout
 from jetxai.errors import InputError
 from jetxai.generate.config import GeneratorConfig
 from jetxai.generate.events.config import EventConfig
-from jetxai.generate.events.processes import EVENT_PROCESSES
-from jetxai.generate.processes import PROCESSES
 
 #: Either kind of generator configuration.
 AnyConfig = GeneratorConfig | EventConfig
@@ -20,14 +18,10 @@ MAX_PYTHIA_SEED = 900_000_000
 
 def settings(config: AnyConfig, seed: int | str) -> list[str]:
     """The full, ordered list of Pythia settings for ``config`` with random seed ``seed``."""
-    if isinstance(config, EventConfig):
-        process = EVENT_PROCESSES[config.process].settings(config)
-    else:
-        process = PROCESSES[config.process].settings(config)
     return [
         "Print:quiet = on",
         f"Beams:eCM = {config.sqrt_s}",
-        *process,
+        *config.process_settings(),
         "Random:setSeed = on",
         f"Random:seed = {seed}",
         *config.pythia,

@@ -1,17 +1,66 @@
-"""Generator configuration: one frozen dataclass, validated before any event is generated."""
+"""Generator configuration: validated frozen dataclasses (jets here, events in :mod:`.events`) and
+what they share."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from jetxai.errors import InputError
 
 
+class ConfigRecord:
+    """What every generator configuration (a frozen dataclass) shares: JSON round trip and the
+    checks of counts, seed, real-valued options and extra Pythia settings."""
+
+    #: Start of the error for keys :meth:`from_dict` does not know.
+    unknown_options: ClassVar[str] = "unknown generator option(s)"
+    pythia: tuple[str, ...]
+    seed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
+        data = dataclasses.asdict(self)  # type: ignore[call-overload]
+        data["pythia"] = list(self.pythia)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a config from :meth:`to_dict` output; unknown keys are an error."""
+        known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"{cls.unknown_options}: {', '.join(unknown)}")
+        return cls(**data)
+
+    def _check_counts(self, names: Iterable[str], minimum: int = 1) -> None:
+        word = "positive" if minimum == 1 else "non-negative"
+        for name in names:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                raise InputError(f"{name} must be a {word} integer, got {value!r}")
+
+    def _check_seed(self) -> None:
+        if not 0 <= self.seed <= 2**63 - 1:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed}")
+
+    def _check_positive(self, names: Iterable[str]) -> None:
+        for name in names:
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0:
+                raise InputError(f"{name} must be positive and finite, got {value}")
+
+    def _check_pythia(self) -> None:
+        for setting in self.pythia:
+            if "=" not in setting:
+                raise InputError(f"Pythia setting {setting!r} is not of the form 'Key = value'")
+
+
 @dataclass(frozen=True)
-class GeneratorConfig:
+class GeneratorConfig(ConfigRecord):
     """Everything that determines a generated jet dataset.
 
     Two runs with equal configs write identical data, whatever the number of workers: chunk
@@ -78,20 +127,11 @@ class GeneratorConfig:
         """The selection in words, for error messages."""
         return f"the pT window [{self.pt_min}, {self.pt_max}] and |eta| < {self.eta_max}"
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
-        data = dataclasses.asdict(self)
-        data["pythia"] = list(self.pythia)
-        return data
+    def process_settings(self) -> list[str]:
+        """The registered process's Pythia settings for this config."""
+        from jetxai.generate.processes import PROCESSES
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
-        """Rebuild a config from :meth:`to_dict` output; unknown keys are an error."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise InputError(f"unknown generator option(s): {', '.join(unknown)}")
-        return cls(**data)
+        return PROCESSES[self.process].settings(self)
 
     def _check(self) -> None:
         from jetxai.generate.processes import PROCESSES
@@ -100,16 +140,9 @@ class GeneratorConfig:
             raise InputError(
                 f"unknown process {self.process!r}; choose from {', '.join(sorted(PROCESSES))}"
             )
-        for name in ("n_jets", "chunk_size", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise InputError(f"{name} must be a positive integer, got {value!r}")
-        if not 0 <= self.seed <= 2**63 - 1:
-            raise InputError(f"seed must be a non-negative integer, got {self.seed}")
-        for name in ("sqrt_s", "radius", "eta_max", "pt_max"):
-            value = getattr(self, name)
-            if not math.isfinite(value) or value <= 0:
-                raise InputError(f"{name} must be positive and finite, got {value}")
+        self._check_counts(("n_jets", "chunk_size", "batch_size"))
+        self._check_seed()
+        self._check_positive(("sqrt_s", "radius", "eta_max", "pt_max"))
         if not math.isfinite(self.pt_min) or self.pt_min < 0:
             raise InputError(f"pt_min must be non-negative, got {self.pt_min}")
         if self.pt_min >= self.pt_max:
@@ -119,6 +152,4 @@ class GeneratorConfig:
             raise InputError(f"pT-hat window is empty or inverted: [{low}, {high}]")
         if 2 * self.pt_max > self.sqrt_s:
             raise InputError(f"pt_max {self.pt_max} GeV is out of reach at √s = {self.sqrt_s} GeV")
-        for setting in self.pythia:
-            if "=" not in setting:
-                raise InputError(f"Pythia setting {setting!r} is not of the form 'Key = value'")
+        self._check_pythia()

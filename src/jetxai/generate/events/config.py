@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from jetxai.errors import InputError
+from jetxai.generate.config import ConfigRecord
 
 
 @dataclass(frozen=True)
-class EventConfig:
+class EventConfig(ConfigRecord):
     """Everything that determines a generated event-level dataset.
 
     Objects are defined at generator level from Pythia's final state (see
@@ -42,6 +42,7 @@ class EventConfig:
 
     level: ClassVar[str] = "event"
     kind: ClassVar[str] = "events"
+    unknown_options: ClassVar[str] = "not an event-level generator option"
 
     process: str
     n_events: int
@@ -91,20 +92,11 @@ class EventConfig:
             f"(pT > {self.jet_pt_min}), >= {self.min_bjets} b-tags"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
-        data = dataclasses.asdict(self)
-        data["pythia"] = list(self.pythia)
-        return data
+    def process_settings(self) -> list[str]:
+        """The registered process's Pythia settings for this config."""
+        from jetxai.generate.events.processes import EVENT_PROCESSES
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EventConfig:
-        """Rebuild a config from :meth:`to_dict` output; unknown keys are an error."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise InputError(f"not an event-level generator option: {', '.join(unknown)}")
-        return cls(**data)
+        return EVENT_PROCESSES[self.process].settings(self)
 
     def _check(self) -> None:
         from jetxai.generate.events.processes import EVENT_PROCESSES
@@ -114,18 +106,11 @@ class EventConfig:
                 f"unknown event-level process {self.process!r}; choose from "
                 f"{', '.join(sorted(EVENT_PROCESSES))}"
             )
-        for name in ("n_events", "chunk_size", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise InputError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("min_jets", "min_bjets"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InputError(f"{name} must be a non-negative integer, got {value!r}")
+        self._check_counts(("n_events", "chunk_size", "batch_size"))
+        self._check_counts(("min_jets", "min_bjets"), minimum=0)
         if self.min_bjets > self.min_jets:
             raise InputError(f"min_bjets ({self.min_bjets}) exceeds min_jets ({self.min_jets})")
-        if not 0 <= self.seed <= 2**63 - 1:
-            raise InputError(f"seed must be a non-negative integer, got {self.seed}")
+        self._check_seed()
         positive = (
             "sqrt_s",
             "mass",
@@ -135,10 +120,7 @@ class EventConfig:
             "jet_eta_max",
             "btag_radius",
         )
-        for name in positive:
-            value = getattr(self, name)
-            if not math.isfinite(value) or value <= 0:
-                raise InputError(f"{name} must be positive and finite, got {value}")
+        self._check_positive(positive)
         for name in ("lepton_pt_min", "jet_pt_min", "isolation_max"):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
@@ -151,6 +133,4 @@ class EventConfig:
             raise InputError(f"pthat_min must be in [0, sqrt_s / 2), got {self.pthat_min}")
         if 2 * self.mass >= self.sqrt_s:
             raise InputError(f"a {self.mass} GeV quark pair is out of reach at √s = {self.sqrt_s}")
-        for setting in self.pythia:
-            if "=" not in setting:
-                raise InputError(f"Pythia setting {setting!r} is not of the form 'Key = value'")
+        self._check_pythia()
