@@ -54,8 +54,7 @@ class Samples:
         return out
 
 
-def _manifest_hash(root: str | os.PathLike[str]) -> str:
-    manifest = data.read_manifest(root)
+def _manifest_hash(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -69,13 +68,13 @@ def load_samples(
     """Read the datasets at ``roots`` and split their jets, the same way for every seed."""
     if not roots:
         raise InputError("give at least one dataset (--data)")
-    parts = [data.read(root) for root in roots]
-    cross_sections: dict[str, dict[str, float]] = {}
-    kinds = {data.read_manifest(root).get("kind", "jets") for root in roots}
+    manifests = [data.read_manifest(root) for root in roots]
+    kinds = {manifest.get("kind", "jets") for manifest in manifests}
     if len(kinds) > 1:
         raise InputError("cannot mix jet and event datasets in one training")
-    for root, part in zip(roots, parts, strict=True):
-        manifest = data.read_manifest(root)
+    parts = [data.read(root) for root in roots]
+    cross_sections: dict[str, dict[str, float]] = {}
+    for manifest, part in zip(manifests, parts, strict=True):
         for process in sorted(set(ak.to_list(part.process))):
             entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
             entry["cross_section_pb"] = float(manifest.get("cross_section_pb", 0.0))
@@ -111,7 +110,7 @@ def load_samples(
         train=np.sort(order[n_test + n_val :]),
         provenance={
             "datasets": [str(r) for r in roots],
-            "manifest_hashes": [_manifest_hash(r) for r in roots],
+            "manifest_hashes": [_manifest_hash(m) for m in manifests],
             "signal": chosen,
             "processes": found,
             "split_seed": split_seed,
