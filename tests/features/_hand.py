@@ -53,3 +53,22 @@ def three_prongs(d: float, pt: float = 100.0) -> tuple[list[float], ...]:
     r = d / np.sqrt(3)
     angles = np.array([90.0, 210.0, 330.0]) * np.pi / 180
     return [pt] * 3, list(r * np.sin(angles)), list(r * np.cos(angles))
+
+
+def collinear(n_jets: int = 200, seed: int = 0) -> Padded:
+    """Jets of three massless constituents sharing one direction (m = 0 up to round-off)."""
+    rng = np.random.default_rng(seed)
+    pt = rng.uniform(10, 300, (n_jets, 3))
+    y = np.repeat(rng.uniform(-2, 2, (n_jets, 1)), 3, axis=1)
+    phi = np.repeat(rng.uniform(-3, 3, (n_jets, 1)), 3, axis=1)
+    return Padded.from_momenta(pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(y), pt * np.cosh(y))
+
+
+def with_beam_particle() -> Padded:
+    """Two ordinary constituents and a massless one along the beam (p_T = 0, y = +∞)."""
+    px, py, pz = (
+        np.array([[100.0, 80.0, 0.0]]),
+        np.array([[0.0, 10.0, 0.0]]),
+        np.array([[10.0, 5.0, 30.0]]),
+    )
+    return Padded.from_momenta(px, py, pz, np.sqrt(px**2 + py**2 + pz**2))

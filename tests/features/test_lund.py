@@ -25,3 +25,9 @@ def test_harder_branch_is_followed() -> None:
 
 def test_single_constituent_gives_zero() -> None:
     assert lund.lund_lnkt_max(_hand.padded(([50.0], [0.1], [0.2])))[0] == 0.0
+
+
+def test_collinear_constituents_give_the_no_emission_value() -> None:
+    # every declustering has Δ = 0, so k_T = 0: the jet has no emission, like one constituent
+    values = lund.lund_lnkt_max(_hand.collinear())
+    np.testing.assert_array_equal(values, 0.0)

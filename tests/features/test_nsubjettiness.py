@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import awkward as ak
 import numpy as np
 import pytest
 
-from jetxai.features import _recluster, nsubjettiness
+from jetxai import data
+from jetxai.errors import InputError
+from jetxai.features import _recluster, nsubjettiness, registry
+from jetxai.features._padded import Padded
 
 from . import _hand
 
@@ -56,3 +62,56 @@ def test_few_constituents_give_zero_and_ratio_is_safe() -> None:
     assert tau1[0] == 0.0
     assert tau1[1] > 0
     np.testing.assert_array_equal(nsubjettiness.ratio(tau3, tau2), [0.0, 0.0])
+
+
+#: jetxai's axis names and FastJet contrib's AxesDefinition for the same axes.
+CONTRIB_AXES = {"kt": "KT_Axes", "onepass_kt": "OnePass_KT_Axes", "wta_kt": "WTA_KT_Axes"}
+
+
+@pytest.mark.parametrize("axes", list(nsubjettiness.AXES))
+def test_tau_n_equals_fastjet_contrib_njettiness(
+    axes: str, top_dataset: Path, qcd_dataset: Path
+) -> None:
+    jets = ak.concatenate([data.read(top_dataset), data.read(qcd_dataset)])
+    p = Padded.from_jets(jets)
+    contrib = _recluster.sequence(p, None, "kt").njettiness(
+        measure_definition="NormalizedMeasure",
+        axes_definition=CONTRIB_AXES[axes],
+        njets=[1, 2, 3, 4],
+        beta=1.0,
+        R0=R0,
+    )
+    expected = np.array(ak.to_list(contrib))
+    got = np.stack([registry.taus(p, n, axes) for n in range(1, 5)], axis=1)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+def test_minimised_axes_never_raise_tau(qcd_dataset: Path) -> None:
+    p = Padded.from_jets(data.read(qcd_dataset))
+    for n in (1, 2, 3):
+        assert (registry.taus(p, n, "onepass_kt") <= registry.taus(p, n, "kt") + 1e-12).all()
+    # τ₂ ≤ τ₁ once the axes are minimised (with unminimised kT axes τ₂₁ > 1 happens)
+    assert (registry.taus(p, 2) <= registry.taus(p, 1) + 1e-12).all()
+
+
+def test_one_pass_axes_find_the_weighted_geometric_median() -> None:
+    # three collinear constituents with pT 1, 1, 3 at y = 0, 0.1, 0.3: Σ pT |y − a| is
+    # smallest at the heaviest point, a = 0.3 (β = 1: the weighted median)
+    p = _hand.padded(([1.0, 1.0, 3.0], [0.0, 0.1, 0.3], [0.0, 0.0, 0.0]))
+    y, phi = nsubjettiness.one_pass_axes(
+        p.pt, p.y, p.phi, p.mask, np.array([[0.1]]), np.array([[0.0]]), accuracy=1e-10
+    )
+    assert y[0, 0] == pytest.approx(0.3, abs=1e-6)
+    assert phi[0, 0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_unknown_axes_are_refused() -> None:
+    p = _hand.padded(_hand.two_prongs(0.4))
+    with pytest.raises(InputError, match="unknown N-subjettiness axes 'anti_kt'"):
+        registry.taus(p, 1, "anti_kt")
+
+
+@pytest.mark.parametrize("axes", list(nsubjettiness.AXES))
+def test_a_zero_pt_constituent_gives_finite_tau(axes: str) -> None:
+    p = _hand.with_beam_particle()
+    assert all(np.isfinite(registry.taus(p, n, axes)).all() for n in (1, 2))

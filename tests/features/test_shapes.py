@@ -36,3 +36,11 @@ def test_empty_and_collinear_jets_are_defined() -> None:
     p = _hand.padded(([10.0, 10.0], [0.1, 0.1], [0.3, 0.3]))
     assert shapes.girth(p)[0] == pytest.approx(0.0, abs=1e-12)
     assert shapes.ptd(p)[0] == pytest.approx(np.sqrt(200) / 20, rel=1e-12)
+
+
+def test_a_zero_pt_constituent_adds_nothing_to_girth() -> None:
+    # the beam particle has p_T = 0 (y = +∞): its term p_T ΔR is 0, not NaN
+    p = _hand.with_beam_particle()
+    pt, y, phi = p.pt[0, :2], p.y[0, :2], p.phi[0, :2]
+    dr = np.hypot(y - p.jet_y[0], phi - p.jet_phi[0])
+    assert shapes.girth(p)[0] == pytest.approx((pt * dr).sum() / p.jet_pt[0], rel=1e-12)

@@ -37,3 +37,10 @@ def test_single_constituent_jet() -> None:
     # a massless 50 GeV particle: sqrt(E^2 - p^2) is zero up to float64 round-off (~1e-6 GeV)
     assert msd[0] == pytest.approx(0.0, abs=1e-5)
     assert (zg[0], rg[0]) == (0.0, 0.0)
+
+
+def test_groomed_mass_of_collinear_constituents_is_zero_not_negative() -> None:
+    # FastJet returns −√(−m²) for a round-off space-like mass; m_SD is clipped at 0
+    msd, _, _ = softdrop.soft_drop(_hand.collinear())
+    assert (msd >= 0).all()
+    np.testing.assert_allclose(msd, 0.0, atol=1e-3)

@@ -51,3 +51,18 @@ def test_event_datasets_are_refused(vlq_dataset: Path) -> None:
         InputError, match="XAUG variables are per jet; this is an event-level dataset"
     ):
         add_xaug(vlq_dataset, progress=False)
+
+
+def test_tau_columns_follow_the_chosen_axes(top_dataset: Path, tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(top_dataset, root)
+    jets = data.read(top_dataset)
+    manifest = add_xaug(root, ["tau21", "mass"], progress=False, tau_axes="kt")
+    assert manifest["xaug_tau_axes"] == "kt"
+    # another choice recomputes the τ columns (never keeps values made with other axes)
+    manifest = add_xaug(root, ["mass"], progress=False)
+    assert manifest["xaug_tau_axes"] == "onepass_kt"
+    stored = data.read(root)[column("tau21")].to_numpy()
+    np.testing.assert_allclose(stored, xaug(jets, ["tau21"])["tau21"], rtol=1e-12)
+    kt = xaug(jets, ["tau21"], tau_axes="kt")["tau21"]
+    assert not np.allclose(stored, kt)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from jetxai.features.nsubjettiness import AXES, DEFAULT_AXES
+
 NAME = "features"
 HELP = "add XAUG (expert) variables as columns to a dataset"
 
@@ -28,6 +30,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--data", required=True, action="append", help="dataset directory (repeatable)"
     )
     parser.add_argument("--xaug", help="comma-separated variable names (default: all)")
+    parser.add_argument(
+        "--tau-axes",
+        default=DEFAULT_AXES,
+        choices=list(AXES),
+        help=f"N-subjettiness axes (default: {DEFAULT_AXES}); columns made with other axes "
+        "are recomputed",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run_command)
 
@@ -37,5 +46,5 @@ def run_command(args: argparse.Namespace) -> None:
 
     names = [n.strip() for n in args.xaug.split(",") if n.strip()] if args.xaug else None
     for root in args.data:
-        manifest = add_xaug(root, names, progress=not args.quiet)
+        manifest = add_xaug(root, names, progress=not args.quiet, tau_axes=args.tau_axes)
         print(f"{root}: {len(manifest['xaug'])} XAUG columns")

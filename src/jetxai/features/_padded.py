@@ -92,7 +92,10 @@ class Padded:
         pid = np.where(mask, np.take_along_axis(pid, order, axis=1), 0)
         pt = kinematics.pt(px, py)
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.where(mask, kinematics.rapidity(pz, energy), 0.0)
+            y = kinematics.rapidity(pz, energy)
+        # a massless constituent along the beam (p_T = 0) has y = ±∞; it carries no weight in
+        # any p_T-weighted observable, so it is put at y = 0 to keep every ΔR finite
+        y = np.where(mask & np.isfinite(y), y, 0.0)
         phi = np.where(mask, kinematics.phi(px, py), 0.0)
         jpx, jpy, jpz, je = (a.sum(axis=1) for a in (px, py, pz, energy))
         with np.errstate(divide="ignore", invalid="ignore"):

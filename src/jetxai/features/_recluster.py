@@ -34,8 +34,14 @@ def exclusive_calls() -> Iterator[None]:
         yield
 
 
-def sequence(padded: Padded, rows: np.ndarray | None = None, algorithm: str = "cambridge") -> Any:
-    """A FastJet ``ClusterSequence`` with one "event" per jet (the jet's real constituents)."""
+def sequence(
+    padded: Padded,
+    rows: np.ndarray | None = None,
+    algorithm: str = "cambridge",
+    recombination: str = "E",
+) -> Any:
+    """A FastJet ``ClusterSequence`` with one "event" per jet (the jet's real constituents),
+    recombining four-momenta (``"E"``) or winner-take-all in p_T (``"wta_pt"``)."""
     import fastjet
 
     rows = np.arange(len(padded.mask)) if rows is None else rows
@@ -48,12 +54,16 @@ def sequence(padded: Padded, rows: np.ndarray | None = None, algorithm: str = "c
         }
     )
     algo = {"cambridge": fastjet.cambridge_algorithm, "kt": fastjet.kt_algorithm}[algorithm]
+    scheme = {"E": fastjet.E_scheme, "wta_pt": fastjet.WTA_pt_scheme}[recombination]
     with quiet_stdout():
-        return fastjet.ClusterSequence(momenta, fastjet.JetDefinition(algo, WHOLE_JET_R))
+        return fastjet.ClusterSequence(momenta, fastjet.JetDefinition(algo, WHOLE_JET_R, scheme))
 
 
-def exclusive_axes(padded: Padded, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(N, n) rapidity, azimuth and pT of the exclusive-kT subjets of each jet.
+def exclusive_axes(
+    padded: Padded, n: int, recombination: str = "E"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, n) rapidity, azimuth and pT of the exclusive-kT subjets of each jet
+    (``recombination`` as in :func:`sequence`).
 
     Jets with at most ``n`` constituents use their constituents as axes (padding rows have
     pT = 0). Subjets are ordered by decreasing pT.
@@ -70,7 +80,7 @@ def exclusive_axes(padded: Padded, n: int) -> tuple[np.ndarray, np.ndarray, np.n
     rows = np.flatnonzero(~few)
     if len(rows):
         with exclusive_calls():
-            subjets = sequence(padded, rows, "kt").exclusive_jets(n_jets=n)
+            subjets = sequence(padded, rows, "kt", recombination).exclusive_jets(n_jets=n)
         spx, spy, spz, se = (
             ak.to_numpy(subjets[f]).reshape(len(rows), n) for f in ("px", "py", "pz", "E")
         )

@@ -1,14 +1,16 @@
-"""Jet images with the standard preprocessing.
+"""Jet images with a centroid and principal-axis preprocessing.
 
-Steps (each switchable), following de Oliveira, Kagan, Mackey, Nachman & Schwartzman,
-"Jet-images — deep learning edition", JHEP 07 (2016) 069, arXiv:1511.05190, and Macaluso & Shih,
-"Pulling out all the tops with computer vision and deep learning", JHEP 10 (2018) 121,
-arXiv:1803.00107:
+The recipe of Cogan, Kagan, Strauss & Schwartzman, "Jet-images: computer vision inspired
+techniques for jet tagging", JHEP 02 (2015) 118, arXiv:1407.5675 (translation, rotation by the
+principal axis, parity flip), with the pixel intensity p_T and the normalisation used by the
+later jet-image taggers (e.g. de Oliveira et al., arXiv:1511.05190, who centre and rotate on
+subjets instead). Steps (each switchable):
 
 1. centre: translate (η, φ) so the pT-weighted centroid is at the origin;
 2. rotate: turn the principal axis of the pT-weighted (η, φ) inertia tensor onto the vertical;
-3. flip: reflect so that the pT in the right half (x > 0) and the upper half (y > 0) is at
-   least that of the opposite halves, i.e. the hardest quadrant is the upper right;
+3. flip: reflect x so the right half (x > 0) holds at least the pT of the left half, and y so
+   the upper half (y > 0) holds at least the pT of the lower half. (This does not make the
+   upper-right quadrant the hardest: the two halves are balanced separately.)
 4. pixelate: pT summed in ``bins`` × ``bins`` pixels over [−extent, extent]²;
 5. normalise: divide by the image's total pT (an empty image stays 0).
 

@@ -33,20 +33,16 @@ KAPPA = 0.5
 class _Block:
     """One block of jets with lazily computed, shared intermediate results."""
 
-    def __init__(self, jets: ak.Array) -> None:
+    def __init__(self, jets: ak.Array, tau_axes: str = nsubjettiness.DEFAULT_AXES) -> None:
         self.padded = Padded.from_jets(jets)
+        self.tau_axes = tau_axes
 
     def tau(self, n: int) -> Array:
         return self._taus[n - 1]
 
     @cached_property
     def _taus(self) -> list[Array]:
-        p = self.padded
-        taus = []
-        for n in range(1, 5):
-            y, phi, pt = _recluster.exclusive_axes(p, n)
-            taus.append(nsubjettiness.tau_n(p.pt, p.y, p.phi, p.mask, y, phi, pt > 0, r0=R0))
-        return taus
+        return [taus(self.padded, n, self.tau_axes) for n in range(1, 5)]
 
     def ecf(self, beta: float) -> tuple[Array, Array]:
         return self._ecf[beta]
@@ -63,6 +59,26 @@ class _Block:
     @cached_property
     def soft_drop(self) -> tuple[Array, Array, Array]:
         return softdrop.soft_drop(self.padded, beta=0.0, z_cut=0.1, r0=R0)
+
+
+def taus(padded: Padded, n: int, axes: str = nsubjettiness.DEFAULT_AXES) -> Array:
+    """τ_N (β = 1, R₀ = :data:`R0`) of every jet against the named ``axes``
+    (:data:`jetxai.features.nsubjettiness.AXES`)."""
+    if axes not in nsubjettiness.AXES:
+        raise InputError(
+            f"unknown N-subjettiness axes {axes!r}; choose from {', '.join(nsubjettiness.AXES)}"
+        )
+    p = padded
+    recombination = "wta_pt" if axes == "wta_kt" else "E"
+    y, phi, pt = _recluster.exclusive_axes(p, n, recombination)
+    real = pt > 0
+    if axes == "onepass_kt":
+        rows = np.flatnonzero(p.counts > n)
+        y, phi = y.copy(), phi.copy()
+        y[rows], phi[rows] = nsubjettiness.one_pass_axes(
+            p.pt[rows], p.y[rows], p.phi[rows], p.mask[rows], y[rows], phi[rows]
+        )
+    return nsubjettiness.tau_n(p.pt, p.y, p.phi, p.mask, y, phi, real, r0=R0)
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,7 @@ def _tau_ratio(n: int) -> Callable[[_Block], Array]:
 
 
 for _n in range(1, 5):
-    _register(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1", _tau(_n))
+    _register(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1 (one-pass kT axes)", _tau(_n))
 for _n in range(2, 5):
     _register(f"tau{_n}{_n - 1}", f"tau_{_n} / tau_{_n - 1}", _tau_ratio(_n))
 _register("c2", "energy-correlation ratio C2, beta=1", lambda b: b.ecf(1.0)[0])
@@ -143,9 +159,18 @@ def _check_names(names: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def xaug(
-    jets: ak.Array, names: Sequence[str] | None = None, progress: bool = False
+    jets: ak.Array,
+    names: Sequence[str] | None = None,
+    progress: bool = False,
+    tau_axes: str = nsubjettiness.DEFAULT_AXES,
 ) -> dict[str, Array]:
-    """XAUG variables of ``jets`` (the common jet schema): name → float64 array, one per jet."""
+    """XAUG variables of ``jets`` (the common jet schema): name → float64 array, one per jet.
+
+    ``tau_axes`` names the N-subjettiness axes (:data:`jetxai.features.nsubjettiness.AXES`)."""
+    if tau_axes not in nsubjettiness.AXES:
+        raise InputError(
+            f"unknown N-subjettiness axes {tau_axes!r}; choose from {', '.join(nsubjettiness.AXES)}"
+        )
     chosen = _check_names(names)
     missing = [
         f for f in ("part_px", "part_py", "part_pz", "part_energy") if f not in ak.fields(jets)
@@ -155,7 +180,7 @@ def xaug(
     result: dict[str, list[Array]] = {name: [] for name in chosen}
     starts = range(0, len(jets), BLOCK)
     for start in tqdm(starts, desc="xaug", unit="block", disable=not progress):
-        block = _Block(jets[start : start + BLOCK])
+        block = _Block(jets[start : start + BLOCK], tau_axes)
         for name in chosen:
             result[name].append(VARIABLES[name].compute(block))
     return {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in result.items()}

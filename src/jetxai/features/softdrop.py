@@ -7,7 +7,8 @@ reclustered with Cambridge/Aachen and declustered along the harder branch until
 
 m_SD is the mass of what remains, z_g and R_g are the momentum fraction and ΔR of the two
 branches at the step that passes. Computed by FastJet contrib's SoftDrop. A jet groomed down to a
-single constituent has z_g = R_g = 0.
+single constituent has z_g = R_g = 0. m_SD is clipped at 0 (FastJet's mass of a nearly
+massless groomed jet can round to a tiny negative number).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def soft_drop(
             groomed = _recluster.sequence(padded, rows).exclusive_jets_softdrop_grooming(
                 njets=1, beta=beta, symmetry_cut=z_cut, R0=r0
             )
-        msd[rows] = np.asarray(groomed.msoftdrop, dtype=np.float64)
+        msd[rows] = np.clip(np.asarray(groomed.msoftdrop, dtype=np.float64), 0.0, None)
         zg[rows] = np.clip(np.asarray(groomed.symmetrysoftdrop, dtype=np.float64), 0.0, None)
         rg[rows] = np.clip(np.asarray(groomed.deltaRsoftdrop, dtype=np.float64), 0.0, None)
     return msd, zg, rg

@@ -24,10 +24,15 @@ from jetxai.data.dataset import (
     write_manifest,
 )
 from jetxai.errors import InputError
+from jetxai.features.nsubjettiness import AXES, DEFAULT_AXES
 from jetxai.features.registry import XAUG_NAMES, _check_names, xaug
 
 #: Prefix of the XAUG columns in a dataset.
 PREFIX = "xaug_"
+#: Chunk and manifest key naming the N-subjettiness axes of the τ columns.
+TAU_AXES_KEY = "xaug_tau_axes"
+#: What τ columns written before the axes were recorded used.
+_LEGACY_TAU_AXES = "kt"
 
 
 def column(name: str) -> str:
@@ -35,14 +40,25 @@ def column(name: str) -> str:
     return PREFIX + name
 
 
+def _uses_tau(name: str) -> bool:
+    return name.startswith("tau")
+
+
 def add_xaug(
-    root: str | os.PathLike[str], names: Sequence[str] | None = None, progress: bool = True
+    root: str | os.PathLike[str],
+    names: Sequence[str] | None = None,
+    progress: bool = True,
+    tau_axes: str = DEFAULT_AXES,
 ) -> dict[str, Any]:
     """Add the XAUG variables ``names`` (default: all) as columns to the dataset at ``root``.
 
-    Returns the updated manifest, whose ``"xaug"`` entry lists the variables every chunk holds.
+    ``tau_axes`` names the N-subjettiness axes; τ columns a chunk holds for other axes are
+    recomputed (each chunk records its axes). Returns the updated manifest, whose ``"xaug"``
+    entry lists the variables every chunk holds and ``"xaug_tau_axes"`` their axes.
     """
     chosen = _check_names(names)
+    if tau_axes not in AXES:
+        raise InputError(f"unknown N-subjettiness axes {tau_axes!r}; choose from {', '.join(AXES)}")
     manifest = read_manifest(root)
     if manifest.get("complete") is False:
         raise InputError(f"{root}: dataset is incomplete; finish generating it first")
@@ -54,15 +70,28 @@ def add_xaug(
     wanted = [column(n) for n in chosen]
     for path in tqdm(chunks, desc="xaug", unit="chunk", disable=not progress):
         jets = read_chunk(path)
-        missing = [n for n, c in zip(chosen, wanted, strict=True) if c not in ak.fields(jets)]
-        if not missing:
+        meta = chunk_meta(path)
+        stale = meta.get(TAU_AXES_KEY, _LEGACY_TAU_AXES) != tau_axes
+        missing = [
+            n
+            for n, c in zip(chosen, wanted, strict=True)
+            if c not in ak.fields(jets) or (stale and _uses_tau(n))
+        ]
+        if stale:  # τ columns not asked for this time are recomputed too, never left stale
+            missing += [
+                n
+                for n in XAUG_NAMES
+                if _uses_tau(n) and n not in missing and column(n) in ak.fields(jets)
+            ]
+        if not missing and TAU_AXES_KEY in meta:
             continue
-        for name, values in xaug(jets, missing).items():
+        for name, values in xaug(jets, missing, tau_axes=tau_axes).items():
             jets = ak.with_field(jets, values, column(name))
-        write_chunk(root, chunk_index(path), jets, chunk_meta(path))
+        write_chunk(root, chunk_index(path), jets, {**meta, TAU_AXES_KEY: tau_axes})
     present = set(XAUG_NAMES) & {
         f.removeprefix(PREFIX) for f in ak.fields(read_chunk(chunks[0])) if f.startswith(PREFIX)
     }
     manifest["xaug"] = [n for n in XAUG_NAMES if n in present]
+    manifest[TAU_AXES_KEY] = tau_axes
     write_manifest(root, manifest)
     return manifest
