@@ -100,7 +100,7 @@ def one_pass_axes(
     shift of its axes is at most ``accuracy`` (or after ``max_passes``). Azimuths come back in
     [0, 2π). This is FastJet contrib's ``OnePass_KT_Axes`` procedure.
     """
-    size, n_axes = axes_y.shape
+    n_axes = axes_y.shape[1]
     ay = np.array(axes_y, dtype=np.float64)
     aphi = np.mod(axes_phi, _TWO_PI)
     phi = np.mod(phi, _TWO_PI)
