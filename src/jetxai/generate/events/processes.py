@@ -21,8 +21,13 @@ singletop  t-channel single top (``Top:qq2tq(t:W)``), W → e ν, μ ν       p�
 The signal is a stand-in: Pythia has no vector-like-quark model, but its fourth-generation t′
 pair production with t′ → W b has the same topology as a vector-like T decaying to b W. The b′
 is moved above the t′ so that t′ → W b′ is closed; t′ → W b is then 99 % (W s, W d the rest)
-and the t′ is 5.4 GeV wide at 1.2 TeV. Cross-sections are Pythia's leading-order values
-(2.6 fb for the 1.2 TeV t′ pair after the W branching fractions).
+and the t′ is 5.4 GeV wide at 1.2 TeV. The t′ line shape is a Breit–Wigner sampled in a
+symmetric window m ± :data:`VLQ_MASS_WINDOW` · m: with only ``8:m0`` set, Pythia keeps a
+zero nominal width and a degenerate mass range [m, m] and loses three quarters of σ (3.25 fb
+instead of 13.2 fb for the bare pair at 1.2 TeV). With the window, σ(t′ t̄′) is within 8 % of
+Pythia's Standard-Model t t̄ at the same mass, width and window (13.24 fb against 12.29 fb; the
+test suite checks it). Cross-sections are Pythia's leading-order values (10.5 fb for the 1.2 TeV
+t′ pair after the W branching fractions).
 
 The p̂_T cuts put the backgrounds where the 1.2 TeV signal lives (H_T ≳ 1 TeV) instead of
 spending events on the soft bulk; the price is that the samples describe only that part of each
@@ -42,6 +47,12 @@ if TYPE_CHECKING:
 
 #: W → hadrons, e ν, μ ν (one leptonic W of two gives the single-lepton final state).
 _W_HADRONS_OR_LIGHT_LEPTONS = ["24:onMode = off", "24:onIfAny = 1 2 3 4 5 11 13"]
+#: Half-width of the t′ mass window, as a fraction of the mass.
+VLQ_MASS_WINDOW = 0.1
+#: A starting width for the t′ (GeV per GeV of mass); Pythia recomputes the width at init, but
+#: a zero width would keep the mass fixed.
+_VLQ_WIDTH_SEED = 0.01
+
 #: W → e ν, μ ν (the process's only W must give the lepton).
 _W_LIGHT_LEPTONS = ["24:onMode = off", "24:onIfAny = 11 13"]
 
@@ -81,11 +92,23 @@ def register(process: EventProcess) -> EventProcess:
     return process
 
 
+def heavy_quark_line_shape(pdg_id: int, mass: float) -> list[str]:
+    """Pythia settings for a Breit–Wigner of ``pdg_id`` around ``mass`` in a symmetric window
+    (the width itself is recomputed by Pythia at init)."""
+    half = VLQ_MASS_WINDOW * mass
+    return [
+        f"{pdg_id}:m0 = {mass}",
+        f"{pdg_id}:mWidth = {_VLQ_WIDTH_SEED * mass}",
+        f"{pdg_id}:mMin = {mass - half}",
+        f"{pdg_id}:mMax = {mass + half}",
+    ]
+
+
 def _vlq(config: EventConfig) -> list[str]:
     return [
         "FourthTop:gg2tPrimetPrimebar = on",
         "FourthTop:qqbar2tPrimetPrimebar = on",
-        f"8:m0 = {config.mass}",
+        *heavy_quark_line_shape(8, config.mass),
         # b′ out of reach, so t′ → W b′ is closed (Pythia's default b′ is 400 GeV and the
         # fourth-generation mixing would make that the main channel, 376 GeV wide at 1.2 TeV)
         f"7:m0 = {config.mass + 1000.0}",
