@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch import nn
 
+from jetxai.errors import InputError
 from jetxai.evaluate.attribution_quality import (
     deletion_curve,
     ground_truth_agreement,
@@ -97,3 +98,37 @@ def test_synthetic_tasks_and_agreement(kind: str) -> None:
     perfect = np.tile(relevant.astype(float), (5, 1))
     assert ground_truth_agreement(perfect, relevant)["precision_at_k"] == 1.0
     assert ground_truth_agreement(1 - perfect, relevant)["precision_at_k"] == 0.0
+
+
+def test_max_sensitivity_of_a_zero_attribution_is_the_absolute_change() -> None:
+    # Captum's sensitivity_max divides by 1 where ‖φ(x)‖ = 0 (it was 1e12 here)
+    model = nn.Linear(3, 1)
+    x = torch.zeros(2, 3)
+
+    def attribute(_model: nn.Module, points: torch.Tensor) -> torch.Tensor:
+        return points.clone()  # φ(x) = x: zero at x = 0, |δ| after a move
+
+    values = max_sensitivity(
+        attribute, model, x, radius=0.1, generator=torch.Generator().manual_seed(0)
+    )
+    assert (values > 0).all()
+    assert (values <= 0.1 * np.sqrt(3) + 1e-12).all()
+
+
+def test_deletion_breaks_ties_by_feature_index_and_scores_probabilities() -> None:
+    model = nn.Sequential(nn.Linear(4, 1), nn.Flatten(0))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0, 2.0, 3.0, 4.0]]))
+        model[0].bias.zero_()
+    x = torch.ones(1, 4)
+    tied = torch.ones(1, 4)  # every feature equally attributed: removed in index order 0, 1, 2, 3
+    curve = deletion_curve(model, x, tied, torch.zeros(1, 4), steps=4)
+    np.testing.assert_allclose(curve["mean_output"], [10.0, 9.0, 7.0, 4.0, 0.0])
+    probability = deletion_curve(model, x, tied, torch.zeros(1, 4), steps=4, score="probability")
+    np.testing.assert_allclose(
+        probability["mean_output"],
+        torch.sigmoid(torch.tensor([10.0, 9.0, 7.0, 4.0, 0.0])).numpy(),
+        rtol=1e-6,
+    )
+    with pytest.raises(InputError, match="unknown score 'rank'"):
+        deletion_curve(model, x, tied, torch.zeros(1, 4), score="rank")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,11 @@ from torch import nn
 from jetxai import data
 from jetxai.errors import InputError
 from jetxai.explain import COMPOSITES, lrp
+from jetxai.explain.lrp.engine import ConservationWarning
 from jetxai.models import MODELS, build, default_spec, prepare_inputs
 from jetxai.models.inputs import fit_standardisation, raw_inputs
+
+from . import _reference
 
 
 @pytest.fixture
@@ -204,7 +208,130 @@ def test_errors() -> None:
         def forward(self, v: torch.Tensor) -> torch.Tensor:
             return v * self.weight
 
-    with pytest.raises(NotImplementedError, match="Scale"):
+    with pytest.raises(InputError, match=r"does not cover module '0' \(Scale\)"):
         lrp(nn.Sequential(Scale()).eval(), x)
     with pytest.raises(InputError, match="floating point"):
         lrp(net, torch.tensor([[1, 2]]))
+
+
+#: Composites with a first-layer rule, and the rule's matrix form in tests/explain/_reference.py.
+FIRST_LAYER = {
+    "epsilon_flat": lambda a, W, b, R: _reference.flat(a, W, b, R),
+    "epsilon_wsquare": lambda a, W, b, R: _reference.w_square(a, W, b, R),
+    "epsilon_gamma_box": lambda a, W, b, R: _reference.z_box(a, W, b, R, 0.0, 1.0, 1e-9),
+}
+
+
+@pytest.mark.parametrize("composite", list(FIRST_LAYER))
+@pytest.mark.parametrize("name", list(MODELS))
+def test_first_layer_rules_fire_on_every_model(float64, jets, name: str, composite: str) -> None:  # type: ignore[no-untyped-def]
+    # the dnn's first Linear reads a concatenation, the efn's a slice, the lstm/gru's a packed
+    # sequence: each is found by data flow, and the rule changes the first-layer relevance
+    model, inputs, additional = _tagger(name, jets)
+    model = _no_bias(model).double()
+    inputs = tuple(t.double() for t in inputs)
+    plain = lrp(model, inputs, additional_forward_args=additional, epsilon=1e-12)
+    ruled, delta = lrp(
+        model,
+        inputs,
+        additional_forward_args=additional,
+        composite=composite,
+        epsilon=1e-12,
+        return_convergence_delta=True,
+    )
+    assert not torch.allclose(ruled[0], plain[0])
+    with torch.no_grad():
+        out = model(*inputs, *additional)
+    # the rules conserve relevance on the bias-free model (z^B up to its stabiliser)
+    np.testing.assert_allclose(delta.numpy(), 0.0, atol=1e-6 * float(out.abs().max() + 1))
+    if additional:
+        assert torch.all(ruled[0][~additional[0]] == 0)
+
+
+@pytest.mark.parametrize("composite", list(FIRST_LAYER))
+def test_dnn_first_layer_rules_equal_the_matrix_form(float64, jets, composite: str) -> None:  # type: ignore[no-untyped-def]
+    model, (x,), _ = _tagger("dnn", jets)
+    model = model.double()
+    x = x.double()
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    weights = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in linears]
+    activations = [x.numpy()]
+    for W, b in weights[:-1]:
+        activations.append(np.maximum(activations[-1] @ W.T + b, 0.0))
+    W, b = weights[-1]
+    relevance = activations[-1] @ W.T + b  # the logit
+    for (W, b), a in zip(weights[:0:-1], activations[:0:-1], strict=True):
+        relevance = _reference.epsilon(a, W, b, relevance, 1e-6)
+    expected = FIRST_LAYER[composite](activations[0], *weights[0], relevance)
+    got = lrp(model, x, composite=composite)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_in_place_relu_after_an_epsilon_layer(float64) -> None:  # type: ignore[no-untyped-def]
+    torch.manual_seed(3)
+    layers = [nn.Linear(4, 5), nn.ReLU(inplace=True), nn.Linear(5, 3), nn.ReLU(inplace=True)]
+    net = nn.Sequential(*layers, nn.Linear(3, 1), nn.Flatten(0)).eval()
+    copy = nn.Sequential(*(nn.ReLU() if isinstance(m, nn.ReLU) else m for m in net)).eval()
+    x = torch.randn(6, 4)
+    for composite in ("epsilon", "epsilon_flat", "gamma"):
+        torch.testing.assert_close(
+            lrp(net, x, composite=composite), lrp(copy, x, composite=composite), rtol=0, atol=0
+        )
+
+
+class _Nearest(nn.Module):
+    """A parameter-free k-NN gather (the kind of layer LRP cannot see into)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = torch.cdist(x, x).topk(2, largest=False).indices[:, :, 1]
+        return torch.gather(x, 1, index.unsqueeze(-1).expand_as(x))
+
+
+class _Attention(nn.Module):
+    """Self-attention written inline: its products are invisible to a module walk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query, self.key, self.value = nn.Linear(3, 3), nn.Linear(3, 3), nn.Linear(3, 3)
+        self.out = nn.Linear(3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weights = (self.query(x) @ self.key(x).transpose(1, 2)).softmax(dim=-1)
+        return self.out((weights @ self.value(x)).sum(dim=1)).squeeze(-1)
+
+
+class _Wrapped(nn.Module):
+    def __init__(self, layer: nn.Module) -> None:
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.layer(x, x, x)[0] if isinstance(self.layer, nn.MultiheadAttention) else x
+        return out.sum(dim=(1, 2))
+
+
+def test_uncovered_modules_are_named_before_running() -> None:
+    x = torch.randn(4, 5, 3)
+    attention = nn.MultiheadAttention(3, 1, batch_first=True)
+    with pytest.raises(InputError, match=r"module 'layer' \(MultiheadAttention\)"):
+        lrp(_Wrapped(attention).eval(), x)
+    gather = nn.Sequential(nn.Linear(3, 3), _Nearest(), nn.Flatten(1), nn.Linear(15, 1)).eval()
+    with pytest.raises(InputError, match=r"module '1' \(_Nearest\)"):
+        lrp(gather, x)
+    deep = nn.LSTM(3, 4, num_layers=2, batch_first=True)
+    with pytest.raises(InputError, match=r"module 'layer' \(LSTM with 2 layers"):
+        lrp(_Wrapped(deep).eval(), x)
+
+
+def test_a_leaking_model_gets_a_conservation_warning() -> None:
+    torch.manual_seed(0)
+    with pytest.warns(ConservationWarning, match=r"\|f − ΣR\| / mean \|f\| = "):
+        lrp(_Attention().eval(), torch.randn(4, 5, 3))
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_covered_models_pass_the_conservation_check_silently(jets, name: str) -> None:  # type: ignore[no-untyped-def]
+    model, inputs, additional = _tagger(name, jets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConservationWarning)
+        lrp(model, inputs, additional_forward_args=additional, composite="epsilon_gamma_box")

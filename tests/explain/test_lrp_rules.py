@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from jetxai.errors import InputError
 from jetxai.explain.lrp import AlphaBeta, Composite, Epsilon, Flat, Gamma, WSquare, ZBox, ZPlus, lrp
 
 from . import _reference as ref
@@ -113,3 +114,9 @@ def test_conv_rules_match_the_matrix_form(name: str) -> None:
     r1 = layer2(a1, W2, b2, a1 @ W2.T + b2)
     expected = layer1(a0, M, b, r1)
     np.testing.assert_allclose(relevance.reshape(5, -1).numpy(), expected, rtol=RTOL, atol=1e-12)
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(-1.0, -2.0), (0.5, -0.5), (float("nan"), 0.0)])
+def test_alpha_beta_refuses_negative_or_nan_parameters(alpha: float, beta: float) -> None:
+    with pytest.raises(InputError, match="non-negative"):
+        AlphaBeta(alpha, beta)

@@ -6,10 +6,14 @@ flattened features of each example:
 - :func:`deletion_curve` / :func:`insertion_curve`: replace features by background values in
   order of decreasing attribution (deletion) or restore them from the background (insertion);
   the model output after each step, and the curve's normalised area (deletion: lower is better,
-  insertion: higher is better). A random order is the reference.
+  insertion: higher is better). A random order is the reference. Features with equal
+  attribution are taken in index order (a stable sort), so the curve is deterministic. The
+  output scored is the logit (``score="logit"``, what the scorecard uses: it does not saturate)
+  or the probability (``score="probability"``: sigmoid of a single logit, softmax of several,
+  as in RISE, Petsiuk et al. 2018).
 - :func:`infidelity` (Yeh et al., NeurIPS 2019): E_I[(I·φ − (f(x) − f(x − I)))²] for Gaussian I.
 - :func:`max_sensitivity` (Yeh et al. 2019): max over perturbations |δ|∞ ≤ r of
-  ‖φ(x+δ) − φ(x)‖ / ‖φ(x)‖.
+  ‖φ(x+δ) − φ(x)‖ / ‖φ(x)‖ (divided by 1 where φ(x) = 0, as Captum's ``sensitivity_max``).
 - :func:`randomisation_check` (Adebayo et al., NeurIPS 2018): rank correlation between the
   attributions of the trained model and of copies with re-initialised layers (low is good).
 - :func:`synthetic_task` and :func:`ground_truth_agreement`: tasks where only known features
@@ -27,17 +31,29 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
+from jetxai.errors import InputError
 from jetxai.explain._common import select
 
 Array = npt.NDArray[np.float64]
 Attributor = Callable[[nn.Module, torch.Tensor], torch.Tensor]
 
 
+#: What a deletion / insertion curve scores.
+SCORES = ("logit", "probability")
+
+
 def _predict(
-    model: nn.Module, x: torch.Tensor, extra: tuple[torch.Tensor, ...] = (), target: Any = None
+    model: nn.Module,
+    x: torch.Tensor,
+    extra: tuple[torch.Tensor, ...] = (),
+    target: Any = None,
+    score: str = "logit",
 ) -> torch.Tensor:
     with torch.no_grad():
-        return select(model(x, *extra), target)
+        output = model(x, *extra)
+        if score == "probability":
+            output = torch.sigmoid(output) if output.dim() == 1 else output.softmax(dim=1)
+        return select(output, target)
 
 
 def _curve(
@@ -49,13 +65,14 @@ def _curve(
     insert: bool,
     order: torch.Tensor | None,
     extra: tuple[torch.Tensor, ...],
+    score: str,
 ) -> tuple[Array, Array]:
     n = len(x)
     flat_x = x.reshape(n, -1)
     # one replacement example shared by all, or one per example
     flat_r = torch.broadcast_to(replacement.reshape(-1, flat_x.shape[1]), flat_x.shape)
     if order is None:
-        order = attributions.reshape(n, -1).argsort(dim=1, descending=True)
+        order = attributions.reshape(n, -1).argsort(dim=1, descending=True, stable=True)
     d = flat_x.shape[1]
     counts = np.unique(np.linspace(0, d, steps + 1).round().astype(int))
     outputs = []
@@ -64,7 +81,7 @@ def _curve(
         chosen.scatter_(1, order[:, :k], True)
         source, other = (flat_x, flat_r) if insert else (flat_r, flat_x)
         point = torch.where(chosen, source, other).reshape(x.shape)
-        outputs.append(_predict(model, point, extra).double().numpy())
+        outputs.append(_predict(model, point, extra, score=score).double().numpy())
     return np.stack(outputs, axis=1), counts / d
 
 
@@ -81,12 +98,19 @@ def _ordered_curve(
     insert: bool,
     extra: tuple[torch.Tensor, ...],
     generator: torch.Generator | None,
+    score: str,
 ) -> dict[str, Any]:
-    curve, fractions = _curve(model, x, attributions, replacement, steps, insert, None, extra)
+    if score not in SCORES:
+        raise InputError(f"unknown score {score!r}; choose from {', '.join(SCORES)}")
+    curve, fractions = _curve(
+        model, x, attributions, replacement, steps, insert, None, extra, score
+    )
     random_order = torch.rand(attributions.reshape(len(x), -1).shape, generator=generator).argsort(
         dim=1
     )
-    reference, _ = _curve(model, x, attributions, replacement, steps, insert, random_order, extra)
+    reference, _ = _curve(
+        model, x, attributions, replacement, steps, insert, random_order, extra, score
+    )
     return {
         "fractions": fractions.tolist(),
         "mean_output": curve.mean(axis=0).tolist(),
@@ -103,11 +127,12 @@ def deletion_curve(
     steps: int = 20,
     additional_forward_args: tuple[torch.Tensor, ...] = (),
     generator: torch.Generator | None = None,
+    score: str = "logit",
 ) -> dict[str, Any]:
     """Output as the top-attributed features are replaced by background values; with the area
     under the mean curve for this order and for a random order (the reference)."""
     return _ordered_curve(
-        model, x, attributions, replacement, steps, False, additional_forward_args, generator
+        model, x, attributions, replacement, steps, False, additional_forward_args, generator, score
     )
 
 
@@ -119,10 +144,11 @@ def insertion_curve(
     steps: int = 20,
     additional_forward_args: tuple[torch.Tensor, ...] = (),
     generator: torch.Generator | None = None,
+    score: str = "logit",
 ) -> dict[str, Any]:
     """Output as the top-attributed features are restored into a background example."""
     return _ordered_curve(
-        model, x, attributions, replacement, steps, True, additional_forward_args, generator
+        model, x, attributions, replacement, steps, True, additional_forward_args, generator, score
     )
 
 
@@ -156,7 +182,8 @@ def max_sensitivity(
 ) -> Array:
     """Per example max over sampled |δ|∞ ≤ radius of ‖φ(x+δ) − φ(x)‖₂ / ‖φ(x)‖₂."""
     reference = attribute(model, x).reshape(len(x), -1).double()
-    norm = reference.norm(dim=1).clamp(min=1e-12)
+    norm = reference.norm(dim=1)
+    norm = torch.where(norm > 0, norm, torch.ones_like(norm))
     worst = torch.zeros(len(x), dtype=torch.float64)
     for _draw in range(n_samples):
         delta = (torch.rand(x.shape, generator=generator, dtype=x.dtype) * 2 - 1) * radius

@@ -2,8 +2,9 @@
 say how far each explanation can be trusted.
 
 Per entry: completeness error (mean |Σφ − (f(x) − E f(x′))| for IG, |Σ R − f(x)| for LRP),
-deletion AUC with the random-order reference (features replaced by the background mean; lower
-is better), agreement with the known relevant features where given, and seconds taken.
+deletion AUC with the random-order reference (features replaced by the background mean; the
+logit is scored, not the probability, so the curve does not saturate; lower is better),
+agreement with the known relevant features where given, and seconds taken.
 For models with one attributed input (XAUG-only or event-level dense networks).
 """
 

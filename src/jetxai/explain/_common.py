@@ -1,10 +1,17 @@
-"""Shared plumbing of the gradient-based methods: input structure, targets, batched gradients."""
+"""Shared plumbing of the gradient-based methods: input structure, targets, batched gradients.
+
+Targets (what Captum accepts): ``None`` (the single output, or — for a model with several
+logits — the class predicted *at the input*, fixed once for every point a method evaluates),
+an int or a 0-d integer tensor (one class for every example), or a list / 1-d integer tensor
+with one class per example. Anything else is refused by name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from jetxai.errors import InputError
@@ -30,28 +37,92 @@ def shaped(result: Sequence[torch.Tensor], single: bool) -> Any:
     return result[0] if single else tuple(result)
 
 
-def select(output: torch.Tensor, target: int | torch.Tensor | None) -> torch.Tensor:
-    """The explained scalar per sample: the single output, the predicted class, or ``target``."""
+Target = int | torch.Tensor | None
+
+
+def check_target(target: Any, n: int) -> Target:
+    """``target`` in canonical form: None, an int, or a (n,) int64 tensor of per-example classes."""
+    if target is None:
+        return None
+    if isinstance(target, bool):
+        raise InputError(f"target must be an int or integer tensor, got a bool ({target})")
+    if isinstance(target, int | np.integer):
+        return int(target)
+    if isinstance(target, list | tuple):
+        if not all(isinstance(t, int | np.integer) and not isinstance(t, bool) for t in target):
+            raise InputError("a target list must hold one int per example")
+        target = torch.tensor([int(t) for t in target], dtype=torch.int64)
+    if not isinstance(target, torch.Tensor):
+        raise InputError(
+            f"target must be None, an int or integer tensor, got {type(target).__name__}"
+        )
+    if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
+        raise InputError(f"target must hold integer classes, got dtype {target.dtype}")
+    if target.dim() == 0:
+        return int(target)
+    if target.dim() != 1 or len(target) != n:
+        raise InputError(
+            f"target of shape {tuple(target.shape)} does not fit {n} examples: give an int or "
+            f"one class per example (shape ({n},))"
+        )
+    return target.to(torch.int64)
+
+
+def select(output: torch.Tensor, target: Target) -> torch.Tensor:
+    """The explained scalar per sample: the single output, the predicted class, or ``target``
+    (already in the form :func:`check_target` gives)."""
     if output.dim() == 1:
-        if target not in (None, 0):
+        if isinstance(target, torch.Tensor):
+            if bool((target != 0).any()):
+                raise InputError("the model has a single output; target must be None or 0")
+        elif target not in (None, 0):
             raise InputError("the model has a single output; target must be None or 0")
         return output
+    classes = output.shape[1]
     if target is None:
         target = output.argmax(dim=1)
     if isinstance(target, int):
+        if not 0 <= target < classes:
+            raise InputError(f"target {target} is out of range for {classes} outputs")
         return output[:, target]
-    return output.gather(1, torch.as_tensor(target).reshape(-1, 1).to(output.device)).squeeze(1)
+    if len(target) and (int(target.min()) < 0 or int(target.max()) >= classes):
+        raise InputError(f"target classes must lie in [0, {classes}), got {target.tolist()}")
+    return output.gather(1, target.reshape(-1, 1).to(output.device)).squeeze(1)
 
 
-def target_rows(target: int | torch.Tensor | None, rows: torch.Tensor) -> int | torch.Tensor | None:
+def fixed_target(
+    model: torch.nn.Module, inputs: Inputs, extra: Inputs, target: Any, batch_size: int = 4096
+) -> Target:
+    """:func:`check_target`, with ``None`` on a multi-logit model replaced by the class each
+    example's *input* is predicted as, so a path method explains one class along the path."""
+    n = len(inputs[0])
+    target = check_target(target, n)
+    if target is not None or n == 0:
+        return target
+    with torch.no_grad():
+        first = model(*(x[:1] for x in inputs), *(e[:1] for e in extra))
+        if first.dim() == 1:
+            return None
+        return torch.cat(
+            [
+                model(
+                    *(x[s : s + batch_size] for x in inputs),
+                    *(e[s : s + batch_size] for e in extra),
+                ).argmax(dim=1)
+                for s in range(0, n, batch_size)
+            ]
+        ).cpu()
+
+
+def target_rows(target: Target, rows: torch.Tensor) -> Target:
     """The target for a subset ``rows`` of the examples."""
-    if isinstance(target, torch.Tensor) and target.dim() > 0:
-        return target[rows]
+    if isinstance(target, torch.Tensor):
+        return target[rows.to(target.device)]
     return target
 
 
 def gradients(
-    model: torch.nn.Module, points: Inputs, extra: Inputs, target: int | torch.Tensor | None
+    model: torch.nn.Module, points: Inputs, extra: Inputs, target: Target
 ) -> tuple[Inputs, torch.Tensor]:
     """(∂f/∂points, f(points)) for one batch of points."""
     leaves = tuple(p.detach().requires_grad_(True) for p in points)
@@ -63,9 +134,7 @@ def gradients(
     ), out.detach()
 
 
-def forward(
-    model: torch.nn.Module, points: Inputs, extra: Inputs, target: int | torch.Tensor | None
-) -> torch.Tensor:
+def forward(model: torch.nn.Module, points: Inputs, extra: Inputs, target: Target) -> torch.Tensor:
     """f(points) without gradients."""
     with torch.no_grad():
         return select(model(*points, *extra), target)

@@ -2,7 +2,8 @@
 
 - saliency: ∂f/∂x_i (signed; take |·| for the classic saliency map);
 - gradient × input: x_i ∂f/∂x_i;
-- SmoothGrad (Smilkov et al. 2017): the mean gradient at x + N(0, σ²) over ``n_samples`` draws;
+- SmoothGrad (Smilkov et al. 2017): the mean gradient at x + N(0, σ²) over ``n_samples`` draws
+  (of the class predicted at x when ``target`` is None);
 - expected gradients (Erion et al. 2021):
   E_{x′∼background, α∼U(0,1)} [(x_i − x′_i) ∂f(x′ + α(x − x′))/∂x_i],
   estimated from ``n_samples`` random (baseline, α) pairs per example.
@@ -17,7 +18,7 @@ from typing import Any
 import torch
 
 from jetxai.errors import InputError
-from jetxai.explain._common import as_inputs, gradients, shaped
+from jetxai.explain._common import as_inputs, check_target, fixed_target, gradients, shaped
 from jetxai.explain.baselines import AveragedBaseline
 
 
@@ -30,6 +31,9 @@ def saliency(
 ) -> Any:
     """∂f/∂x at the inputs."""
     tensors, single = as_inputs(inputs)
+    target = check_target(target, len(tensors[0]))
+    if not len(tensors[0]):
+        return shaped(tuple(torch.zeros_like(x) for x in tensors), single)
     grads, _out = gradients(model, tensors, tuple(additional_forward_args or ()), target)
     return shaped(grads, single)
 
@@ -60,8 +64,9 @@ def smoothgrad(
     """Mean gradient over Gaussian perturbations of width ``stdevs`` (in input units)."""
     tensors, single = as_inputs(inputs)
     extra = tuple(additional_forward_args or ())
+    target = fixed_target(model, tensors, extra, target)
     total = [torch.zeros_like(x) for x in tensors]
-    for _draw in range(n_samples):
+    for _draw in range(n_samples if len(tensors[0]) else 0):
         noisy = tuple(
             x + stdevs * torch.randn(x.shape, generator=generator, dtype=x.dtype) for x in tensors
         )
@@ -86,11 +91,12 @@ def expected_gradients(
         raise InputError("expected gradients needs background samples: an AveragedBaseline")
     tensors, single = as_inputs(inputs)
     extra = tuple(additional_forward_args or ())
+    target = fixed_target(model, tensors, extra, target)
     samples = baselines.as_tuple()
     assert baselines.weights is not None
     n = len(tensors[0])
     total = [torch.zeros_like(x) for x in tensors]
-    for _draw in range(n_samples):
+    for _draw in range(n_samples if n else 0):
         pick = torch.multinomial(baselines.weights, n, replacement=True, generator=generator)
         alpha = torch.rand(n, generator=generator, dtype=torch.float64)
         points, diffs = [], []

@@ -19,7 +19,15 @@ import torch
 
 from jetxai.errors import InputError
 from jetxai.explain import baselines as baseline_registry
-from jetxai.explain._common import Inputs, as_inputs, forward, gradients, shaped, target_rows
+from jetxai.explain._common import (
+    Inputs,
+    as_inputs,
+    fixed_target,
+    forward,
+    gradients,
+    shaped,
+    target_rows,
+)
 from jetxai.explain.baselines import AveragedBaseline
 from jetxai.explain.quadrature import nodes
 
@@ -157,7 +165,8 @@ def integrated_gradients(
     tuple of such for multi-input models, an :class:`AveragedBaseline`, or a registered name
     resolved with ``baseline_options`` (e.g. ``"averaged", baseline_options={"background": bkg,
     "weights": xsec, "k": 16}``). With ``tolerance``, ``n_steps`` doubles (up to ``max_steps``)
-    until every example's |convergence delta| is at most ``tolerance``.
+    until every example's |convergence delta| is at most ``tolerance``. With ``target=None`` a
+    multi-logit model is explained for the class predicted at the input, on the whole path.
     """
     tensors, single = as_inputs(inputs)
     extra = tuple(additional_forward_args or ())
@@ -165,6 +174,12 @@ def integrated_gradients(
     chunk = batch_size or DEFAULT_BATCH
     if chunk < 1:
         raise InputError(f"batch_size must be at least 1, got {chunk}")
+    target = fixed_target(model, tensors, extra, target, chunk)
+    if not len(tensors[0]):  # an empty batch: empty attributions (and deltas)
+        empty = tuple(torch.zeros_like(x) for x in tensors)
+        if return_convergence_delta:
+            return shaped(empty, single), torch.zeros(0, dtype=torch.float64)
+        return shaped(empty, single)
     steps = n_steps
     while True:
         attributions = _attribute(

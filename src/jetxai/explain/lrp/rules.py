@@ -18,6 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from jetxai.errors import InputError
+
 WeightedLayer = nn.Linear | nn.Conv1d | nn.Conv2d
 
 
@@ -46,7 +48,8 @@ def relevance_output(z: torch.Tensor, z_rho: torch.Tensor, epsilon: float) -> to
 class _EpsilonScale(torch.autograd.Function):
     """Identity forward; backward scales the gradient by z / (z + ε·sign(z)).
 
-    The ε-rule with z_ρ = z as a single graph node (no extra forward work)."""
+    The ε-rule with z_ρ = z as a single graph node. The output is a copy, not a view, so an
+    in-place activation after the layer (``ReLU(inplace=True)``) can modify it."""
 
     @staticmethod
     def forward(
@@ -54,7 +57,7 @@ class _EpsilonScale(torch.autograd.Function):
     ) -> torch.Tensor:
         ctx.save_for_backward(z)
         ctx.epsilon = epsilon  # type: ignore[attr-defined]
-        return z.view_as(z)
+        return z.clone()
 
     @staticmethod
     def backward(
@@ -121,8 +124,10 @@ class AlphaBeta(Rule):
     with (a w)⁺ = a⁺w⁺ + a⁻w⁻; biases are ignored."""
 
     def __init__(self, alpha: float = 1.0, beta: float = 0.0, epsilon: float = 1e-9) -> None:
+        if not (alpha >= 0 and beta >= 0):  # also refuses NaN
+            raise InputError(f"alpha and beta must be non-negative, got alpha={alpha}, beta={beta}")
         if abs(alpha - beta - 1.0) > 1e-9:
-            raise ValueError(f"alpha - beta must be 1, got alpha={alpha}, beta={beta}")
+            raise InputError(f"alpha - beta must be 1, got alpha={alpha}, beta={beta}")
         self.alpha = alpha
         self.beta = beta
         self.epsilon = epsilon
