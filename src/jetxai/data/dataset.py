@@ -29,6 +29,7 @@ from jetxai.errors import InputError
 MANIFEST = "manifest.json"
 CHUNK_DIR = "chunks"
 _META_KEY = b"jetxai"
+_ANNOTATIONS_KEY = b"jetxai.annotations"
 
 
 def chunk_path(root: str | os.PathLike[str], index: int) -> Path:
@@ -42,13 +43,21 @@ def chunk_index(path: str | os.PathLike[str]) -> int:
 
 
 def write_chunk(
-    root: str | os.PathLike[str], index: int, jets: ak.Array, meta: dict[str, Any]
+    root: str | os.PathLike[str],
+    index: int,
+    jets: ak.Array,
+    meta: dict[str, Any],
+    annotations: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``jets`` as chunk ``index`` atomically, with ``meta`` in the Parquet metadata."""
+    """Write ``jets`` as chunk ``index`` atomically, with ``meta`` (the generator's book-keeping)
+    and ``annotations`` (what later stages record about their columns) in the Parquet metadata."""
     target = chunk_path(root, index)
     target.parent.mkdir(parents=True, exist_ok=True)
     table = ak.to_arrow_table(jets, extensionarray=False)
-    table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
+    metadata = {_META_KEY: json.dumps(meta).encode()}
+    if annotations:
+        metadata[_ANNOTATIONS_KEY] = json.dumps(annotations).encode()
+    table = table.replace_schema_metadata(metadata)
     with atomic_path(target) as tmp:
         pq.write_table(table, tmp, compression="zstd")
     return target
@@ -63,6 +72,16 @@ def chunk_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
     if _META_KEY not in metadata:
         raise InputError(f"{path}: Parquet file has no jetxai chunk metadata")
     result: dict[str, Any] = json.loads(metadata[_META_KEY])
+    return result
+
+
+def chunk_annotations(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """What later stages recorded about a chunk's columns (see :func:`write_chunk`)."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"{path}: not a readable Parquet chunk ({exc})") from None
+    result: dict[str, Any] = json.loads(metadata.get(_ANNOTATIONS_KEY, b"{}"))
     return result
 
 

@@ -15,6 +15,7 @@ import awkward as ak
 from tqdm.auto import tqdm
 
 from jetxai.data.dataset import (
+    chunk_annotations,
     chunk_index,
     chunk_meta,
     list_chunks,
@@ -29,7 +30,7 @@ from jetxai.features.registry import XAUG_NAMES, _check_names, xaug
 
 #: Prefix of the XAUG columns in a dataset.
 PREFIX = "xaug_"
-#: Chunk and manifest key naming the N-subjettiness axes of the τ columns.
+#: Chunk-annotation and manifest key naming the N-subjettiness axes of the τ columns.
 TAU_AXES_KEY = "xaug_tau_axes"
 #: What τ columns written before the axes were recorded used.
 _LEGACY_TAU_AXES = "kt"
@@ -70,8 +71,8 @@ def add_xaug(
     wanted = [column(n) for n in chosen]
     for path in tqdm(chunks, desc="xaug", unit="chunk", disable=not progress):
         jets = read_chunk(path)
-        meta = chunk_meta(path)
-        stale = meta.get(TAU_AXES_KEY, _LEGACY_TAU_AXES) != tau_axes
+        notes = chunk_annotations(path)
+        stale = notes.get(TAU_AXES_KEY, _LEGACY_TAU_AXES) != tau_axes
         missing = [
             n
             for n, c in zip(chosen, wanted, strict=True)
@@ -83,11 +84,12 @@ def add_xaug(
                 for n in XAUG_NAMES
                 if _uses_tau(n) and n not in missing and column(n) in ak.fields(jets)
             ]
-        if not missing and TAU_AXES_KEY in meta:
+        if not missing and TAU_AXES_KEY in notes:
             continue
         for name, values in xaug(jets, missing, tau_axes=tau_axes).items():
             jets = ak.with_field(jets, values, column(name))
-        write_chunk(root, chunk_index(path), jets, {**meta, TAU_AXES_KEY: tau_axes})
+        notes[TAU_AXES_KEY] = tau_axes
+        write_chunk(root, chunk_index(path), jets, chunk_meta(path), notes)
     present = set(XAUG_NAMES) & {
         f.removeprefix(PREFIX) for f in ak.fields(read_chunk(chunks[0])) if f.startswith(PREFIX)
     }
