@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import awkward as ak
@@ -164,3 +165,41 @@ def test_bad_files_give_one_clear_error_naming_the_file(
             reader(path)
         assert str(path) in str(info.value)
         assert "\n" not in str(info.value)
+
+
+class _Payload:
+    """Pickles to a call that leaves a file behind: proof of code execution if unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.marker,))
+
+
+def test_top_landscape_never_unpickles(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path, marker = tmp_path / "evil.h5", tmp_path / "ran"
+    _write_top_landscape(path)
+    frame = pd.read_hdf(path, key="table")
+    frame["comment"] = [_Payload(marker), _Payload(marker)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' PerformanceWarning for object columns
+        frame.to_hdf(path, key="table", mode="w")
+    assert not marker.exists()
+    with pytest.raises(InputError, match=r"object or non-numeric column\(s\) comment"):
+        data.read_top_landscape(path)
+    assert not marker.exists()
+
+
+def test_top_landscape_refuses_unknown_labels(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "train.h5"
+    _write_top_landscape(path)
+    frame = pd.read_hdf(path, key="table")
+    frame["is_signal_new"] = [7, 0]
+    frame.to_hdf(path, key="table", mode="w")
+    with pytest.raises(InputError, match=r"is_signal_new holds value\(s\) 7"):
+        data.read_top_landscape(path)
