@@ -61,3 +61,18 @@ def test_rerun_reuses_every_step_and_rebuilds_the_page(study: Path) -> None:
 def test_missing_study_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing"):
         build_report(tmp_path)
+
+
+def test_markup_in_a_study_file_is_escaped(study: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "study"
+    shutil.copytree(study, copy)
+    config = json.loads((copy / "study.json").read_text())
+    config["title"] = '<script>alert("x")</script>'
+    config["summary"] = "<img src=x onerror=alert(1)>"
+    (copy / "study.json").write_text(json.dumps(config))
+    html = build_report(copy).read_text()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html

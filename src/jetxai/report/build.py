@@ -52,7 +52,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def build_report(study: str | os.PathLike[str]) -> Path:
     """Write ``study/report/index.html`` and ``study/report/metrics.json``; return the page."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from jinja2 import Environment, PackageLoader
 
     study = Path(study)
     config = _read(study / "study.json")
@@ -177,7 +177,8 @@ def build_report(study: str | os.PathLike[str]) -> Path:
         reduced["reference"],
     )
 
-    environment = Environment(loader=PackageLoader("jetxai.report"), autoescape=select_autoescape())
+    # autoescape everything: the template is *.html.j2, which select_autoescape() would not escape
+    environment = Environment(loader=PackageLoader("jetxai.report"), autoescape=True)
     page = environment.get_template("index.html.j2").render(
         title=config.get("title", "jetxai study"),
         summary=config.get("summary", ""),
