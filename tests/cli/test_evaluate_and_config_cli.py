@@ -5,31 +5,56 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from jetxai import data
 
 from .test_generate_cli import jetxai, train_small
 
 
-def test_evaluate_reproduces_the_training_metrics(
+def test_evaluate_reproduces_the_training_metrics_in_any_data_order(
     top_dataset: Path, qcd_dataset: Path, tmp_path: Path
 ) -> None:
+    # the split follows each jet's identity, so --data qcd --data top evaluates the same test
+    # jets as the training's --data top --data qcd (it used to score training jets)
     run = train_small([top_dataset, qcd_dataset], tmp_path / "run", "dnn", "mass,tau32", 2)
-    result = jetxai(
+    training = json.loads((run / "metrics.json").read_text())
+    for name, order in (
+        ("same", (top_dataset, qcd_dataset)),
+        ("swapped", (qcd_dataset, top_dataset)),
+    ):
+        out = tmp_path / f"eval-{name}"
+        data_args = [arg for root in order for arg in ("--data", str(root))]
+        result = jetxai("evaluate", "--model", str(run), *data_args, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        evaluated = json.loads((out / "metrics.json").read_text())
+        assert evaluated["auc"]["values"] == pytest.approx(training["auc"]["values"], rel=1e-12)
+        assert evaluated["rejection_0.5"]["values"] == pytest.approx(
+            training["rejection_0.5"]["values"], rel=1e-12
+        )
+
+
+def test_evaluate_refuses_other_or_repeated_data(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    run = train_small([top_dataset, qcd_dataset], tmp_path / "run", "dnn", "mass,tau32", 1)
+    twice = jetxai(
         "evaluate",
         "--model",
         str(run),
         "--data",
         str(top_dataset),
         "--data",
+        str(top_dataset),
+        "--data",
         str(qcd_dataset),
-        "--out",
-        str(tmp_path / "eval"),
     )
-    assert result.returncode == 0, result.stderr
-    evaluated = json.loads((tmp_path / "eval" / "metrics.json").read_text())
-    training = json.loads((run / "metrics.json").read_text())
-    assert evaluated["auc"]["values"] == training["auc"]["values"]
-    assert evaluated["rejection_0.5"]["values"] == training["rejection_0.5"]["values"]
+    assert twice.returncode == 2
+    assert "the same dataset is given more than once" in twice.stderr
+    assert len(twice.stderr.strip().splitlines()) == 1
+    missing = jetxai("evaluate", "--model", str(run), "--data", str(top_dataset))
+    assert missing.returncode == 2
+    assert "pass exactly the datasets it was trained on" in missing.stderr
 
 
 def test_yaml_options_with_command_line_overrides(tmp_path: Path) -> None:

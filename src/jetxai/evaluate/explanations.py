@@ -37,7 +37,7 @@ from jetxai.evaluate.relevance import (
 )
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
-from jetxai.train.samples import Samples, load_samples
+from jetxai.train.samples import Samples, dataset_identities, load_samples
 
 #: method name → function(model, inputs, additional, **options) → (relevances tuple, delta)
 Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor]]
@@ -112,17 +112,24 @@ def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) 
     """The train / validation / test split ``model`` was trained with, rebuilt from the
     provenance its checkpoint records."""
     provenance = model.spec.data
-    counts = provenance.get("n_jets")
-    if not counts:
-        raise InputError("the checkpoint records no training split; pass jets explicitly")
-    total = sum(counts.values())
-    return load_samples(
-        datasets,
-        provenance["signal"],
-        counts["val"] / total,
-        counts["test"] / total,
-        provenance["split_seed"],
+    split = provenance.get("split")
+    if not split or "dataset_ids" not in provenance:
+        raise InputError(
+            "the checkpoint records no jet-identity split (trained by an older jetxai); retrain it"
+        )
+    given = sorted(dataset_identities(datasets))
+    if given != provenance["dataset_ids"]:
+        raise InputError(
+            f"the checkpoint was trained on {len(provenance['dataset_ids'])} dataset(s) "
+            f"({', '.join(provenance['dataset_ids'])}); --data gives {', '.join(given)}: "
+            "pass exactly the datasets it was trained on"
+        )
+    samples = load_samples(
+        datasets, provenance["signal"], split["val"], split["test"], provenance["split_seed"]
     )
+    if samples.provenance["n_jets"] != provenance.get("n_jets"):
+        raise InputError("the rebuilt split differs from the checkpoint's; the data changed")
+    return samples
 
 
 class SplitCache:

@@ -1,4 +1,10 @@
-"""Labelled samples for training: jets from several datasets, a binary target, weights, splits."""
+"""Labelled samples for training: jets from several datasets, a binary target, weights, splits.
+
+Each jet's split (train / validation / test) is a function of its identity alone — its dataset's
+identity (the generation config hash and size) and its row in that dataset — hashed with the
+split seed. The same jets are test jets whatever the order of the datasets, and a checkpoint
+records the identities it was trained on, so evaluation can refuse any other data.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +64,41 @@ def _manifest_hash(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def dataset_identity(manifest: dict[str, Any]) -> str:
+    """What identifies a dataset's jets: the hash of the config that generated them and their
+    number (unchanged when feature columns are added later)."""
+    origin = manifest.get("config_hash") or _manifest_hash(
+        {k: v for k, v in manifest.items() if not k.startswith("xaug")}
+    )
+    return f"{origin}:{manifest.get('jets_kept', manifest.get('events_kept', '?'))}"
+
+
+def dataset_identities(
+    roots: Sequence[str | os.PathLike[str]], manifests: Sequence[dict[str, Any]] | None = None
+) -> list[str]:
+    """:func:`dataset_identity` of each dataset; the same dataset given twice is refused."""
+    manifests = manifests or [data.read_manifest(root) for root in roots]
+    identities = [dataset_identity(m) for m in manifests]
+    repeated = sorted(
+        {str(r) for r, i in zip(roots, identities, strict=True) if identities.count(i) > 1}
+    )
+    if repeated:
+        raise InputError(f"the same dataset is given more than once: {', '.join(repeated)}")
+    return identities
+
+
+def _unit_hash(identity: str, rows: int, split_seed: int) -> npt.NDArray[np.float64]:
+    """A uniform number in [0, 1) per row of a dataset, from (identity, row, seed) alone."""
+    key = np.frombuffer(hashlib.sha256(f"{identity}/{split_seed}".encode()).digest()[:8], np.uint64)
+    x = np.arange(rows, dtype=np.uint64) + key[0]
+    with np.errstate(over="ignore"):  # splitmix64: wrapping 64-bit arithmetic
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
 def load_samples(
     roots: Sequence[str | os.PathLike[str]],
     signal: Sequence[str] | None = None,
@@ -69,6 +110,7 @@ def load_samples(
     if not roots:
         raise InputError("give at least one dataset (--data)")
     manifests = [data.read_manifest(root) for root in roots]
+    identities = dataset_identities(roots, manifests)
     kinds = {manifest.get("kind", "jets") for manifest in manifests}
     if len(kinds) > 1:
         raise InputError("cannot mix jet and event datasets in one training")
@@ -97,23 +139,30 @@ def load_samples(
     weight = (
         ak.to_numpy(jets.weight).astype(np.float64) if "weight" in common else np.ones(len(jets))
     )
-    order = np.random.default_rng(split_seed).permutation(len(jets))
-    n_test, n_val = round(test_fraction * len(jets)), round(val_fraction * len(jets))
-    if min(n_test, n_val, len(jets) - n_test - n_val) < 2:
+    u = np.concatenate(
+        [_unit_hash(i, len(p), split_seed) for i, p in zip(identities, parts, strict=True)]
+    )
+    test = np.flatnonzero(u < test_fraction)
+    val = np.flatnonzero((u >= test_fraction) & (u < test_fraction + val_fraction))
+    train = np.flatnonzero(u >= test_fraction + val_fraction)
+    n_test, n_val = len(test), len(val)
+    if min(n_test, n_val, len(train)) < 2:
         raise InputError(f"too few jets ({len(jets)}) for train/validation/test splits")
     return Samples(
         jets=jets,
         target=target,
         weight=weight,
-        test=np.sort(order[:n_test]),
-        val=np.sort(order[n_test : n_test + n_val]),
-        train=np.sort(order[n_test + n_val :]),
+        test=test,
+        val=val,
+        train=train,
         provenance={
             "datasets": [str(r) for r in roots],
             "manifest_hashes": [_manifest_hash(m) for m in manifests],
+            "dataset_ids": sorted(identities),
             "signal": chosen,
             "processes": found,
             "split_seed": split_seed,
+            "split": {"method": "identity-hash", "val": val_fraction, "test": test_fraction},
             "cross_sections": cross_sections,
             "has_weight": "weight" in common,
             "kind": kinds.pop(),
