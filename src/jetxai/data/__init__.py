@@ -11,6 +11,7 @@ from __future__ import annotations
 from jetxai.data.dataset import (
     chunk_meta,
     chunk_path,
+    file_digest,
     iter_chunks,
     list_chunks,
     read,
@@ -32,6 +33,7 @@ __all__ = [
     "charge",
     "chunk_meta",
     "chunk_path",
+    "file_digest",
     "iter_chunks",
     "list_chunks",
     "read",

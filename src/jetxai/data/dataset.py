@@ -9,10 +9,16 @@ Layout::
 Each chunk is written under a temporary name and renamed when complete, and carries its own
 book-keeping (seed, events tried, cross-section) in the Parquet key-value metadata, so a run that
 is interrupted can be resumed from whatever chunks exist.
+
+The manifest lists every chunk with its number of records and a content hash (``blake2b``), and
+reading checks the directory against it: a missing, extra, truncated, altered or copied-in chunk,
+chunks whose columns differ, a manifest without ``complete`` or of an unknown schema version are
+refused by name, never read silently.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -24,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jetxai._io import atomic_path, write_json
+from jetxai.data.schema import SCHEMA_VERSION
 from jetxai.errors import InputError
 
 MANIFEST = "manifest.json"
@@ -93,16 +100,91 @@ def list_chunks(root: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in directory.glob("chunk-*.parquet") if not p.name.startswith("."))
 
 
+def file_digest(path: str | os.PathLike[str]) -> str:
+    """Content hash of a file (BLAKE2b, 128 bits, hex)."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any]:
-    """The manifest of the dataset at ``root``."""
+    """The manifest of the dataset at ``root`` (a JSON object of a known schema version)."""
     path = Path(root) / MANIFEST
     if not path.is_file():
         raise InputError(f"{root}: not a jetxai dataset (no {MANIFEST})")
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: manifest is not valid JSON ({exc.msg})") from None
+        manifest = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: manifest is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path}: manifest is a JSON {type(manifest).__name__}, not an object")
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise InputError(
+            f"{path}: schema_version {version!r} is not {SCHEMA_VERSION} (made by another jetxai)"
+        )
     return manifest
+
+
+def _records(entry: dict[str, Any]) -> int | None:
+    for key in ("n_jets", "n_events"):
+        if isinstance(entry.get(key), int):
+            return int(entry[key])
+    return None
+
+
+def verify_chunks(root: str | os.PathLike[str], manifest: dict[str, Any]) -> list[Path]:
+    """The dataset's chunk files, checked against the manifest (see the module docs)."""
+    if not isinstance(manifest.get("complete"), bool):
+        raise InputError(f"{root}: manifest says nothing of whether the dataset is complete")
+    if manifest["complete"] is False:
+        raise InputError(f"{root}: dataset is incomplete; re-run the command that made it")
+    entries = manifest.get("chunks")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("index"), int) for e in entries
+    ):
+        raise InputError(f"{root}: manifest has no valid chunk list")
+    listed = {e["index"]: e for e in entries}
+    files = {chunk_index(p): p for p in list_chunks(root)}
+    missing = sorted(set(listed) - set(files))
+    if missing:
+        raise InputError(
+            f"{root}: chunk(s) {', '.join(map(str, missing))} of the manifest are missing"
+        )
+    extra = sorted(set(files) - set(listed))
+    if extra:
+        shown = ", ".join(files[i].name for i in extra)
+        raise InputError(f"{root}: chunk file(s) {shown} are not in the manifest")
+    columns: set[str] | None = None
+    for index, path in sorted(files.items()):
+        entry = listed[index]
+        expected = entry.get("blake2b")
+        if expected is not None and file_digest(path) != expected:
+            raise InputError(
+                f"{path}: content differs from what the manifest recorded (altered, truncated "
+                "or copied in)"
+            )
+        try:
+            metadata = pq.read_metadata(path)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise InputError(f"{path}: cannot read Parquet chunk ({exc})") from None
+        rows = _records(entry)
+        if rows is not None and metadata.num_rows != rows:
+            raise InputError(f"{path}: holds {metadata.num_rows} records, the manifest {rows}")
+        meta = chunk_meta(path)
+        if meta.get("index") != index or meta.get("config_hash") != manifest.get("config_hash"):
+            raise InputError(f"{path}: chunk belongs to another dataset or position")
+        names = set(metadata.schema.to_arrow_schema().names)
+        if columns is not None and names != columns:
+            differ = sorted(names ^ columns)
+            raise InputError(
+                f"{path}: columns differ from the other chunks ({', '.join(differ[:5])}); "
+                "re-run the command that adds them"
+            )
+        columns = names
+    return [files[i] for i in sorted(files)]
 
 
 def write_manifest(root: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
@@ -124,11 +206,10 @@ def read_chunk(path: str | os.PathLike[str], columns: Sequence[str] | None = Non
 def iter_chunks(
     root: str | os.PathLike[str], columns: Sequence[str] | None = None
 ) -> Iterator[ak.Array]:
-    """Yield the dataset chunk by chunk (for data larger than memory)."""
+    """Yield the dataset chunk by chunk (for data larger than memory), each chunk checked
+    against the manifest first."""
     manifest = read_manifest(root)
-    chunks = list_chunks(root)
-    if manifest.get("complete") is False:
-        raise InputError(f"{root}: dataset is incomplete; re-run the command that made it")
+    chunks = verify_chunks(root, manifest)
     for path in chunks:
         yield read_chunk(path, columns)
 

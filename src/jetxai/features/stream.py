@@ -18,6 +18,8 @@ from jetxai.data.dataset import (
     chunk_annotations,
     chunk_index,
     chunk_meta,
+    chunk_path,
+    file_digest,
     list_chunks,
     read_chunk,
     read_manifest,
@@ -68,6 +70,7 @@ def add_xaug(
     chunks = list_chunks(root)
     if not chunks:
         raise InputError(f"{root}: dataset has no chunks")
+    entries = {e["index"]: e for e in manifest.get("chunks", []) if isinstance(e, dict)}
     wanted = [column(n) for n in chosen]
     for path in tqdm(chunks, desc="xaug", unit="chunk", disable=not progress):
         jets = read_chunk(path)
@@ -89,10 +92,16 @@ def add_xaug(
         for name, values in xaug(jets, missing, tau_axes=tau_axes).items():
             jets = ak.with_field(jets, values, column(name))
         notes[TAU_AXES_KEY] = tau_axes
-        write_chunk(root, chunk_index(path), jets, chunk_meta(path), notes)
+        index = chunk_index(path)
+        write_chunk(root, index, jets, chunk_meta(path), notes)
+        if index in entries:  # the manifest follows every rewritten chunk
+            entries[index]["blake2b"] = file_digest(path)
+            write_manifest(root, manifest)
     present = set(XAUG_NAMES) & {
         f.removeprefix(PREFIX) for f in ak.fields(read_chunk(chunks[0])) if f.startswith(PREFIX)
     }
+    for index, entry in entries.items():  # also chunks rewritten by a run that crashed
+        entry["blake2b"] = file_digest(chunk_path(root, index))
     manifest["xaug"] = [n for n in XAUG_NAMES if n in present]
     manifest[TAU_AXES_KEY] = tau_axes
     write_manifest(root, manifest)

@@ -18,6 +18,7 @@ from jetxai._versions import versions
 from jetxai.data.dataset import (
     chunk_meta,
     chunk_path,
+    file_digest,
     list_chunks,
     read_chunk,
     read_manifest,
@@ -67,11 +68,18 @@ def _existing_chunks(out: Path, config: AnyConfig, digest: str) -> dict[int, dic
     for path in list_chunks(out):
         meta = chunk_meta(path)
         if meta.get("config_hash") == digest and meta["index"] < config.n_chunks:
-            done[meta["index"]] = meta
+            done[meta["index"]] = _with_digest(meta, path)
     return done
 
 
+def _with_digest(meta: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A chunk's book-keeping with the hash of its file, for the manifest."""
+    return {**meta, "blake2b": file_digest(path)}
+
+
 def _manifest(config: AnyConfig, digest: str, chunks: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The manifest of the chunks done so far (each entry its chunk's book-keeping and, under
+    ``blake2b``, the hash of its file)."""
     complete = len(chunks) == config.n_chunks
     ordered = [chunks[i] for i in sorted(chunks)]
     events = sum(c["events_generated"] for c in ordered)
@@ -136,8 +144,10 @@ def _write_weights(out: Path, chunks: dict[int, dict[str, Any]], weight: float) 
         path = chunk_path(out, index)
         events = read_chunk(path)
         events = ak.with_field(events, ak.full_like(events.weight, weight), "weight")
+        meta.pop("blake2b", None)
         meta["weight_pb"] = weight
         write_chunk(out, index, events, meta)
+        meta["blake2b"] = file_digest(path)
 
 
 def generate(
@@ -178,11 +188,12 @@ def generate(
     with bar:
         if workers == 1 and scheduler is None:
             for index in todo:
-                done[index] = generate_chunk(config, index, out, digest, progress=bar.update)
+                meta = generate_chunk(config, index, out, digest, progress=bar.update)
+                done[index] = _with_digest(meta, chunk_path(out, index))
                 write_manifest(out, _manifest(config, digest, done))
         else:
             for meta in _run_dask(config, todo, out, digest, workers, scheduler):
-                done[meta["index"]] = meta
+                done[meta["index"]] = _with_digest(meta, chunk_path(out, meta["index"]))
                 bar.update(meta[count])
                 write_manifest(out, _manifest(config, digest, done))
     manifest = _manifest(config, digest, done)
