@@ -70,6 +70,26 @@ def test_same_seed_same_weights_and_reuse(datasets: list[Path], tmp_path: Path) 
     assert history.stat().st_mtime_ns == before
 
 
+def test_weights_of_another_run_are_never_reused(datasets: list[Path], tmp_path: Path) -> None:
+    # run A finishes; run B (another config, same directory) saves its weights and crashes
+    # before its history.json: a re-run of A must retrain, not pair B's weights with A's history
+    config_a = TrainConfig(model="dnn", xaug=["mass", "tau32"], seeds=1, **FAST)
+    config_b = TrainConfig(model="dnn", xaug=["mass", "tau32"], seeds=1, learning_rate=0.05, **FAST)
+    train(config_a, datasets, tmp_path / "a", progress=False)
+    train(config_b, datasets, tmp_path / "b", progress=False)
+    import shutil
+
+    shutil.copy(tmp_path / "b" / "seed-0" / "model.safetensors", tmp_path / "a" / "seed-0")
+    shutil.copy(tmp_path / "b" / "seed-0" / "model.json", tmp_path / "a" / "seed-0")
+    history = tmp_path / "a" / "seed-0" / "history.json"
+    before = history.stat().st_mtime_ns
+    train(config_a, datasets, tmp_path / "a", progress=False)
+    assert history.stat().st_mtime_ns != before  # retrained
+    train(config_a, datasets, tmp_path / "fresh", progress=False)
+    a, fresh = _weights(tmp_path / "a" / "seed-0"), _weights(tmp_path / "fresh" / "seed-0")
+    assert all(torch.equal(a[k], fresh[k]) for k in a)
+
+
 @pytest.mark.parametrize("name", ["cnn", "efn", "gru"])
 def test_other_models_train(datasets: list[Path], tmp_path: Path, name: str) -> None:
     config = TrainConfig(model=name, xaug=["mass"], seeds=1, **FAST)

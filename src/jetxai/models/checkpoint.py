@@ -2,6 +2,8 @@
 
 A checkpoint is a directory holding ``model.safetensors`` and ``model.json``; both are written
 under temporary names and renamed, so an interrupted save never leaves a half-written model.
+The weights file carries a ``stamp`` in its own metadata (the training run's config hash), so
+weights are only ever reused by the run that made them, whatever else a crash left behind.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ WEIGHTS = "model.safetensors"
 SPEC = "model.json"
 
 
-def save(model: Tagger, directory: str | os.PathLike[str]) -> Path:
-    """Save ``model`` (built by :func:`jetxai.models.build`) into ``directory``."""
+def save(model: Tagger, directory: str | os.PathLike[str], stamp: str = "") -> Path:
+    """Save ``model`` (built by :func:`jetxai.models.build`) into ``directory``, its weights
+    marked with ``stamp``."""
     from safetensors.torch import save_file
 
     spec = getattr(model, "spec", None)
@@ -33,9 +36,20 @@ def save(model: Tagger, directory: str | os.PathLike[str]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     with atomic_path(directory / WEIGHTS) as tmp:
-        save_file(state, str(tmp))
+        save_file(state, str(tmp), metadata={"stamp": stamp})
     write_json(directory / SPEC, spec.to_dict())
     return directory
+
+
+def weights_stamp(directory: str | os.PathLike[str]) -> str | None:
+    """The stamp a checkpoint's weights were saved with (None if unreadable or absent)."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(Path(directory) / WEIGHTS), framework="pt") as handle:
+            return (handle.metadata() or {}).get("stamp")
+    except (SafetensorError, OSError):
+        return None
 
 
 def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Tagger:

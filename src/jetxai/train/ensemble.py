@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from jetxai._io import write_json
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import build, default_spec, load, save
+from jetxai.models.checkpoint import weights_stamp
 from jetxai.models.inputs import fit_standardisation, raw_inputs, to_tensors
 from jetxai.train.config import TrainConfig
 from jetxai.train.loop import Batches, fit, predict
@@ -58,11 +60,22 @@ def _batches(
     )
 
 
+def stamp_hash(stamp: dict[str, Any]) -> str:
+    """The hash of a training run's stamp, carried by the weights it saves."""
+    return hashlib.sha256(json.dumps(stamp, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def _reusable(directory: Path, stamp: dict[str, Any]) -> bool:
+    """A seed is reused only if its history *and* its weights come from this very run (a crash
+    between saving the weights and the history must not pair new weights with an old history)."""
     history = directory / "history.json"
     if not history.is_file() or not (directory / "model.safetensors").is_file():
         return False
-    return json.loads(history.read_text()).get("stamp") == stamp
+    try:
+        recorded = json.loads(history.read_text()).get("stamp")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return False
+    return recorded == stamp and weights_stamp(directory) == stamp_hash(stamp)
 
 
 def train(
@@ -116,7 +129,7 @@ def train(
                 device,
                 progress,
             )
-            save(model, directory)
+            save(model, directory, stamp_hash(stamp))
             history = {**fitted.to_dict(), "seed": seed, "stamp": stamp}
             write_json(directory / "history.json", history)
         scores = predict(model, test_set, device)
