@@ -22,6 +22,11 @@ BAD = [
     ({"pt_max": 8_000.0}, "out of reach"),
     ({"pythia": ("Top:gg2ttbar on",)}, "not of the form 'Key = value'"),
     ({"seed": -1}, "seed must be a non-negative integer"),
+    ({"pythia": ("Random:seed = 5",)}, "is set by jetxai"),
+    ({"pythia": ("random:setSeed=off",)}, "is set by jetxai"),
+    ({"n_jets": 10**15}, "n_jets must be at most 1000000000"),
+    ({"n_jets": 10**9, "chunk_size": 1}, "chunks is more than 100000"),
+    ({"pythia": (5,)}, "not of the form 'Key = value'"),
 ]
 
 

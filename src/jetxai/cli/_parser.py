@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 
@@ -15,15 +17,45 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer ≥ 1."""
+#: Largest count any option takes: beyond this a value is a typo, not a request.
+MAX_COUNT = 10**9
+
+
+def counted(high: int = MAX_COUNT) -> Callable[[str], int]:
+    """argparse type: an integer in [1, ``high``]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between 1 and {high}, got {value}")
+        return value
+
+    return parse
+
+
+#: argparse type: an integer in [1, MAX_COUNT].
+positive_int = counted()
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number ≥ 0."""
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
     return value
+
+
+def path_text(text: str) -> str:
+    """argparse type: a non-empty path."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
 
 
 def config_tokens(parser: argparse.ArgumentParser, path: str) -> list[str]:

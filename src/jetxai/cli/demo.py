@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from jetxai.cli._parser import positive_int
+from jetxai.cli._parser import path_text, positive_int
 
 NAME = "demo"
 HELP = "generate, train, explain and report a top tagger in one command"
@@ -28,7 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--out", default="demo", help="study directory (default demo)")
+    parser.add_argument(
+        "--out", type=path_text, default="demo", help="study directory (default demo)"
+    )
     parser.add_argument("--quick", action="store_true", help="small samples, few epochs")
     parser.add_argument("--workers", type=positive_int, default=2, help="generation workers")
     parser.add_argument("--quiet", action="store_true", help="no progress output")

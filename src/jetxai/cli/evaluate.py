@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from jetxai.cli._parser import path_text
+
 NAME = "evaluate"
 HELP = "tagging metrics (AUC, background rejection) of trained checkpoints"
 
@@ -26,7 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", required=True, help="checkpoint or training output directory")
     parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
-    parser.add_argument("--out", help="write metrics.json here")
+    parser.add_argument("--out", type=path_text, help="write metrics.json here")
     parser.set_defaults(run=run_command)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from jetxai.cli._parser import counted, non_negative_float, path_text, positive_int
+
 NAME = "explain"
 HELP = "explain trained taggers (LRP or IG) and rank their XAUG inputs"
 
@@ -29,7 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", required=True, help="checkpoint or training output directory")
     parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
-    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--out", type=path_text, required=True, help="output directory")
     parser.add_argument("--method", default="lrp", choices=["lrp", "ig"])
     parser.add_argument(
         "--baseline",
@@ -44,14 +46,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="background weights for mean/median/averaged baselines",
     )
     parser.add_argument(
-        "--k", type=int, default=16, help="background events in an averaged baseline"
+        "--k", type=counted(10**6), default=16, help="background events in an averaged baseline"
     )
-    parser.add_argument("--n-steps", type=int, default=32, help="IG quadrature points")
+    parser.add_argument("--n-steps", type=counted(10**5), default=32, help="IG quadrature points")
     parser.add_argument("--composite", default="epsilon", choices=list(COMPOSITES))
-    parser.add_argument("--epsilon", type=float, help="epsilon of the rules (default 1e-6)")
-    parser.add_argument("--gamma", type=float, help="gamma of the gamma rule")
-    parser.add_argument("--max-jets", type=int, help="explain at most this many test jets")
-    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument(
+        "--epsilon", type=non_negative_float, help="epsilon of the rules (default 1e-6)"
+    )
+    parser.add_argument("--gamma", type=non_negative_float, help="gamma of the gamma rule")
+    parser.add_argument("--max-jets", type=positive_int, help="explain at most this many test jets")
+    parser.add_argument("--batch-size", type=counted(10**7), default=512)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)
 

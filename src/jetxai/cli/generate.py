@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from jetxai.cli._parser import positive_int
+from jetxai.cli._parser import counted, path_text, positive_int
 
 NAME = "generate"
 HELP = "simulate truth-labelled jets or selected events with Pythia 8 + FastJet"
@@ -51,9 +51,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         choices=sorted(PROCESSES) + sorted(EVENT_PROCESSES),
         help=f"jet: {', '.join(PROCESSES)}; event: {', '.join(EVENT_PROCESSES)}",
     )
-    parser.add_argument("--n-jets", type=int, help="jets to store (jet level)")
-    parser.add_argument("--n-events", type=int, help="selected events to store (event level)")
-    parser.add_argument("--out", required=True, help="dataset directory")
+    parser.add_argument("--n-jets", type=positive_int, help="jets to store (jet level)")
+    parser.add_argument(
+        "--n-events", type=positive_int, help="selected events to store (event level)"
+    )
+    parser.add_argument("--out", type=path_text, required=True, help="dataset directory")
     parser.add_argument("--seed", type=int, help="base random seed (default 1)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
@@ -85,8 +87,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     event.add_argument("--ctag-eff", type=float, help="c-jet mistag rate (default 0.1)")
     event.add_argument("--mistag", type=float, help="light-jet mistag rate (default 0.01)")
     run = parser.add_argument_group("execution")
-    run.add_argument("--chunk-size", type=int, help="records per chunk file")
-    run.add_argument("--batch-size", type=int, help="events per Pythia batch (default 100)")
+    run.add_argument("--chunk-size", type=positive_int, help="records per chunk file")
+    run.add_argument(
+        "--batch-size", type=counted(10**6), help="events per Pythia batch (default 100)"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run_command)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from jetxai.cli._parser import path_text
+
 NAME = "report"
 HELP = "build the HTML report of a study directory"
 
@@ -20,7 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--study", required=True, help="study directory (as written by demo)")
+    parser.add_argument(
+        "--study", type=path_text, required=True, help="study directory (as written by demo)"
+    )
     parser.set_defaults(run=run_command)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from jetxai.cli._parser import positive_int
+from jetxai.cli._parser import path_text, positive_int
 
 NAME = "study"
 HELP = "event-level case study: heavy-quark signal vs weighted backgrounds, explained"
@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--data", required=True, action="append", help="event dataset (repeat)")
-    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--out", type=path_text, required=True, help="output directory")
     parser.add_argument("--seeds", type=positive_int, default=3, help="networks (default 3)")
     parser.add_argument("--epochs", type=positive_int, default=30, help="maximum epochs")
     parser.add_argument(

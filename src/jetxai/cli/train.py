@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from jetxai.cli._parser import counted, path_text
+
 NAME = "train"
 HELP = "train taggers over several seeds"
 
@@ -44,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--data", action="append", help="dataset directory (repeatable)")
-    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--out", type=path_text, required=True, help="output directory")
     parser.add_argument("--config", help="YAML file of training options")
     parser.add_argument("--model", choices=list(MODELS))
     parser.add_argument(
@@ -53,14 +55,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "event features, default all)",
     )
     parser.add_argument("--signal", help="comma-separated processes counted as signal")
-    parser.add_argument("--seeds", type=int, help="networks to train (default 3)")
+    parser.add_argument("--seeds", type=counted(1000), help="networks to train (default 3)")
     parser.add_argument("--first-seed", type=int, help="first seed (default 0)")
-    parser.add_argument("--epochs", type=int, help="maximum epochs (default 30)")
-    parser.add_argument("--batch-size", type=int, help="default 256")
+    parser.add_argument("--epochs", type=counted(10**6), help="maximum epochs (default 30)")
+    parser.add_argument("--batch-size", type=counted(10**7), help="default 256")
     parser.add_argument("--lr", type=float, help="Adam learning rate (default 1e-3)")
-    parser.add_argument("--patience", type=int, help="early-stopping patience (default 5)")
-    parser.add_argument("--n-constituents", type=int, help="constituents per jet (default 64)")
-    parser.add_argument("--image-bins", type=int, help="jet-image size (default 32)")
+    parser.add_argument(
+        "--patience", type=counted(10**6), help="early-stopping patience (default 5)"
+    )
+    parser.add_argument(
+        "--n-constituents", type=counted(10**4), help="constituents per jet (default 64)"
+    )
+    parser.add_argument("--image-bins", type=counted(1024), help="jet-image size (default 32)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)

@@ -117,6 +117,8 @@ def averaged(
 ) -> AveragedBaseline:
     """K background events drawn without replacement (all if K is None), with their weights."""
     parts = _need(background, "averaged")
+    if k is not None and (not isinstance(k, int) or k < 1):
+        raise InputError(f"the averaged baseline needs k >= 1 background events, got {k!r}")
     total = len(parts[0])
     w = _weights(weights, total)
     if k is None or k >= total:

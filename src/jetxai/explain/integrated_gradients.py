@@ -174,6 +174,8 @@ def integrated_gradients(
     chunk = batch_size or DEFAULT_BATCH
     if chunk < 1:
         raise InputError(f"batch_size must be at least 1, got {chunk}")
+    if not isinstance(n_steps, int) or n_steps < 1:
+        raise InputError(f"n_steps must be a positive integer, got {n_steps!r}")
     target = fixed_target(model, tensors, extra, target, chunk)
     if not len(tensors[0]):  # an empty batch: empty attributions (and deltas)
         empty = tuple(torch.zeros_like(x) for x in tensors)

@@ -11,6 +11,13 @@ from typing import Any, ClassVar, Self
 
 from jetxai.errors import InputError
 
+#: Largest number of records (or chunk size, batch size) a config takes.
+MAX_ITEMS = 10**9
+#: Largest number of chunk files a dataset is split into.
+MAX_CHUNKS = 100_000
+#: Pythia settings jetxai owns (lower case): the per-chunk random seeds.
+_RESERVED = ("random:seed", "random:setseed")
+
 
 class ConfigRecord:
     """What every generator configuration (a frozen dataclass) shares: JSON round trip and the
@@ -42,6 +49,13 @@ class ConfigRecord:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
                 raise InputError(f"{name} must be a {word} integer, got {value!r}")
+            if value > MAX_ITEMS:
+                raise InputError(f"{name} must be at most {MAX_ITEMS}, got {value}")
+
+    def _check_chunks(self) -> None:
+        chunks = self.n_chunks  # type: ignore[attr-defined]
+        if chunks > MAX_CHUNKS:
+            raise InputError(f"{chunks} chunks is more than {MAX_CHUNKS}; raise the chunk size")
 
     def _check_seed(self) -> None:
         if not 0 <= self.seed <= 2**63 - 1:
@@ -55,8 +69,14 @@ class ConfigRecord:
 
     def _check_pythia(self) -> None:
         for setting in self.pythia:
-            if "=" not in setting:
+            if not isinstance(setting, str) or "=" not in setting:
                 raise InputError(f"Pythia setting {setting!r} is not of the form 'Key = value'")
+            key = setting.split("=", 1)[0].strip().lower()
+            if key in _RESERVED:
+                raise InputError(
+                    f"Pythia setting {setting!r} is set by jetxai: every chunk gets its own seed "
+                    "from --seed (a fixed Pythia seed would repeat the same events in every chunk)"
+                )
 
 
 @dataclass(frozen=True)
@@ -141,6 +161,7 @@ class GeneratorConfig(ConfigRecord):
                 f"unknown process {self.process!r}; choose from {', '.join(sorted(PROCESSES))}"
             )
         self._check_counts(("n_jets", "chunk_size", "batch_size"))
+        self._check_chunks()
         self._check_seed()
         self._check_positive(("sqrt_s", "radius", "eta_max", "pt_max"))
         if not math.isfinite(self.pt_min) or self.pt_min < 0:

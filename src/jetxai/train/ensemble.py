@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from jetxai._io import write_json
 from jetxai.data.schema import EVENT_FEATURES
+from jetxai.errors import InputError
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.checkpoint import weights_stamp
@@ -38,9 +39,11 @@ from jetxai.train.samples import Samples, load_samples
 
 
 def pick_device(name: str) -> torch.device:
-    """``auto`` → CUDA when available, else CPU."""
+    """``auto`` → CUDA when available, else CPU; ``cuda`` without a CUDA device is refused."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise InputError("device 'cuda' asked for, but PyTorch sees no CUDA device here")
     return torch.device(name)
 
 

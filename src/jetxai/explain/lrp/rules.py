@@ -14,6 +14,8 @@ first layer only: they build auxiliary leaf tensors whose ``tensor ⊙ grad`` is
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -73,6 +75,13 @@ def epsilon_output(z: torch.Tensor, epsilon: float) -> torch.Tensor:
     return result
 
 
+def _non_negative(name: str, value: float) -> float:
+    """A rule parameter that must be a finite number ≥ 0 (NaN and negatives are refused)."""
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
 class Rule:
     """Base class: how one weighted layer passes relevance to its input."""
 
@@ -96,7 +105,7 @@ class Epsilon(Rule):
     is reused and nothing is recomputed."""
 
     def __init__(self, epsilon: float = 1e-6) -> None:
-        self.epsilon = epsilon
+        self.epsilon = _non_negative("epsilon", epsilon)
 
     def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
         return epsilon_output(z, self.epsilon)
@@ -107,8 +116,8 @@ class Gamma(Rule):
     favours positive contributions (Montavon et al. 2019)."""
 
     def __init__(self, gamma: float = 0.25, epsilon: float = 1e-6) -> None:
-        self.gamma = gamma
-        self.epsilon = epsilon
+        self.gamma = _non_negative("gamma", gamma)
+        self.epsilon = _non_negative("epsilon", epsilon)
 
     def output(self, module, x, z, aux):  # type: ignore[no-untyped-def]
         weight = module.weight + self.gamma * module.weight.clamp(min=0)

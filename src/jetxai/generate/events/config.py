@@ -107,6 +107,7 @@ class EventConfig(ConfigRecord):
                 f"{', '.join(sorted(EVENT_PROCESSES))}"
             )
         self._check_counts(("n_events", "chunk_size", "batch_size"))
+        self._check_chunks()
         self._check_counts(("min_jets", "min_bjets"), minimum=0)
         if self.min_bjets > self.min_jets:
             raise InputError(f"min_bjets ({self.min_bjets}) exceeds min_jets ({self.min_jets})")
