@@ -167,6 +167,11 @@ def _batched(
         relevance, delta = explainer(model, inputs, additional, **options)
         with torch.no_grad():
             logit = model(*inputs, *additional)
+        if not torch.isfinite(logit).all() or not all(torch.isfinite(r).all() for r in relevance):
+            raise InputError(
+                "the model gives non-finite outputs or relevances on these jets; no ranking is "
+                "made from them"
+            )
         names = (["low_level"] if model.representation != "xaug" else []) + (
             ["xaug"] if model.n_xaug else []
         )

@@ -62,9 +62,17 @@ def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Ta
     if not (directory / SPEC).is_file() or not (directory / WEIGHTS).is_file():
         raise InputError(f"{path}: not a jetxai checkpoint (needs {SPEC} and {WEIGHTS})")
     try:
-        spec = ModelSpec.from_dict(json.loads((directory / SPEC).read_text()))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{directory / SPEC}: not valid JSON ({exc.msg})") from None
+        raw = json.loads((directory / SPEC).read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{directory / SPEC}: not valid JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{directory / SPEC}: a JSON {type(raw).__name__}, not a model spec")
+    try:
+        spec = ModelSpec.from_dict(raw)
+    except InputError as exc:
+        raise InputError(f"{directory / SPEC}: {exc}") from None
+    except TypeError as exc:
+        raise InputError(f"{directory / SPEC}: not a model spec ({exc})") from None
     model = build(spec)
     try:
         state = load_file(str(directory / WEIGHTS), device=str(device))
@@ -75,4 +83,9 @@ def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Ta
     except RuntimeError as exc:
         first = str(exc).splitlines()[0]
         raise InputError(f"{directory}: weights do not fit the spec ({first})") from None
+    bad = sorted(
+        k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()
+    )
+    if bad:
+        raise InputError(f"{directory / WEIGHTS}: non-finite values in {', '.join(bad[:3])}")
     return model.to(device).eval()

@@ -7,12 +7,32 @@ exactly as in training; a checkpoint is a spec (JSON) plus weights (safetensors)
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from jetxai.errors import InputError
 
 SPEC_VERSION = 1
+#: Bounds a spec must respect (far above any jetxai tagger; a file beyond them is not ours).
+MAX_WIDTH = 4096
+MAX_LAYERS = 16
+MAX_CONSTITUENTS = 10_000
+MAX_IMAGE_BINS = 1024
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _count(name: str, value: object, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InputError(f"model spec: {name} must be an integer in [{low}, {high}], got {value!r}")
+
+
+def _strings(name: str, values: object) -> None:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise InputError(f"model spec: {name} must be a list of names")
 
 
 @dataclass
@@ -56,4 +76,43 @@ class ModelSpec:
         unknown = sorted(set(raw) - known)
         if unknown:
             raise InputError(f"unknown model spec field(s): {', '.join(unknown)}")
-        return cls(**raw)
+        spec = cls(**raw)
+        spec.check()
+        return spec
+
+    def check(self) -> None:
+        """Refuse, before anything is allocated, a spec no jetxai training writes: wrong types,
+        sizes out of range, standardisations of the wrong length or with non-finite values or
+        zero spreads."""
+        if not isinstance(self.name, str):
+            raise InputError(f"model spec: name must be text, got {self.name!r}")
+        _strings("xaug", self.xaug)
+        _strings("constituent_fields", self.constituent_fields)
+        _count("n_constituents", self.n_constituents, 0, MAX_CONSTITUENTS)
+        _count("image_bins", self.image_bins, 0, MAX_IMAGE_BINS)
+        if not _finite(self.image_extent) or self.image_extent <= 0:
+            raise InputError(
+                f"model spec: image_extent must be positive, got {self.image_extent!r}"
+            )
+        if not isinstance(self.options, dict):
+            raise InputError("model spec: options must be a mapping")
+        for key, value in self.options.items():
+            sizes = value if isinstance(value, list) else [value]
+            if not sizes or len(sizes) > MAX_LAYERS:
+                raise InputError(f"model spec: option {key!r} has {len(sizes)} layers")
+            for size in sizes:
+                _count(f"option {key!r}", size, 1, MAX_WIDTH)
+        for prefix, names in (("xaug", self.xaug), ("constituent", self.constituent_fields)):
+            mean, std = getattr(self, f"{prefix}_mean"), getattr(self, f"{prefix}_std")
+            for label, values in ((f"{prefix}_mean", mean), (f"{prefix}_std", std)):
+                if not isinstance(values, list) or len(values) not in (0, len(names)):
+                    raise InputError(
+                        f"model spec: {label} needs {len(names)} values, got "
+                        f"{len(values) if isinstance(values, list) else type(values).__name__}"
+                    )
+                if not all(_finite(v) for v in values):
+                    raise InputError(f"model spec: {label} holds a non-finite or non-numeric value")
+            if any(v <= 0 for v in std):
+                raise InputError(f"model spec: {prefix}_std holds a zero or negative spread")
+        if not isinstance(self.data, dict):
+            raise InputError("model spec: data must be a mapping")
