@@ -68,7 +68,9 @@ def test_top_landscape(tmp_path: Path) -> None:
 # --- JetClass ---------------------------------------------------------------------------------
 
 
-def _write_jetclass(path: Path, drop: str | None = None) -> None:
+def _write_jetclass(
+    path: Path, drop: str | None = None, qcd: tuple[float, float] = (0.0, 1.0)
+) -> None:
     import uproot
 
     momenta = [four_momenta(j) for j in JETS]
@@ -85,7 +87,7 @@ def _write_jetclass(path: Path, drop: str | None = None) -> None:
         "part_isMuon": [[0, 0, 0], [0, 1]],
     }
     branches |= {k: ak.values_astype(ak.Array(v), np.float32) for k, v in flags.items()}
-    branches["label_QCD"] = np.array([0.0, 1.0])
+    branches["label_QCD"] = np.array(qcd)
     branches["label_Tbqq"] = np.array([1.0, 0.0])
     if drop:
         del branches[drop]
@@ -106,13 +108,15 @@ def test_jetclass(tmp_path: Path) -> None:
 # --- EnergyFlow quark/gluon ------------------------------------------------------------------
 
 
-def _write_energyflow(path: Path, drop: str | None = None) -> None:
+def _write_energyflow(
+    path: Path, drop: str | None = None, labels: tuple[float, float] = (1.0, 0.0)
+) -> None:
     x = np.zeros((2, 4, 4))
     pids = [[211, -211, 22], [22, 2212]]
     for j, jet in enumerate(JETS):
         for i, (pt, eta, phi) in enumerate(jet):
             x[j, i] = (pt, eta, phi, pids[j][i])  # massless here: y = eta
-    arrays = {"X": x, "y": np.array([1.0, 0.0])}
+    arrays = {"X": x, "y": np.array(labels)}
     if drop:
         del arrays[drop]
     np.savez(path, **arrays)
@@ -203,3 +207,30 @@ def test_top_landscape_refuses_unknown_labels(tmp_path: Path) -> None:
     frame.to_hdf(path, key="table", mode="w")
     with pytest.raises(InputError, match=r"is_signal_new holds value\(s\) 7"):
         data.read_top_landscape(path)
+
+
+def test_top_landscape_refuses_charge_and_pid_observables(tmp_path: Path) -> None:
+    from jetxai.features import constituents
+
+    path = tmp_path / "train.h5"
+    _write_top_landscape(path)
+    jets = data.read_top_landscape(path)
+    with pytest.raises(InputError, match="charged_multiplicity need particle charge or identity"):
+        xaug(jets, ["mass", "charged_multiplicity"])
+    with pytest.raises(InputError, match="charge, is_photon need particle charge or identity"):
+        constituents(jets, 8, ["deta", "charge", "is_photon"])
+    assert constituents(jets, 8, ["deta", "log_pt"])[0].shape == (2, 8, 2)
+
+
+def test_jetclass_refuses_a_jet_without_exactly_one_label(tmp_path: Path) -> None:
+    path = tmp_path / "jetclass.root"
+    _write_jetclass(path, qcd=(0.0, 0.0))  # jet 1: every label_* is 0
+    with pytest.raises(InputError, match=r"1 jet\(s\) do not have exactly one label_\* set to 1"):
+        data.read_jetclass(path)
+
+
+def test_energyflow_refuses_labels_other_than_0_and_1(tmp_path: Path) -> None:
+    path = tmp_path / "qg.npz"
+    _write_energyflow(path, labels=(0.5, 0.0))
+    with pytest.raises(InputError, match=r"y holds value\(s\) 0.5"):
+        data.read_energyflow_qg(path)

@@ -60,6 +60,15 @@ def read_energyflow_qg(path: str | os.PathLike[str]) -> ak.Array:
         raise InputError(
             f"{path}: X must be (N, M, 4) with one label per jet, got {particles.shape}"
         )
+    labels = np.asarray(labels)
+    unknown = np.unique(labels[(labels != 0) & (labels != 1)])
+    if len(unknown):
+        raise InputError(
+            f"{path}: y holds value(s) {', '.join(map(str, unknown[:5]))}; only 0 (gluon) and "
+            "1 (quark) are defined"
+        )
+    if not np.isfinite(particles).all():
+        raise InputError(f"{path}: X holds NaN or infinite values")
     pt, y, phi = (particles[..., i].astype(np.float64) for i in range(3))
     pid = particles[..., 3].astype(np.int64)
     mt = np.sqrt(pt**2 + _mass(pid) ** 2)

@@ -73,6 +73,15 @@ def read_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> ak.Array:
         signed = code * ak.where(charge > 0, -1, 1) if code != 22 and code != 130 else code
         pid = ak.where(arrays[flag] > 0, signed, pid)
     onehot = np.stack([ak.to_numpy(arrays[b]) for b in labels], axis=1)
+    hot = onehot == 1
+    valid = hot.sum(axis=1) == 1
+    valid &= ((onehot == 0) | hot).all(axis=1)
+    if not valid.all():
+        first = int(np.flatnonzero(~valid)[0])
+        raise InputError(
+            f"{path}: {int((~valid).sum())} jet(s) do not have exactly one label_* set to 1 "
+            f"(first: jet {first}); refusing to guess their class"
+        )
     process = np.array([LABEL_BRANCHES[b] for b in labels])[np.argmax(onehot, axis=1)]
     return jets_from_constituents(
         arrays["part_px"],

@@ -4,7 +4,9 @@ landscape of top taggers", SciPost Phys. 7 (2019) 014, arXiv:1902.09914).
 Format: a pandas HDF5 store, key ``"table"``, one row per jet with columns ``E_i, PX_i, PY_i,
 PZ_i`` for i < 200 (zero padded, hardest first), ``is_signal_new`` (1 top, 0 QCD) and ``ttv``
 (0 train, 1 test, 2 validation). The data carry no particle identity: ``part_pid`` and
-``part_charge`` are 0. ``ttv`` is kept as an extra field.
+``part_charge`` are 0 and the field ``has_pid`` is False, so observables and inputs that need
+them (charged multiplicity, jet charge, charge and particle-type features) are refused rather
+than computed as 0. ``ttv`` is kept as an extra field.
 
 The store is read with h5py from its numeric blocks alone (pandas' "fixed" layout:
 ``<key>/block<k>_items`` names the columns of ``<key>/block<k>_values``), never through pandas or
@@ -109,6 +111,8 @@ def read_top_landscape(path: str | os.PathLike[str], key: str = "table") -> ak.A
         charge=padded_to_jagged(zeros),
         process=process,
     )
+    # no particle identity in this format: say so, so charge/PID observables are refused
+    jets = ak.with_field(jets, np.zeros(len(jets), dtype=bool), "has_pid")
     if "ttv" in frame:
         jets = ak.with_field(jets, frame["ttv"].astype(np.int8), "ttv")
     return jets

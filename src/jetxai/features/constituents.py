@@ -98,6 +98,16 @@ FEATURES: dict[str, Callable[[_Inputs], Array]] = {
     ),
 }
 
+#: Features that need particle charge or identity.
+NEEDS_PID = (
+    "charge",
+    "is_electron",
+    "is_muon",
+    "is_photon",
+    "is_charged_hadron",
+    "is_neutral_hadron",
+)
+
 #: The default feature set (ParticleNet / JetClass style kinematics plus charge and type).
 DEFAULT_FIELDS: tuple[str, ...] = tuple(FEATURES)
 
@@ -113,6 +123,9 @@ def constituents(
         raise InputError(
             f"unknown constituent feature(s) {', '.join(unknown)}; available: {', '.join(FEATURES)}"
         )
+    from jetxai.features.registry import refuse_without_pid
+
+    refuse_without_pid(jets, [f for f in fields if f in NEEDS_PID], "constituent feature(s)")
     inputs = _Inputs(jets, n)
     x = np.stack([FEATURES[f](inputs) for f in fields], axis=-1).astype(np.float32)
     return x, inputs.mask

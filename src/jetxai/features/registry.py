@@ -143,6 +143,19 @@ _register(
     lambda b: lund.lund_lnkt_max(b.padded),
 )
 
+#: Variables that need particle charge or identity.
+NEEDS_PID = ("charged_multiplicity", "jet_charge")
+
+
+def refuse_without_pid(jets: ak.Array, names: Sequence[str], what: str) -> None:
+    """Refuse ``names`` (which need charge / PDG id) on jets whose data carry none."""
+    if names and "has_pid" in ak.fields(jets) and not bool(ak.all(jets.has_pid)):
+        raise InputError(
+            f"{what} {', '.join(names)} need particle charge or identity, which these data do "
+            "not carry"
+        )
+
+
 #: Every available XAUG variable name, in a fixed order.
 XAUG_NAMES: tuple[str, ...] = tuple(VARIABLES)
 
@@ -177,6 +190,7 @@ def xaug(
     ]
     if missing:
         raise InputError(f"jets lack constituent field(s) {', '.join(missing)}")
+    refuse_without_pid(jets, [n for n in chosen if n in NEEDS_PID], "XAUG variable(s)")
     result: dict[str, list[Array]] = {name: [] for name in chosen}
     starts = range(0, len(jets), BLOCK)
     for start in tqdm(starts, desc="xaug", unit="block", disable=not progress):
