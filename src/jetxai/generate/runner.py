@@ -217,6 +217,7 @@ def _run_dask(
 ) -> Iterable[dict[str, Any]]:
     """Yield each chunk's book-keeping as its Dask task finishes."""
     from dask.distributed import Client, LocalCluster, as_completed
+    from distributed.scheduler import KilledWorker
 
     with ExitStack() as stack:
         if scheduler is None:
@@ -241,11 +242,18 @@ def _run_dask(
         else:
             try:
                 client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
-            except OSError as exc:
-                raise InputError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
+            except (OSError, ValueError, TypeError) as exc:
+                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise InputError(f"cannot reach Dask scheduler {scheduler!r}: {detail}") from None
         futures = [
             client.submit(generate_chunk, config, i, str(out), digest, key=f"chunk-{digest}-{i}")
             for i in todo
         ]
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except KilledWorker:
+                raise InputError(
+                    f"Dask workers died repeatedly running {future.key} (out of memory, or a "
+                    "crash in Pythia); the chunks finished so far are kept, re-run to resume"
+                ) from None
