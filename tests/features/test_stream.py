@@ -35,8 +35,11 @@ def test_resume_finishes_chunks_left_without_columns(top_dataset: Path, tmp_path
     root = tmp_path / "copy"
     shutil.copytree(top_dataset, root)
     add_xaug(root, ["d2"], progress=False)
-    # simulate a crash after the first chunk: put an original chunk back
+    # simulate a crash before the last chunk: put it and its manifest entry back as they were
     shutil.copy(data.chunk_path(top_dataset, 2), data.chunk_path(root, 2))
+    manifest = data.read_manifest(root)
+    manifest["chunks"][2] = data.read_manifest(top_dataset)["chunks"][2]
+    data.write_manifest(root, manifest)
     add_xaug(root, ["d2"], progress=False)
     assert column("d2") in data.read(root).fields
 
@@ -66,3 +69,25 @@ def test_tau_columns_follow_the_chosen_axes(top_dataset: Path, tmp_path: Path) -
     np.testing.assert_allclose(stored, xaug(jets, ["tau21"])["tau21"], rtol=1e-12)
     kt = xaug(jets, ["tau21"], tau_axes="kt")["tau21"]
     assert not np.allclose(stored, kt)
+
+
+def test_a_crash_between_chunk_and_manifest_writes_is_finished(
+    top_dataset: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(top_dataset, root)
+    add_xaug(root, ["d2"], progress=False)
+    manifest = data.read_manifest(root)
+    manifest["chunks"][1]["blake2b"] = None  # the mark written before the chunk's rewrite
+    data.write_manifest(root, manifest)
+    add_xaug(root, ["d2", "mass"], progress=False)
+    assert column("mass") in data.read(root).fields  # every hash is current again
+
+
+def test_a_damaged_dataset_is_not_rehashed_as_good(top_dataset: Path, tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(top_dataset, root)
+    path = data.chunk_path(root, 1)
+    path.write_bytes(path.read_bytes()[:-50])
+    with pytest.raises(InputError, match="content differs"):
+        add_xaug(root, ["d2"], progress=False)

@@ -74,6 +74,8 @@ def config_tokens(parser: argparse.ArgumentParser, path: str) -> list[str]:
             options = yaml.safe_load(handle)
     except OSError as exc:
         raise InputError(f"{path}: cannot read config ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file (a config is YAML text)") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(options, dict):
@@ -86,7 +88,12 @@ def config_tokens(parser: argparse.ArgumentParser, path: str) -> list[str]:
             raise InputError(f"{path}: unknown option {key!r} for this command")
         action = actions[dest]
         flag = action.option_strings[-1]
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str | int | float | bool) for v in items):
+            raise InputError(f"{path}: option {key!r} takes a value or a list of values")
         if isinstance(action, argparse._StoreTrueAction):
+            if not isinstance(value, bool):
+                raise InputError(f"{path}: option {key!r} is a switch: true or false")
             tokens += [flag] if value else []
         elif isinstance(value, list) and isinstance(action, argparse._AppendAction):
             for item in value:

@@ -135,8 +135,11 @@ def _records(entry: dict[str, Any]) -> int | None:
     return None
 
 
-def verify_chunks(root: str | os.PathLike[str], manifest: dict[str, Any]) -> list[Path]:
-    """The dataset's chunk files, checked against the manifest (see the module docs)."""
+def verify_chunks(
+    root: str | os.PathLike[str], manifest: dict[str, Any], same_columns: bool = True
+) -> list[Path]:
+    """The dataset's chunk files, checked against the manifest (see the module docs);
+    ``same_columns=False`` for a writer that is adding columns chunk by chunk."""
     if not isinstance(manifest.get("complete"), bool):
         raise InputError(f"{root}: manifest says nothing of whether the dataset is complete")
     if manifest["complete"] is False:
@@ -177,7 +180,7 @@ def verify_chunks(root: str | os.PathLike[str], manifest: dict[str, Any]) -> lis
         if meta.get("index") != index or meta.get("config_hash") != manifest.get("config_hash"):
             raise InputError(f"{path}: chunk belongs to another dataset or position")
         names = set(metadata.schema.to_arrow_schema().names)
-        if columns is not None and names != columns:
+        if same_columns and columns is not None and names != columns:
             differ = sorted(names ^ columns)
             raise InputError(
                 f"{path}: columns differ from the other chunks ({', '.join(differ[:5])}); "

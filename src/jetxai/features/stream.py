@@ -20,9 +20,9 @@ from jetxai.data.dataset import (
     chunk_meta,
     chunk_path,
     file_digest,
-    list_chunks,
     read_chunk,
     read_manifest,
+    verify_chunks,
     write_chunk,
     write_manifest,
 )
@@ -67,10 +67,10 @@ def add_xaug(
         raise InputError(f"{root}: dataset is incomplete; finish generating it first")
     if manifest.get("kind", "jets") != "jets":
         raise InputError(f"{root}: XAUG variables are per jet; this is an event-level dataset")
-    chunks = list_chunks(root)
+    chunks = verify_chunks(root, manifest, same_columns=False)  # damage is never re-hashed
     if not chunks:
         raise InputError(f"{root}: dataset has no chunks")
-    entries = {e["index"]: e for e in manifest.get("chunks", []) if isinstance(e, dict)}
+    entries = {e["index"]: e for e in manifest["chunks"]}
     wanted = [column(n) for n in chosen]
     for path in tqdm(chunks, desc="xaug", unit="chunk", disable=not progress):
         jets = read_chunk(path)
@@ -93,10 +93,13 @@ def add_xaug(
             jets = ak.with_field(jets, values, column(name))
         notes[TAU_AXES_KEY] = tau_axes
         index = chunk_index(path)
+        # the manifest follows every rewritten chunk: its hash is marked unknown first, so a
+        # crash between the two writes leaves a chunk that is re-hashed, not one refused
+        entries[index]["blake2b"] = None
+        write_manifest(root, manifest)
         write_chunk(root, index, jets, chunk_meta(path), notes)
-        if index in entries:  # the manifest follows every rewritten chunk
-            entries[index]["blake2b"] = file_digest(path)
-            write_manifest(root, manifest)
+        entries[index]["blake2b"] = file_digest(path)
+        write_manifest(root, manifest)
     present = set(XAUG_NAMES) & {
         f.removeprefix(PREFIX) for f in ak.fields(read_chunk(chunks[0])) if f.startswith(PREFIX)
     }

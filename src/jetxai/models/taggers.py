@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from jetxai.errors import InputError
 from jetxai.models.layers import Head, MaskedSum, WeightedSum, mlp
 from jetxai.models.spec import ModelSpec
 
@@ -66,6 +67,11 @@ class CNN(Tagger):
         hidden: Sequence[int] = (64, 64),
     ) -> None:
         super().__init__(n_xaug)
+        if bins < 2 ** len(channels):
+            raise InputError(
+                f"image_bins {bins} is too small: {len(channels)} pooling steps halve the image "
+                f"{len(channels)} times (need at least {2 ** len(channels)})"
+            )
         layers: list[nn.Module] = []
         size, previous = bins, 1
         for out in channels:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,11 +44,46 @@ class TrainConfig:
     options: dict[str, Any] = field(default_factory=dict)
     device: str = "auto"
 
+    def _check_types(self) -> None:
+        def names(value: Any) -> bool:
+            return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+        expected: dict[str, tuple[str, Any]] = {
+            "model": ("text", lambda v: isinstance(v, str)),
+            "xaug": ("a list of names", names),
+            "signal": ("a list of names", lambda v: v is None or names(v)),
+            "options": ("a mapping", lambda v: isinstance(v, dict)),
+            "device": ("text", lambda v: isinstance(v, str)),
+        }
+        for name in ("seeds", "first_seed", "epochs", "batch_size", "patience", "split_seed"):
+            expected[name] = (
+                "an integer",
+                lambda v: isinstance(v, int) and not isinstance(v, bool),
+            )
+        for name in ("n_constituents", "image_bins"):
+            expected[name] = (
+                "an integer",
+                lambda v: isinstance(v, int) and not isinstance(v, bool),
+            )
+        for name in ("learning_rate", "val_fraction", "test_fraction"):
+            expected[name] = (
+                "a number",
+                lambda v: (
+                    isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                ),
+            )
+        for name, (word, ok) in expected.items():
+            if not ok(getattr(self, name)):
+                raise InputError(
+                    f"training option {name} must be {word}, got {getattr(self, name)!r}"
+                )
+
     def __post_init__(self) -> None:
         from jetxai.data.schema import EVENT_FEATURES
         from jetxai.features import XAUG_NAMES
         from jetxai.models.registry import entry
 
+        self._check_types()
         entry(self.model)
         unknown = [n for n in self.xaug if n not in XAUG_NAMES and n not in EVENT_FEATURES]
         if unknown:
@@ -90,6 +126,8 @@ def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
         raw = yaml.safe_load(path.read_text())
     except OSError as exc:
         raise InputError(f"{path}: cannot read config ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file (a config is YAML text)") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(raw, dict):
