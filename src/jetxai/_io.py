@@ -37,3 +37,17 @@ def write_json(target: str | os.PathLike[str], obj: Any) -> None:
     """Write ``obj`` as indented JSON to ``target`` atomically."""
     with atomic_path(target) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def remove_stale_temporaries(directory: str | os.PathLike[str]) -> int:
+    """Remove the temporary files (``.NAME.*.tmp``) an interrupted :func:`atomic_path` left in
+    ``directory``; returns how many. Call it where one run owns the directory."""
+    removed = 0
+    root = Path(directory)
+    if not root.is_dir():
+        return 0
+    for path in root.glob(".*.tmp"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

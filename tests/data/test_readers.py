@@ -8,6 +8,8 @@ from pathlib import Path
 import awkward as ak
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jetxai import data
 from jetxai.data.schema import ALL_FIELDS, LABELS
@@ -234,3 +236,64 @@ def test_energyflow_refuses_labels_other_than_0_and_1(tmp_path: Path) -> None:
     _write_energyflow(path, labels=(0.5, 0.0))
     with pytest.raises(InputError, match=r"y holds value\(s\) 0.5"):
         data.read_energyflow_qg(path)
+
+
+# --- fuzz: physical jets through every reader ------------------------------------------------
+
+
+def _fuzz_jets(seed: int, n_jets: int = 250) -> list[np.ndarray]:
+    """Jets as (n, 4) arrays of (px, py, pz, E), 1–40 constituents inside R = 0.8."""
+    rng = np.random.default_rng(seed)
+    jets = []
+    for _ in range(n_jets):
+        n = int(rng.integers(1, 41))
+        axis_y, axis_phi = rng.uniform(-2.0, 2.0), rng.uniform(-np.pi, np.pi)
+        radius, angle = 0.8 * np.sqrt(rng.uniform(0, 1, n)), rng.uniform(0, 2 * np.pi, n)
+        y, phi = axis_y + radius * np.cos(angle), axis_phi + radius * np.sin(angle)
+        pt = 10 ** rng.uniform(-2, 3, n)
+        jets.append(
+            np.stack([pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(y), pt * np.cosh(y)], 1)
+        )
+    return jets
+
+
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_fuzzed_jets_through_the_readers_give_finite_xaugs(seed: int) -> None:
+    import tempfile
+
+    import pandas as pd
+
+    jets = _fuzz_jets(seed)
+    n = len(jets)
+    with tempfile.TemporaryDirectory() as tmp:
+        frame = {}
+        for k, name in enumerate(("PX", "PY", "PZ", "E")):
+            block = np.zeros((n, 200))
+            for j, p in enumerate(jets):
+                block[j, : len(p)] = p[:, k]
+            frame |= {f"{name}_{i}": block[:, i] for i in range(200)}
+        table = pd.DataFrame(frame)
+        table["is_signal_new"] = np.arange(n) % 2
+        path = Path(tmp) / "fuzz.h5"
+        table.to_hdf(path, key="table", mode="w")
+        for read in (data.read_top_landscape(path),):
+            assert len(read) == n
+            values = xaug(read, ["mass", "tau21", "tau32", "d2", "c2", "msd", "lund_lnkt_max"])
+            assert all(np.isfinite(v).all() for v in values.values())
+        x = np.zeros((n, 40, 4))
+        for j, p in enumerate(jets):
+            pt = np.hypot(p[:, 0], p[:, 1])
+            x[j, : len(p)] = np.stack(
+                [
+                    pt,
+                    np.arcsinh(p[:, 2] / pt),
+                    np.arctan2(p[:, 1], p[:, 0]),
+                    np.full(len(p), 211.0),
+                ],
+                1,
+            )
+        np.savez(Path(tmp) / "fuzz.npz", X=x, y=np.arange(n) % 2)
+        read = data.read_energyflow_qg(Path(tmp) / "fuzz.npz")
+        values = xaug(read, ["mass", "tau21", "d2", "jet_charge", "charged_multiplicity"])
+        assert all(np.isfinite(v).all() for v in values.values())

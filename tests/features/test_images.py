@@ -50,3 +50,11 @@ def test_rotation_and_flip_fix_the_orientation() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(InputError):
         images(_hand.jets(([1.0], [0.0], [0.0])), bins=0)
+
+
+def test_an_image_with_no_constituent_inside_is_empty() -> None:
+    jets = _hand.jets(([100.0, 50.0], [0.0, 0.5], [0.0, 0.5]))
+    image = images(jets, bins=4, extent=0.01, centre=False, rotate=False, flip=False)
+    assert image.shape == (1, 1, 4, 4)
+    assert image.dtype == np.float32
+    assert image.sum() == 0

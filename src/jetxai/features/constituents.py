@@ -40,6 +40,14 @@ class _Inputs:
         self.px, self.py, self.pz, self.energy = (pad(clipped[f]) for f in clipped)
         self.charge = pad(jets.part_charge[order][:, :n])
         self.pid = pad(jets.part_pid[order][:, :n]).astype(np.int64)
+        # a p_T = 0 particle (along the beam, y = ±∞) cannot be part of a jet: it is no input
+        # (p_T-ordered, it can only stand last, so the real constituents stay in front)
+        self.mask &= np.hypot(self.px, self.py) > 0
+        self.px, self.py, self.pz, self.energy, self.charge = (
+            np.where(self.mask, a, 0.0)
+            for a in (self.px, self.py, self.pz, self.energy, self.charge)
+        )
+        self.pid = np.where(self.mask, self.pid, 0)
         # the jet axis from all constituents, not just the n kept
         jet = [ak.to_numpy(ak.sum(jets[f], axis=1)) for f in ("part_px", "part_py", "part_pz")]
         self.jet_energy = ak.to_numpy(ak.sum(jets.part_energy, axis=1))

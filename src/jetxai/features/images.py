@@ -81,7 +81,10 @@ def images(
     row = bins - 1 - _pixel_index(y, bins, extent)
     inside = (column >= 0) & (column < bins) & (row >= 0) & (row < bins)
     flat = (owner * bins + row) * bins + column
-    image = np.bincount(flat[inside], weights=pt[inside], minlength=size * bins * bins)
+    # float64 even when nothing lands inside (np.bincount of empty weights returns integers)
+    image = np.bincount(flat[inside], weights=pt[inside], minlength=size * bins * bins).astype(
+        np.float64
+    )
     image = image.reshape(size, 1, bins, bins)
     if normalise:
         sums = image.sum(axis=(1, 2, 3), keepdims=True)

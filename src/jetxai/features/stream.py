@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import awkward as ak
 from tqdm.auto import tqdm
 
+from jetxai._io import remove_stale_temporaries
 from jetxai.data.dataset import (
     chunk_annotations,
     chunk_index,
@@ -67,6 +69,8 @@ def add_xaug(
         raise InputError(f"{root}: dataset is incomplete; finish generating it first")
     if manifest.get("kind", "jets") != "jets":
         raise InputError(f"{root}: XAUG variables are per jet; this is an event-level dataset")
+    for directory in (Path(root), Path(root) / "chunks"):  # left by an interrupted run
+        remove_stale_temporaries(directory)
     chunks = verify_chunks(root, manifest, same_columns=False)  # damage is never re-hashed
     if not chunks:
         raise InputError(f"{root}: dataset has no chunks")

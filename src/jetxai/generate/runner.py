@@ -14,6 +14,7 @@ from typing import Any
 
 import awkward as ak
 
+from jetxai._io import remove_stale_temporaries
 from jetxai._versions import versions
 from jetxai.data.dataset import (
     chunk_meta,
@@ -170,6 +171,8 @@ def generate(
     out = Path(out).resolve()
     _pythia.check(config)
     _prepare_output(out)
+    for directory in (out, out / "chunks"):  # what an interrupted earlier run left half-written
+        remove_stale_temporaries(directory)
     digest = config_hash(config)
     done = _existing_chunks(out, config, digest)
     write_manifest(out, _manifest(config, digest, done))

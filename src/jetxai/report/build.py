@@ -46,15 +46,30 @@ def _bounded(run: dict[str, Any], point: str) -> bool:
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: missing; run the study (jetxai demo) first")
-    result: dict[str, Any] = json.loads(path.read_text())
+    try:
+        result = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(result, dict):
+        raise InputError(f"{path}: a JSON {type(result).__name__}, not what jetxai writes")
     return result
 
 
 def build_report(study: str | os.PathLike[str]) -> Path:
     """Write ``study/report/index.html`` and ``study/report/metrics.json``; return the page."""
+    try:
+        return _build(Path(study))
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(
+            f"{study}: the study's files are not what jetxai writes ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _build(study: Path) -> Path:
     from jinja2 import Environment, PackageLoader
 
-    study = Path(study)
     config = _read(study / "study.json")
     metrics: dict[str, Any] = {"config": config}
 

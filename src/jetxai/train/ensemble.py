@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from jetxai._io import write_json
+from jetxai._io import remove_stale_temporaries, write_json
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
@@ -90,9 +90,15 @@ def train(
     """Train ``config.seeds`` networks on ``datasets``; write and return the metrics."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out)
     samples = load_samples(
         datasets, config.signal, config.val_fraction, config.test_fraction, config.split_seed
     )
+    if samples.provenance["kind"] == "events" and config.model != "dnn":
+        raise InputError(
+            f"model {config.model!r} reads jet constituents or images; event datasets hold "
+            "event features, which the dnn reads"
+        )
     if samples.provenance["kind"] == "events" and not config.xaug:
         config = dataclasses.replace(config, xaug=list(EVENT_FEATURES))
     spec = default_spec(config.model, config.xaug, config.n_constituents)
@@ -114,6 +120,7 @@ def train(
     seeds = range(config.first_seed, config.first_seed + config.seeds)
     for seed in tqdm(seeds, desc=f"train {config.model}", unit="seed", disable=not progress):
         directory = out / f"seed-{seed}"
+        remove_stale_temporaries(directory)  # what an interrupted earlier run left
         if _reusable(directory, stamp):
             model = load(directory, device)
             history = json.loads((directory / "history.json").read_text())
