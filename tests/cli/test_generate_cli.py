@@ -60,13 +60,13 @@ def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--process", "top", "--n-jets", "-3"], "n_jets must be a positive integer"),
+        (["--process", "top", "--n-jets", "-3"], "--n-jets: must be between 1 and"),
         (["--process", "tau", "--n-jets", "3"], "invalid choice: 'tau'"),
         (["--process", "top", "--n-jets", "3", "--pt-min", "700"], "pT window is empty"),
         (["--process", "top", "--n-jets", "3", "--radius", "0"], "radius must be positive"),
         (["--process", "top", "--n-jets", "3", "--pythia", "Foo:bar = 2"], "Foo:bar = 2"),
-        (["--process", "top", "--n-jets", "3", "--workers", "0"], "must be at least 1"),
-        (["--process", "top", "--n-jets", "many"], "invalid int value"),
+        (["--process", "top", "--n-jets", "3", "--workers", "0"], "must be between 1 and"),
+        (["--process", "top", "--n-jets", "many"], "expected a whole number"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

@@ -38,7 +38,7 @@ def test_train_from_flags_and_yaml(top_dataset: Path, qcd_dataset: Path, tmp_pat
     [
         (["--model", "dnn", "--xaug", "tau99"], "unknown XAUG variable"),
         (["--model", "dnn"], "needs XAUG"),
-        (["--model", "pfn", "--seeds", "0"], "seeds must be a positive integer"),
+        (["--model", "pfn", "--seeds", "0"], "--seeds: must be between 1 and 1000"),
     ],
 )
 def test_train_bad_input(
