@@ -5,6 +5,7 @@ Run from the repository root:
     python3 bench/generate_bench.py throughput   # jetxai vs bare Pythia next(), same settings
     python3 bench/generate_bench.py scaling      # 2 Dask workers vs 1
     python3 bench/generate_bench.py physics      # mass peaks and yields per process
+    python3 bench/generate_bench.py pthat        # jets lost to the generator-level p̂_T window
 
 Every speed figure is a ratio of two measurements taken side by side in this run (interleaved
 and repeated), because the machine is shared and noisy.
@@ -125,6 +126,70 @@ def physics(args: argparse.Namespace) -> None:
         print(f"{row} {mode:9.1f} {np.median(mass):7.1f}   {histogram}")
 
 
+#: Lower and upper p̂_T edges (in units of pt_min and pt_max) the loss table is read at.
+_LOWER_EDGES = (0.85, 0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
+_UPPER_EDGES = (1.15, 1.3, 1.5)
+
+
+def _pthat_of_window_jets(
+    config: GeneratorConfig, n_jets: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p̂_T of the event of every selected jet, p̂_T of every generated event) for ``config``."""
+    import awkward as ak
+
+    from jetxai.generate.jets import select_jets
+
+    pythia = _pythia.build(config, seed=4321)
+    per_jet, per_event, truth = [], [], []
+    have = 0
+    while have < n_jets:
+        batch = pythia.nextBatch(config.batch_size)
+        pthat = np.sqrt(ak.to_numpy(batch.info.pT2Hat))
+        jets = select_jets(batch, config)
+        per_event.append(pthat)
+        per_jet.append(pthat[ak.to_numpy(jets.event_id)])
+        truth.append(ak.to_numpy(jets.truth_pid))
+        have += len(jets)
+    return np.concatenate(per_jet), np.concatenate(per_event), np.concatenate(truth)
+
+
+def pthat(args: argparse.Namespace) -> None:
+    """Share of the jets in the pT window that a narrower p̂_T window would never generate,
+    read off one wide reference run per process, and what each window costs in events."""
+    for process in args.processes:
+        base = GeneratorConfig(process=process, n_jets=1)
+        wide = dataclasses.replace(
+            base,
+            pthat_min=args.reference_low * base.pt_min,
+            pthat_max=args.reference_high * base.pt_max,
+            batch_size=200,
+        )
+        jets, events, truth = _pthat_of_window_jets(wide, args.jets)
+        print(
+            f"{process}: {len(jets)} jets in [{base.pt_min}, {base.pt_max}] GeV from "
+            f"{len(events)} events with p̂_T in [{wide.pthat_window[0]:.0f}, "
+            f"{wide.pthat_window[1]:.0f}] GeV; lowest reference bin "
+            f"[{args.reference_low}, {args.reference_low + 0.05}) pt_min holds "
+            f"{np.mean(jets < (args.reference_low + 0.05) * base.pt_min):.4f} of them"
+        )
+        if process == "qcd":
+            print(f"  gluon fraction, all jets: {np.mean(truth == 21):.3f}")
+        print(f"  {'p̂_T window [GeV]':>22} {'jets lost':>10} {'± stat':>7} {'events/jet':>11}")
+        for low in _LOWER_EDGES:
+            for high in _UPPER_EDGES:
+                lo, hi = low * base.pt_min, high * base.pt_max
+                kept = (jets >= lo) & (jets < hi)
+                lost = 1 - kept.mean()
+                error = np.sqrt(lost * (1 - lost) / len(jets))
+                cost = ((events >= lo) & (events < hi)).sum() / max(kept.sum(), 1)
+                extra = ""
+                if process == "qcd":
+                    extra = f"  gluon fraction {np.mean(truth[kept] == 21):.3f}"
+                print(
+                    f"  {f'[{lo:.0f}, {hi:.0f}]':>22} {lost:10.4f} {error:7.4f} {cost:11.2f}{extra}"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -143,6 +208,12 @@ def main() -> None:
     p.add_argument("--jets", type=int, default=2000)
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=physics)
+    p = sub.add_parser("pthat")
+    p.add_argument("--processes", nargs="+", default=["qcd", "top", "z", "higgs"])
+    p.add_argument("--jets", type=int, default=3000, help="window jets per reference run")
+    p.add_argument("--reference-low", type=float, default=0.45, help="in units of pt_min")
+    p.add_argument("--reference-high", type=float, default=2.0, help="in units of pt_max")
+    p.set_defaults(func=pthat)
     args = parser.parse_args()
     args.func(args)
 
