@@ -124,7 +124,8 @@ def averaged(
     if k is None or k >= total:
         chosen = torch.arange(total)
     else:
-        chosen = torch.randperm(total, generator=generator)[:k]
+        where = generator.device if generator is not None else torch.device("cpu")
+        chosen = torch.randperm(total, generator=generator, device=where)[:k].to(parts[0].device)
     return AveragedBaseline(tuple(b[chosen] for b in parts), w[chosen])
 
 
@@ -136,7 +137,8 @@ def uniform(
     out = []
     for x, b in zip(inputs, parts, strict=True):
         low, high = b.min(dim=0).values, b.max(dim=0).values
-        noise = torch.rand(x.shape, generator=generator, dtype=x.dtype)
+        where = generator.device if generator is not None else torch.device("cpu")
+        noise = torch.rand(x.shape, generator=generator, dtype=x.dtype, device=where).to(x.device)
         out.append(low + noise * (high - low))
     return tuple(out)
 

@@ -7,7 +7,8 @@
 - expected gradients (Erion et al. 2021):
   E_{x′∼background, α∼U(0,1)} [(x_i − x′_i) ∂f(x′ + α(x − x′))/∂x_i],
   estimated from ``n_samples`` random (baseline, α) pairs per example.
-Randomness comes from a ``torch.Generator`` the caller can seed.
+Randomness comes from a ``torch.Generator`` the caller can seed, on the CPU or on the inputs'
+device (the draws are made where the generator lives and moved to the inputs).
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ import torch
 from jetxai.errors import InputError
 from jetxai.explain._common import as_inputs, check_target, fixed_target, gradients, shaped
 from jetxai.explain.baselines import AveragedBaseline
+
+
+def _draw(
+    sample: Any, shape: Sequence[int], generator: torch.Generator | None, dtype: torch.dtype
+) -> torch.Tensor:
+    """Random numbers from ``generator`` on its own device (the CPU without one)."""
+    device = generator.device if generator is not None else torch.device("cpu")
+    result: torch.Tensor = sample(tuple(shape), generator=generator, dtype=dtype, device=device)
+    return result
 
 
 def saliency(
@@ -66,9 +76,10 @@ def smoothgrad(
     extra = tuple(additional_forward_args or ())
     target = fixed_target(model, tensors, extra, target)
     total = [torch.zeros_like(x) for x in tensors]
-    for _draw in range(n_samples if len(tensors[0]) else 0):
+    for _sample in range(n_samples if len(tensors[0]) else 0):
         noisy = tuple(
-            x + stdevs * torch.randn(x.shape, generator=generator, dtype=x.dtype) for x in tensors
+            x + stdevs * _draw(torch.randn, x.shape, generator, x.dtype).to(x.device)
+            for x in tensors
         )
         grads, _out = gradients(model, noisy, extra, target)
         for t, g in zip(total, grads, strict=True):
@@ -96,13 +107,16 @@ def expected_gradients(
     assert baselines.weights is not None
     n = len(tensors[0])
     total = [torch.zeros_like(x) for x in tensors]
-    for _draw in range(n_samples if n else 0):
-        pick = torch.multinomial(baselines.weights, n, replacement=True, generator=generator)
-        alpha = torch.rand(n, generator=generator, dtype=torch.float64)
+    where = generator.device if generator is not None else torch.device("cpu")
+    for _sample in range(n_samples if n else 0):
+        pick = torch.multinomial(
+            baselines.weights.to(where), n, replacement=True, generator=generator
+        )
+        alpha = _draw(torch.rand, (n,), generator, torch.float64)
         points, diffs = [], []
         for x, s in zip(tensors, samples, strict=True):
-            origin = s[pick].to(x.dtype)
-            a = alpha.to(x.dtype).reshape((-1,) + (1,) * (x.dim() - 1))
+            origin = s[pick.to(s.device)].to(device=x.device, dtype=x.dtype)
+            a = alpha.to(device=x.device, dtype=x.dtype).reshape((-1,) + (1,) * (x.dim() - 1))
             points.append(origin + a * (x - origin))
             diffs.append(x - origin)
         grads, _out = gradients(model, tuple(points), extra, target)

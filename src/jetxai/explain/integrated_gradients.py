@@ -87,13 +87,15 @@ def _attribute(
     batch_size: int,
 ) -> Inputs:
     n, k = len(inputs[0]), len(weights)
+    device = inputs[0].device  # every index and weight lives where the inputs do (CPU or GPU)
     alphas, quad = nodes(method, n_steps)
-    alphas_t = torch.as_tensor(alphas)
-    coefficient = weights.reshape(k, 1) * torch.as_tensor(quad).reshape(1, -1)  # (K, M)
+    alphas_t = torch.as_tensor(alphas, device=device)
+    weights = weights.to(device)
+    coefficient = weights.reshape(k, 1) * torch.as_tensor(quad, device=device).reshape(1, -1)
     total = n * k * n_steps
     result = [torch.zeros(x.shape, dtype=torch.float64, device=x.device) for x in inputs]
     for start in range(0, total, batch_size):
-        flat = torch.arange(start, min(start + batch_size, total))
+        flat = torch.arange(start, min(start + batch_size, total), device=device)
         ex, kk, mm = flat // (k * n_steps), (flat // n_steps) % k, flat % n_steps
         points, diffs = [], []
         for x, b in zip(inputs, base, strict=True):
@@ -123,20 +125,22 @@ def _delta(
     batch_size: int,
 ) -> torch.Tensor:
     n, k = len(inputs[0]), len(weights)
+    device = inputs[0].device
+    weights = weights.to(device)
     f_x = torch.cat(
         [
             forward(
                 model,
                 tuple(x[s : s + batch_size] for x in inputs),
                 tuple(e[s : s + batch_size] for e in extra),
-                target_rows(target, torch.arange(s, min(s + batch_size, n))),
+                target_rows(target, torch.arange(s, min(s + batch_size, n), device=device)),
             )
             for s in range(0, n, batch_size)
         ]
     ).double()
-    expected = torch.zeros(n, dtype=torch.float64)
+    expected = torch.zeros(n, dtype=torch.float64, device=device)
     for start in range(0, n * k, batch_size):
-        flat = torch.arange(start, min(start + batch_size, n * k))
+        flat = torch.arange(start, min(start + batch_size, n * k), device=device)
         ex, kk = flat // k, flat % k
         points = tuple(b[ex if len(b) == n else torch.zeros_like(ex), kk] for b in base)
         f_b = forward(model, points, tuple(e[ex] for e in extra), target_rows(target, ex)).double()
@@ -180,7 +184,9 @@ def integrated_gradients(
     if not len(tensors[0]):  # an empty batch: empty attributions (and deltas)
         empty = tuple(torch.zeros_like(x) for x in tensors)
         if return_convergence_delta:
-            return shaped(empty, single), torch.zeros(0, dtype=torch.float64)
+            return shaped(empty, single), torch.zeros(
+                0, dtype=torch.float64, device=empty[0].device
+            )
         return shaped(empty, single)
     steps = n_steps
     while True:
