@@ -33,6 +33,20 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def read_json_object(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A JSON object from ``path``; anything else (invalid JSON, binary, a list) is an
+    :class:`~jetxai.errors.InputError` naming the file."""
+    from jetxai.errors import InputError
+
+    try:
+        result = json.loads(Path(path).read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(result, dict):
+        raise InputError(f"{path}: a JSON {type(result).__name__}, not a JSON object")
+    return result
+
+
 def write_json(target: str | os.PathLike[str], obj: Any) -> None:
     """Write ``obj`` as indented JSON to ``target`` atomically."""
     with atomic_path(target) as tmp:

@@ -125,7 +125,7 @@ DAMAGE = [
         "schema_version 99 is not",
     ),
     (lambda root: _edit_manifest(root, lambda m: m.pop("complete")), "says nothing of whether"),
-    (lambda root: (root / "manifest.json").write_text("[1, 2]"), "a JSON list, not an object"),
+    (lambda root: (root / "manifest.json").write_text("[1, 2]"), "a JSON list, not a JSON object"),
     (
         lambda root: _edit_manifest(root, lambda m: m["chunks"][0].update(n_jets=5)),
         "holds 4 records, the manifest 5",

@@ -41,7 +41,7 @@ DATASET_DAMAGE: list[tuple[str, Callable[[Path], object], str]] = [
         lambda d: shutil.copy(_chunk(d), d / "chunks" / "chunk-00099.parquet"),
         "not in the manifest",
     ),
-    ("manifest is a list", lambda d: (d / "manifest.json").write_text("[]"), "not an object"),
+    ("manifest is a list", lambda d: (d / "manifest.json").write_text("[]"), "not a JSON object"),
     ("manifest not JSON", lambda d: (d / "manifest.json").write_text("{"), "not valid JSON"),
     (
         "manifest binary",
@@ -88,7 +88,7 @@ def test_damaged_datasets(
     root = _copy(trained_dnn, tmp_path)
     damage(root / "top")
     code, err = run_cli(capsys, *_argv(command, root, tmp_path))
-    assert_clean_refusal(code, err)
+    assert_clean_refusal(code, err, phrase)
 
 
 def _spec(root: Path, change: Callable[[dict], object]) -> None:
@@ -193,24 +193,8 @@ def test_config_files_with_wrong_types(
             "--out",
             tmp_path / "r",
         ],
-        "explain": [
-            "--model",
-            trained_dnn / "run",
-            "--data",
-            trained_dnn / "top",
-            "--data",
-            trained_dnn / "qcd",
-            "--out",
-            tmp_path / "x",
-        ],
-        "evaluate": [
-            "--model",
-            trained_dnn / "run",
-            "--data",
-            trained_dnn / "top",
-            "--data",
-            trained_dnn / "qcd",
-        ],
+        "explain": _argv("explain", trained_dnn, tmp_path)[1:],
+        "evaluate": _argv("evaluate", trained_dnn, tmp_path)[1:],
         "study": ["--data", trained_dnn / "top", "--out", tmp_path / "s"],
         "demo": ["--out", tmp_path / "demo"],
         "report": [],

@@ -29,7 +29,7 @@ import awkward as ak
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jetxai._io import atomic_path, write_json
+from jetxai._io import atomic_path, read_json_object, write_json
 from jetxai.data.schema import SCHEMA_VERSION
 from jetxai.errors import InputError
 
@@ -114,12 +114,7 @@ def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(root) / MANIFEST
     if not path.is_file():
         raise InputError(f"{root}: not a jetxai dataset (no {MANIFEST})")
-    try:
-        manifest = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: manifest is not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise InputError(f"{path}: manifest is a JSON {type(manifest).__name__}, not an object")
+    manifest = read_json_object(path)
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(

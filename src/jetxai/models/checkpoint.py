@@ -8,13 +8,12 @@ weights are only ever reused by the run that made them, whatever else a crash le
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import torch
 
-from jetxai._io import atomic_path, write_json
+from jetxai._io import atomic_path, read_json_object, write_json
 from jetxai.errors import InputError
 from jetxai.models.registry import build
 from jetxai.models.spec import ModelSpec
@@ -61,12 +60,7 @@ def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Ta
     directory = path.parent if path.name == SPEC else path
     if not (directory / SPEC).is_file() or not (directory / WEIGHTS).is_file():
         raise InputError(f"{path}: not a jetxai checkpoint (needs {SPEC} and {WEIGHTS})")
-    try:
-        raw = json.loads((directory / SPEC).read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{directory / SPEC}: not valid JSON ({exc})") from None
-    if not isinstance(raw, dict):
-        raise InputError(f"{directory / SPEC}: a JSON {type(raw).__name__}, not a model spec")
+    raw = read_json_object(directory / SPEC)
     try:
         spec = ModelSpec.from_dict(raw)
     except InputError as exc:

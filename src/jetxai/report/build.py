@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from jetxai import data
-from jetxai._io import atomic_path, write_json
+from jetxai._io import atomic_path, read_json_object, write_json
 from jetxai.errors import InputError
 from jetxai.features import column
 from jetxai.report import figures
@@ -46,13 +46,7 @@ def _bounded(run: dict[str, Any], point: str) -> bool:
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: missing; run the study (jetxai demo) first")
-    try:
-        result = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(result, dict):
-        raise InputError(f"{path}: a JSON {type(result).__name__}, not what jetxai writes")
-    return result
+    return read_json_object(path)
 
 
 def build_report(study: str | os.PathLike[str]) -> Path:
