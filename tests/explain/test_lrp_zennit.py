@@ -57,3 +57,23 @@ def test_same_rule_same_relevance(name: str, theirs, mine, bias: bool) -> None: 
     relevance = lrp(model, x, composite=Composite({nn.Linear: mine}))
     scale = float(reference.abs().max())
     torch.testing.assert_close(relevance, reference, rtol=1e-5, atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [2, torch.tensor(2), torch.tensor([0, 2, 1, 2, 0, 1, 1, 0])],
+    ids=["int", "0-d", "per-example"],
+)
+def test_targets_equal_zennit(target) -> None:  # type: ignore[no-untyped-def]
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Linear(5, 12), nn.ReLU(), nn.Linear(12, 3)).double().eval()
+    x = torch.randn(8, 5, dtype=torch.float64)
+    composite = zennit_composites.LayerMapComposite(
+        [(nn.Linear, zennit_rules.Epsilon(epsilon=1e-6)), (nn.ReLU, zennit_rules.Pass())]
+    )
+    classes = torch.as_tensor(target).expand(8) if torch.as_tensor(target).dim() == 0 else target
+    one_hot = torch.eye(3, dtype=torch.float64)[classes]
+    with zennit_attribution.Gradient(model=model, composite=composite) as attributor:
+        _, reference = attributor(x, lambda out: out * one_hot)  # relevance = the logit
+    relevance = lrp(model, x, target=target, epsilon=1e-6)
+    torch.testing.assert_close(relevance, reference, rtol=1e-6, atol=1e-9)
