@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from .conftest import assert_clean_refusal, run_cli
 
@@ -151,3 +152,11 @@ def test_study(capsys, trained_dnn: Path, tmp_path: Path, option: str, value: st
 def test_other_bad_command_lines(capsys, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
     code, err = run_cli(capsys, *argv)
     assert_clean_refusal(code, err)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA device is present here")
+def test_train_on_cuda_without_cuda(capsys, trained_dnn: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    argv = ["train", "--data", trained_dnn / "top", "--data", trained_dnn / "qcd", "--model"]
+    argv += ["dnn", "--xaug", "mass", "--device", "cuda", "--out", tmp_path / "r"]
+    code, err = run_cli(capsys, *argv)
+    assert_clean_refusal(code, err, "no CUDA device")
