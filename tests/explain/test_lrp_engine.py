@@ -335,3 +335,26 @@ def test_covered_models_pass_the_conservation_check_silently(jets, name: str) ->
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConservationWarning)
         lrp(model, inputs, additional_forward_args=additional, composite="epsilon_gamma_box")
+
+
+def test_a_registered_elementwise_module_is_covered() -> None:
+    from jetxai.explain.lrp import register_elementwise
+    from jetxai.explain.lrp.engine import ELEMENTWISE
+
+    class Swish(nn.Module):
+        def forward(self, v: torch.Tensor) -> torch.Tensor:
+            return v * torch.sigmoid(v)
+
+    torch.manual_seed(2)
+    net = nn.Sequential(
+        nn.Linear(4, 6, bias=False), Swish(), nn.Linear(6, 1, bias=False), nn.Flatten(0)
+    )
+    x = torch.randn(5, 4, dtype=torch.float64)
+    with pytest.raises(InputError, match=r"module '1' \(Swish\).*register_elementwise"):
+        lrp(net.double().eval(), x)
+    register_elementwise(Swish)
+    try:
+        _, delta = lrp(net, x, epsilon=1e-12, return_convergence_delta=True)
+        assert torch.allclose(delta, torch.zeros_like(delta), atol=1e-9)  # passes, conserved
+    finally:
+        ELEMENTWISE.discard(Swish)

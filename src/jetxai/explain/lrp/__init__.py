@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import COMPOSITES, Composite, build_composite
-from jetxai.explain.lrp.engine import LRPHooks, lrp
+from jetxai.explain.lrp.engine import ConservationWarning, LRPHooks, lrp, register_elementwise
 from jetxai.explain.lrp.rules import (
     AlphaBeta,
     Epsilon,
@@ -34,6 +34,7 @@ __all__ = [
     "AlphaBeta",
     "BatchNormFolding",
     "Composite",
+    "ConservationWarning",
     "Epsilon",
     "Flat",
     "Gamma",
@@ -44,4 +45,5 @@ __all__ = [
     "ZPlus",
     "build_composite",
     "lrp",
+    "register_elementwise",
 ]

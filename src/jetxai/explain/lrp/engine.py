@@ -112,6 +112,17 @@ _STRUCTURAL = {
 }
 
 
+#: Users' own element-wise modules (y_i = g(x_i)) whose relevance passes through unchanged, added
+#: with :func:`register_elementwise`; anything else unknown is refused by :func:`check_coverage`.
+ELEMENTWISE: set[type[nn.Module]] = set()
+
+
+def register_elementwise(cls: type[nn.Module]) -> type[nn.Module]:
+    """Declare ``cls`` an element-wise activation for LRP (usable as a class decorator)."""
+    ELEMENTWISE.add(cls)
+    return cls
+
+
 class ConservationWarning(UserWarning):
     """LRP relevance is not conserved through the model: some operation is not covered."""
 
@@ -123,11 +134,12 @@ def check_coverage(model: nn.Module) -> None:
         owns = any(True for _ in module.parameters(recurse=False))
         if any(True for _ in module.children()) and not owns:
             continue
-        if not isinstance(module, COVERED):
+        if not isinstance(module, (*COVERED, *ELEMENTWISE)):
             raise InputError(
                 f"LRP does not cover module {name or '<model>'!r} ({type(module).__name__}); "
                 "covered: Linear, Conv1d/2d, LSTM, GRU, BatchNorm, element-wise activations, "
-                "pooling, Flatten, Dropout and jetxai's set pooling and concatenation"
+                "pooling, Flatten, Dropout and jetxai's set pooling and concatenation (an "
+                "element-wise module of your own: jetxai.explain.lrp.register_elementwise)"
             )
         if isinstance(module, _RECURRENT):
             recurrent.check(module, name)
@@ -228,7 +240,7 @@ class LRPHooks:
             return lambda m, args, out: recurrent.lstm(m, args, epsilon, self)
         if isinstance(module, nn.GRU):
             return lambda m, args, out: recurrent.gru(m, args, epsilon, self)
-        if isinstance(module, _ACTIVATIONS):
+        if isinstance(module, (*_ACTIVATIONS, *ELEMENTWISE)):
             return lambda m, args, out: pass_through(args[0], out)
         if isinstance(module, WeightedSum):
             return lambda m, args, out: (args[0] * args[1].detach().unsqueeze(-1)).sum(dim=1)
