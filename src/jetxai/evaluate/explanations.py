@@ -164,7 +164,9 @@ def _batched(
     ):
         batch = jets[start : start + batch_size]
         inputs, additional = prepare_inputs(model, batch)
-        relevance, delta = explainer(model, inputs, additional, **options)
+        # LRP's conservation probe checks the model, not the jets: once per model is enough
+        once = {"check_conservation": False} if start and explainer is METHODS["lrp"] else {}
+        relevance, delta = explainer(model, inputs, additional, **options, **once)
         with torch.no_grad():
             logit = model(*inputs, *additional)
         if not torch.isfinite(logit).all() or not all(torch.isfinite(r).all() for r in relevance):

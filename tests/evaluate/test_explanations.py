@@ -1,0 +1,46 @@
+"""Explaining a run's checkpoints on their test split: batching and the conservation probe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jetxai.evaluate.explanations import explain_run
+from jetxai.explain.lrp import engine
+from jetxai.features import add_xaug
+from jetxai.train import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def run(top_dataset: Path, qcd_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("explain")
+    for name, source in (("top", top_dataset), ("qcd", qcd_dataset)):
+        shutil.copytree(source, root / name)
+        add_xaug(root / name, ["mass", "tau32"], progress=False)
+    config = TrainConfig(model="dnn", xaug=["mass", "tau32"], seeds=1, epochs=1, batch_size=16)
+    train(config, [root / "top", root / "qcd"], root / "run", progress=False)
+    return root
+
+
+def test_batches_give_the_same_relevances_and_probe_once(
+    run: Path, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    calls = []
+    original = engine._check_conservation
+    monkeypatch.setattr(engine, "_check_conservation", lambda *a: calls.append(1) or original(*a))
+    datasets = [run / "top", run / "qcd"]
+    whole = explain_run(run / "run", datasets, tmp_path / "a", batch_size=512, progress=False)
+    assert len(calls) == 1
+    calls.clear()
+    split = explain_run(run / "run", datasets, tmp_path / "b", batch_size=3, progress=False)
+    assert len(calls) == 1  # the model is probed once, not once per batch of 3
+    # batching changes relevances only by float32 round-off (so not the ranking)
+    a, b = whole["seeds"][0]["ranking"], split["seeds"][0]["ranking"]
+    assert a["order"] == b["order"]
+    for name in a["order"]:
+        for part in ("all", "signal", "background"):
+            assert a["mean_abs_relevance"][name][part] == pytest.approx(
+                b["mean_abs_relevance"][name][part], rel=1e-5
+            )
