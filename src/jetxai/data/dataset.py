@@ -70,12 +70,17 @@ def write_chunk(
     return target
 
 
-def chunk_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The book-keeping stored with a chunk by :func:`write_chunk`."""
+def _key_value_metadata(path: str | os.PathLike[str]) -> dict[bytes, bytes]:
+    """The Parquet key-value metadata of a chunk file."""
     try:
-        metadata = pq.read_schema(path).metadata or {}
+        return pq.read_schema(path).metadata or {}
     except (OSError, pa.ArrowInvalid) as exc:
         raise InputError(f"{path}: not a readable Parquet chunk ({exc})") from None
+
+
+def chunk_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The book-keeping stored with a chunk by :func:`write_chunk`."""
+    metadata = _key_value_metadata(path)
     if _META_KEY not in metadata:
         raise InputError(f"{path}: Parquet file has no jetxai chunk metadata")
     result: dict[str, Any] = json.loads(metadata[_META_KEY])
@@ -84,11 +89,7 @@ def chunk_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 def chunk_annotations(path: str | os.PathLike[str]) -> dict[str, Any]:
     """What later stages recorded about a chunk's columns (see :func:`write_chunk`)."""
-    try:
-        metadata = pq.read_schema(path).metadata or {}
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"{path}: not a readable Parquet chunk ({exc})") from None
-    result: dict[str, Any] = json.loads(metadata.get(_ANNOTATIONS_KEY, b"{}"))
+    result: dict[str, Any] = json.loads(_key_value_metadata(path).get(_ANNOTATIONS_KEY, b"{}"))
     return result
 
 

@@ -32,6 +32,11 @@ def as_inputs(inputs: torch.Tensor | Sequence[torch.Tensor]) -> tuple[Inputs, bo
     return tensors, single
 
 
+def generator_device(generator: torch.Generator | None) -> torch.device:
+    """Where ``generator`` draws its numbers (the CPU without one)."""
+    return generator.device if generator is not None else torch.device("cpu")
+
+
 def shaped(result: Sequence[torch.Tensor], single: bool) -> Any:
     """Outputs with the structure of the inputs."""
     return result[0] if single else tuple(result)

@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from jetxai.errors import InputError
+from jetxai.explain._common import generator_device
 
 Inputs = tuple[torch.Tensor, ...]
 
@@ -124,7 +125,7 @@ def averaged(
     if k is None or k >= total:
         chosen = torch.arange(total)
     else:
-        where = generator.device if generator is not None else torch.device("cpu")
+        where = generator_device(generator)
         chosen = torch.randperm(total, generator=generator, device=where)[:k].to(parts[0].device)
     return AveragedBaseline(tuple(b[chosen] for b in parts), w[chosen])
 
@@ -137,7 +138,7 @@ def uniform(
     out = []
     for x, b in zip(inputs, parts, strict=True):
         low, high = b.min(dim=0).values, b.max(dim=0).values
-        where = generator.device if generator is not None else torch.device("cpu")
+        where = generator_device(generator)
         noise = torch.rand(x.shape, generator=generator, dtype=x.dtype, device=where).to(x.device)
         out.append(low + noise * (high - low))
     return tuple(out)

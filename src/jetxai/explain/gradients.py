@@ -19,7 +19,14 @@ from typing import Any
 import torch
 
 from jetxai.errors import InputError
-from jetxai.explain._common import as_inputs, check_target, fixed_target, gradients, shaped
+from jetxai.explain._common import (
+    as_inputs,
+    check_target,
+    fixed_target,
+    generator_device,
+    gradients,
+    shaped,
+)
 from jetxai.explain.baselines import AveragedBaseline
 
 
@@ -27,7 +34,7 @@ def _draw(
     sample: Any, shape: Sequence[int], generator: torch.Generator | None, dtype: torch.dtype
 ) -> torch.Tensor:
     """Random numbers from ``generator`` on its own device (the CPU without one)."""
-    device = generator.device if generator is not None else torch.device("cpu")
+    device = generator_device(generator)
     result: torch.Tensor = sample(tuple(shape), generator=generator, dtype=dtype, device=device)
     return result
 
@@ -107,7 +114,7 @@ def expected_gradients(
     assert baselines.weights is not None
     n = len(tensors[0])
     total = [torch.zeros_like(x) for x in tensors]
-    where = generator.device if generator is not None else torch.device("cpu")
+    where = generator_device(generator)
     for _sample in range(n_samples if n else 0):
         pick = torch.multinomial(
             baselines.weights.to(where), n, replacement=True, generator=generator

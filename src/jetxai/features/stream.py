@@ -65,8 +65,6 @@ def add_xaug(
     if tau_axes not in AXES:
         raise InputError(f"unknown N-subjettiness axes {tau_axes!r}; choose from {', '.join(AXES)}")
     manifest = read_manifest(root)
-    if manifest.get("complete") is False:
-        raise InputError(f"{root}: dataset is incomplete; finish generating it first")
     if manifest.get("kind", "jets") != "jets":
         raise InputError(f"{root}: XAUG variables are per jet; this is an event-level dataset")
     for directory in (Path(root), Path(root) / "chunks"):  # left by an interrupted run
@@ -107,8 +105,9 @@ def add_xaug(
     present = set(XAUG_NAMES) & {
         f.removeprefix(PREFIX) for f in ak.fields(read_chunk(chunks[0])) if f.startswith(PREFIX)
     }
-    for index, entry in entries.items():  # also chunks rewritten by a run that crashed
-        entry["blake2b"] = file_digest(chunk_path(root, index))
+    for index, entry in entries.items():  # chunks a crashed run left with an unknown hash
+        if entry.get("blake2b") is None:
+            entry["blake2b"] = file_digest(chunk_path(root, index))
     manifest["xaug"] = [n for n in XAUG_NAMES if n in present]
     manifest[TAU_AXES_KEY] = tau_axes
     write_manifest(root, manifest)

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from jetxai._io import remove_stale_temporaries, write_json
+from jetxai._io import read_json_object, remove_stale_temporaries, write_json
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
@@ -75,8 +75,8 @@ def _reusable(directory: Path, stamp: dict[str, Any]) -> bool:
     if not history.is_file() or not (directory / "model.safetensors").is_file():
         return False
     try:
-        recorded = json.loads(history.read_text()).get("stamp")
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        recorded = read_json_object(history).get("stamp")
+    except InputError:  # an unreadable history: not finished, train again
         return False
     return recorded == stamp and weights_stamp(directory) == stamp_hash(stamp)
 
