@@ -6,6 +6,7 @@ Run from the repository root:
     python3 bench/generate_bench.py scaling      # 2 Dask workers vs 1
     python3 bench/generate_bench.py physics      # mass peaks and yields per process
     python3 bench/generate_bench.py pthat        # jets lost to the generator-level p̂_T window
+    python3 bench/generate_bench.py pthat-tail   # the same down to p̂_T = 0, at parton level
 
 Every speed figure is a ratio of two measurements taken side by side in this run (interleaved
 and repeated), because the machine is shared and noisy.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import itertools
 import logging
 import statistics
 import tempfile
@@ -190,6 +192,64 @@ def pthat(args: argparse.Namespace) -> None:
                 )
 
 
+_TAIL_EDGES = (0, 50, 100, 150, 200, 248, 275, 302, 330, 385, 440, 468, 550, 650, 747, 845, 975)
+_TAIL_EDGES += (1300, 3000)
+
+
+def _parents_in_window(config: GeneratorConfig, parent: int, max_events: int, hits: int) -> dict:
+    """Events generated and truth parents (last copy, status -62) with pT in the jet window, at
+    parton level (no MPI, no hadronisation: the parent's pT is fixed by then)."""
+    import awkward as ak
+
+    pythia = _pythia.build(config, seed=4321)
+    events = found = 0
+    while events < max_events and found < hits:
+        batch = pythia.nextBatch(5000)
+        events += len(batch)
+        prt = batch.prt
+        last = (abs(prt.id) == parent) & (prt.status == -62)
+        pt = np.hypot(prt.p.px, prt.p.py)[last]
+        found += int(ak.sum((pt >= config.pt_min) & (pt < config.pt_max)))
+    return {"events": events, "parents": found, "sigma_mb": pythia.infoPython().sigmaGen()}
+
+
+def pthat_tail(args: argparse.Namespace) -> None:
+    """Where in p̂_T the parents of window jets come from, down to p̂_T = 0: parton-level runs in
+    p̂_T slices, each weighted by its cross-section. The reference run of ``pthat`` stops at
+    0.45 pt_min; power-shower processes (tt̄, ZH) keep a tail below it."""
+    from jetxai.generate.processes import PROCESSES
+
+    for process in args.processes:
+        base = GeneratorConfig(
+            process=process,
+            n_jets=1,
+            pythia=("HadronLevel:all = off", "PartonLevel:MPI = off"),
+        )
+        parent = PROCESSES[process].parent
+        rows = []
+        for low, high in itertools.pairwise(_TAIL_EDGES):
+            config = dataclasses.replace(base, pthat_min=float(low), pthat_max=float(high))
+            row = _parents_in_window(config, parent, args.max_events, args.parents)
+            rows.append((low, high, row))
+        rate = np.array([r["sigma_mb"] * r["parents"] / r["events"] for *_, r in rows])
+        error = np.array([r["sigma_mb"] * np.sqrt(r["parents"]) / r["events"] for *_, r in rows])
+        sigma = np.array([r["sigma_mb"] for *_, r in rows])
+        lows = np.array([low for low, *_ in rows])
+        highs = np.array([high for _, high, _ in rows])
+        print(f"{process}: parents with pT in [{base.pt_min}, {base.pt_max}] GeV, by p̂_T slice")
+        for (low, high, row), share in zip(rows, rate / rate.sum(), strict=True):
+            counts = f"{row['parents']:4d} / {row['events']:7d}"
+            print(f"  [{low:5.0f}, {high:5.0f})  {counts}  {share:.4f}")
+        print(f"  {'p̂_T window [GeV]':>18} {'lost':>7} {'± stat':>7} {'events/parent':>14}")
+        for low in _TAIL_EDGES[:12]:
+            for high in (747, 845, 975, 1300):
+                kept = (lows >= low) & (highs <= high)
+                lost = 1 - rate[kept].sum() / rate.sum()
+                stat = np.sqrt((error[~kept] ** 2).sum()) / rate.sum()
+                cost = sigma[kept].sum() / rate[kept].sum()
+                print(f"  {f'[{low}, {high}]':>18} {lost:7.4f} {stat:7.4f} {cost:14.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -214,6 +274,11 @@ def main() -> None:
     p.add_argument("--reference-low", type=float, default=0.45, help="in units of pt_min")
     p.add_argument("--reference-high", type=float, default=2.0, help="in units of pt_max")
     p.set_defaults(func=pthat)
+    p = sub.add_parser("pthat-tail")
+    p.add_argument("--processes", nargs="+", default=["top", "higgs"])
+    p.add_argument("--max-events", type=int, default=200_000, help="per p̂_T slice")
+    p.add_argument("--parents", type=int, default=400, help="stop a slice after this many")
+    p.set_defaults(func=pthat_tail)
     args = parser.parse_args()
     args.func(args)
 

@@ -9,8 +9,14 @@ import pytest
 from jetxai.generate import GeneratorConfig, generate
 from jetxai.generate.events import EventConfig
 
+#: The tests' generator p̂_T window: narrow, so small samples are quick (the processes' default
+#: windows cost 6–7× the events and are for physics, not for tests of behaviour).
+FAST_WINDOW = {"pthat_min": 470.0, "pthat_max": 750.0}
+
 #: A small top sample: three chunks, so resume and parallel tests have something to split.
-SMALL_TOP = GeneratorConfig(process="top", n_jets=24, seed=11, chunk_size=8, batch_size=20)
+SMALL_TOP = GeneratorConfig(
+    process="top", n_jets=24, seed=11, chunk_size=8, batch_size=20, **FAST_WINDOW
+)
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +27,9 @@ def top_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 #: A small QCD sample to pair with SMALL_TOP for training tests.
-SMALL_QCD = GeneratorConfig(process="qcd", n_jets=24, seed=12, chunk_size=24, batch_size=20)
+SMALL_QCD = GeneratorConfig(
+    process="qcd", n_jets=24, seed=12, chunk_size=24, batch_size=20, **FAST_WINDOW
+)
 
 
 @pytest.fixture(scope="session")

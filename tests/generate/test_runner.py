@@ -159,3 +159,13 @@ def test_an_unreachable_scheduler_is_a_clear_error(
     monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", "1s")
     with pytest.raises(InputError, match="cannot reach Dask scheduler"):
         generate(SMALL_TOP, tmp_path, scheduler="tcp://127.0.0.1:9", progress=False)
+
+
+def test_a_default_window_that_misses_jets_warns_and_is_recorded(tmp_path: Path) -> None:
+    from jetxai.generate import GenerationWarning, GeneratorConfig
+
+    config = GeneratorConfig(process="top", n_jets=2, seed=5, chunk_size=2, batch_size=10)
+    with pytest.warns(GenerationWarning, match="never generates about 14 %"):
+        manifest = generate(config, tmp_path / "top", progress=False)
+    assert manifest["caveats"] == config.caveats()
+    assert data.read_manifest(tmp_path / "top")["caveats"] == config.caveats()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 
 from jetxai import __version__
@@ -52,8 +53,13 @@ def _expand_config(argv: list[str], commands: dict[str, Parser]) -> list[str]:
     return argv[: position + 1] + tokens + rest
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], *_: object) -> str:
+    return f"jetxai: {category.__name__}: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
     raw = list(sys.argv[1:] if argv is None else argv)
     names = {command.NAME for command in COMMANDS}
     parser, commands = build_parser(next((token for token in raw if token in names), None))

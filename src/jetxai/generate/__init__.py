@@ -19,10 +19,11 @@ from jetxai.generate.chunk import chunk_seed, generate_chunk
 from jetxai.generate.config import GeneratorConfig
 from jetxai.generate.jets import select_jets
 from jetxai.generate.processes import PROCESSES, Process, register
-from jetxai.generate.runner import generate
+from jetxai.generate.runner import GenerationWarning, generate
 
 __all__ = [
     "PROCESSES",
+    "GenerationWarning",
     "GeneratorConfig",
     "Process",
     "chunk_seed",

@@ -34,6 +34,14 @@ class ConfigRecord:
         data["pythia"] = list(self.pythia)
         return data
 
+    def identity(self) -> dict[str, Any]:
+        """What determines the generated records (hashed to recognise a run's chunks)."""
+        return self.to_dict()
+
+    def caveats(self) -> list[str]:
+        """Known limits of the sample this config makes, one sentence each."""
+        return []
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a config from :meth:`to_dict` output; unknown keys are an error."""
@@ -94,8 +102,10 @@ class GeneratorConfig(ConfigRecord):
         radius: anti-kT distance parameter R.
         eta_max: jets need |η| < eta_max.
         pt_min, pt_max: jets need pt_min ≤ p_T < pt_max (GeV).
-        pthat_min, pthat_max: Pythia's p̂_T window for 2 → 2 processes; ``None`` picks
-            0.85·pt_min and 1.15·pt_max, which fills the jet window efficiently.
+        pthat_min, pthat_max: Pythia's p̂_T window for 2 → 2 processes; ``None`` picks the
+            process's default (its ``pthat_factors`` × pt_min, × pt_max: chosen so that
+            < 1 % of the window's jets are lost where that is affordable, see
+            :mod:`jetxai.generate.processes`).
         chunk_size: jets per chunk file (the unit of parallel work and of resume).
         batch_size: events per ``Pythia.nextBatch`` call.
         pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
@@ -123,11 +133,45 @@ class GeneratorConfig(ConfigRecord):
         self._check()
 
     @property
-    def pthat_window(self) -> tuple[float, float]:
-        """The p̂_T window handed to Pythia, defaults resolved."""
-        low = 0.85 * self.pt_min if self.pthat_min is None else self.pthat_min
-        high = 1.15 * self.pt_max if self.pthat_max is None else self.pthat_max
+    def pthat_window(self) -> tuple[float, float] | None:
+        """The p̂_T window handed to Pythia, defaults resolved; ``None`` for a process without
+        one."""
+        from jetxai.generate.processes import PROCESSES
+
+        factors = PROCESSES[self.process].pthat_factors
+        if factors is None:
+            return None
+        low = factors[0] * self.pt_min if self.pthat_min is None else self.pthat_min
+        high = factors[1] * self.pt_max if self.pthat_max is None else self.pthat_max
         return low, high
+
+    @property
+    def default_window_loss(self) -> float | None:
+        """The measured share of window jets the process's default p̂_T window never
+        generates, when this config uses that default (``None`` otherwise)."""
+        from jetxai.generate.processes import PROCESSES
+
+        if self.pthat_min is not None or self.pthat_max is not None:
+            return None
+        return PROCESSES[self.process].window_loss
+
+    def caveats(self) -> list[str]:
+        """The share of window jets the default p̂_T window misses, where it is 1 % or more."""
+        loss = self.default_window_loss
+        if loss is None or loss < 0.01:
+            return []
+        low, high = self.pthat_window or (0.0, 0.0)
+        return [
+            f"{self.process}: the default p̂_T window [{low:.0f}, {high:.0f}] GeV never generates "
+            f"about {100 * loss:.0f} % of the jets that would fall in a 550–650 GeV window "
+            "(initial-state radiation from softer events, Pythia's power shower); pass "
+            "--pthat-min / --pthat-max to choose another window (BENCHMARKS.md has the cost)"
+        ]
+
+    def identity(self) -> dict[str, Any]:
+        """What determines the generated jets: the options with the p̂_T window resolved (so
+        chunks made under another default window are never reused)."""
+        return {**self.to_dict(), "pthat_window": self.pthat_window}
 
     @property
     def n_items(self) -> int:
@@ -168,9 +212,14 @@ class GeneratorConfig(ConfigRecord):
             raise InputError(f"pt_min must be non-negative, got {self.pt_min}")
         if self.pt_min >= self.pt_max:
             raise InputError(f"pT window is empty or inverted: [{self.pt_min}, {self.pt_max}]")
-        low, high = self.pthat_window
-        if not 0 <= low < high:
-            raise InputError(f"pT-hat window is empty or inverted: [{low}, {high}]")
+        window = self.pthat_window
+        if window is None and (self.pthat_min is not None or self.pthat_max is not None):
+            raise InputError(
+                f"process {self.process!r} has no p̂_T cut (an s-channel resonance): drop "
+                "--pthat-min / --pthat-max"
+            )
+        if window is not None and not 0 <= window[0] < window[1]:
+            raise InputError(f"pT-hat window is empty or inverted: [{window[0]}, {window[1]}]")
         if 2 * self.pt_max > self.sqrt_s:
             raise InputError(f"pt_max {self.pt_max} GeV is out of reach at √s = {self.sqrt_s} GeV")
         self._check_pythia()

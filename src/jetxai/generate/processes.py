@@ -4,6 +4,16 @@ Each recipe names its truth parent (|PDG id|) for signal matching; ``qcd`` has n
 flavour of the nearest outgoing hard parton instead. Hadronic decays are forced so every event
 can yield a signal jet; invisible Z decays recoil against the signal boson where a partner is
 needed. Add a process with :func:`register`.
+
+Each 2 → 2 recipe has a default generator-level p̂_T window in units of the jet window
+(``pthat_factors``: lower edge × pt_min, upper edge × pt_max) and the measured share of the
+jets in a 550–650 GeV window that it never generates (``window_loss``; BENCHMARKS.md, "Jets lost
+to the generator-level p̂_T window"). For QCD dijets and Z + jet the window keeps all but
+< 1 %. For tt̄ and Z H no window does at a bearable cost: their final state has no light parton,
+so Pythia's default power shower lets initial-state radiation run up to the kinematic limit and
+kick a soft tt̄ / ZH system into the window — 0.85 % of the window tops still come from
+p̂_T < 50 GeV, where a window costs ~150 × the events. :func:`jetxai.generate.generate` warns
+with the measured share when such a process runs with its default window.
 """
 
 from __future__ import annotations
@@ -32,6 +42,10 @@ class Process:
         parent: |PDG id| of the truth parent a signal jet must match, ``None`` for QCD.
         settings: config → Pythia settings for the hard process and decays.
         description: one line for ``--help`` and the docs.
+        pthat_factors: default p̂_T window as (× pt_min, × pt_max); ``None`` for a process
+            without a p̂_T cut (an s-channel resonance).
+        window_loss: measured share of the jets in the 550–650 GeV window that the default
+            window never generates (``None`` without a window).
     """
 
     name: str
@@ -39,6 +53,8 @@ class Process:
     parent: int | None
     settings: Callable[[GeneratorConfig], list[str]]
     description: str
+    pthat_factors: tuple[float, float] | None = None
+    window_loss: float | None = None
 
 
 PROCESSES: dict[str, Process] = {}
@@ -53,7 +69,10 @@ def register(process: Process) -> Process:
 
 
 def _pthat(config: GeneratorConfig) -> list[str]:
-    low, high = config.pthat_window
+    window = config.pthat_window
+    if window is None:
+        raise ValueError(f"process {config.process!r} has no p̂_T window")
+    low, high = window
     return [f"PhaseSpace:pTHatMin = {low}", f"PhaseSpace:pTHatMax = {high}"]
 
 
@@ -100,8 +119,50 @@ def _qcd(config: GeneratorConfig) -> list[str]:
     return ["HardQCD:all = on", *_pthat(config)]
 
 
-register(Process("top", LABELS["top"], 6, _top, "tt̄ with hadronic W decays (t → b q q̄′)"))
+#: Shares lost are from ``bench/generate_bench.py pthat`` (QCD, Z: against a [0.45, 2] reference
+#: whose own lowest bin holds ≤ 0.15 %) and ``pthat-tail`` (tt̄, ZH: down to p̂_T = 0).
+register(
+    Process(
+        "top",
+        LABELS["top"],
+        6,
+        _top,
+        "tt̄ with hadronic W decays (t → b q q̄′)",
+        pthat_factors=(0.55, 1.5),
+        window_loss=0.14,
+    )
+)
 register(Process("w", LABELS["w"], 24, _w, "W′ → W Z, W → q q̄′, Z → ν ν̄"))
-register(Process("z", LABELS["z"], 23, _z, "Z + jet, Z → q q̄"))
-register(Process("higgs", LABELS["higgs"], 25, _higgs, "Z H, H → b b̄, Z → ν ν̄"))
-register(Process("qcd", LABELS["qcd"], None, _qcd, "QCD dijets (quark and gluon jets)"))
+register(
+    Process(
+        "z",
+        LABELS["z"],
+        23,
+        _z,
+        "Z + jet, Z → q q̄",
+        pthat_factors=(0.6, 1.3),
+        window_loss=0.005,
+    )
+)
+register(
+    Process(
+        "higgs",
+        LABELS["higgs"],
+        25,
+        _higgs,
+        "Z H, H → b b̄, Z → ν ν̄",
+        pthat_factors=(0.55, 1.5),
+        window_loss=0.10,
+    )
+)
+register(
+    Process(
+        "qcd",
+        LABELS["qcd"],
+        None,
+        _qcd,
+        "QCD dijets (quark and gluon jets)",
+        pthat_factors=(0.55, 1.5),
+        window_loss=0.008,
+    )
+)

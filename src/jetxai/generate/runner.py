@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
@@ -38,9 +39,13 @@ SCHEDULER_TIMEOUT = "10s"
 _VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
 
 
+class GenerationWarning(UserWarning):
+    """A known limit of the sample being generated (for example jets its p̂_T window misses)."""
+
+
 def config_hash(config: AnyConfig) -> str:
     """A short stable digest of ``config`` that identifies its chunks."""
-    text = json.dumps(config.to_dict(), sort_keys=True)
+    text = json.dumps(config.identity(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -113,6 +118,7 @@ def _manifest(config: AnyConfig, digest: str, chunks: dict[int, dict[str, Any]])
         "cross_section_pb": sigma,
         "cross_section_err_pb": sigma_err,
         "cross_section_unit": "pb",
+        "caveats": config.caveats(),
         "chunks": ordered,
     }
     if kind == "events":
@@ -173,6 +179,8 @@ def generate(
     _prepare_output(out)
     for directory in (out, out / "chunks"):  # what an interrupted earlier run left half-written
         remove_stale_temporaries(directory)
+    for caveat in config.caveats():
+        warnings.warn(caveat, GenerationWarning, stacklevel=2)
     digest = config_hash(config)
     done = _existing_chunks(out, config, digest)
     write_manifest(out, _manifest(config, digest, done))
