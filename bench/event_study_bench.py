@@ -25,7 +25,7 @@ from jetxai import data
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.generate import generate
 from jetxai.generate.events import EventConfig
-from jetxai.report.event_study import run_event_study
+from jetxai.studies.event_study import run_event_study
 
 #: The IG paper's leading features with sensible baselines.
 PAPER = ("ht", "lep_pt", "met")

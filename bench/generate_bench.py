@@ -217,7 +217,7 @@ def pthat_tail(args: argparse.Namespace) -> None:
     """Where in p̂_T the parents of window jets come from, down to p̂_T = 0: parton-level runs in
     p̂_T slices, each weighted by its cross-section. The reference run of ``pthat`` stops at
     0.45 pt_min; power-shower processes (tt̄, ZH) keep a tail below it."""
-    from jetxai.generate.processes import PROCESSES
+    from jetxai.catalogue import PROCESSES
 
     for process in args.processes:
         base = GeneratorConfig(

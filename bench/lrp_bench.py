@@ -18,8 +18,8 @@ from pathlib import Path
 
 import torch
 
-from jetxai.evaluate.explanations import explain_run
 from jetxai.features import XAUG_NAMES, column
+from jetxai.studies.explain import explain_run
 from jetxai.train import (
     TrainConfig,
     auc_ordering,

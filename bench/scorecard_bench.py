@@ -63,7 +63,7 @@ def synthetic(args: argparse.Namespace) -> None:
 
 
 def tagger(args: argparse.Namespace) -> None:
-    from jetxai.evaluate.explanations import explain_run
+    from jetxai.studies.explain import explain_run
 
     report = explain_run(
         args.run,

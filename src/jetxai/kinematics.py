@@ -6,6 +6,8 @@ Units: GeV for momenta, energies and masses; radians for angles. Pseudorapidity 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -44,13 +46,16 @@ def mass(px: npt.ArrayLike, py: npt.ArrayLike, pz: npt.ArrayLike, energy: npt.Ar
     return np.sqrt(np.maximum(m2, 0.0))
 
 
-def delta_phi(phi1: npt.ArrayLike, phi2: npt.ArrayLike) -> Array:
-    """φ₁ − φ₂ wrapped into [−π, π)."""
-    return (np.asarray(phi1) - np.asarray(phi2) + np.pi) % (2 * np.pi) - np.pi
+def _array(x: Any) -> Any:
+    """``x`` as an array: numpy and awkward arrays as they are (so jagged arrays work too)."""
+    return x if hasattr(x, "__array_ufunc__") else np.asarray(x)
 
 
-def delta_r(
-    eta1: npt.ArrayLike, phi1: npt.ArrayLike, eta2: npt.ArrayLike, phi2: npt.ArrayLike
-) -> Array:
-    """ΔR = √(Δη² + Δφ²) with Δφ wrapped."""
-    return np.hypot(np.asarray(eta1) - np.asarray(eta2), delta_phi(phi1, phi2))
+def delta_phi(phi1: Any, phi2: Any) -> Any:
+    """φ₁ − φ₂ wrapped into [−π, π) (numpy or awkward arrays)."""
+    return (_array(phi1) - _array(phi2) + np.pi) % (2 * np.pi) - np.pi
+
+
+def delta_r(eta1: Any, phi1: Any, eta2: Any, phi2: Any) -> Any:
+    """ΔR = √(Δη² + Δφ²) with Δφ wrapped (numpy or awkward arrays)."""
+    return np.hypot(_array(eta1) - _array(eta2), delta_phi(phi1, phi2))

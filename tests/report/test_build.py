@@ -76,3 +76,33 @@ def test_markup_in_a_study_file_is_escaped(study: Path, tmp_path: Path) -> None:
     assert "<script>alert" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_a_bounded_rejection_is_marked(study: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "study"
+    shutil.copytree(study, copy)
+    run = copy / "runs" / "dnn" / "metrics.json"
+    metrics = json.loads(run.read_text())
+    metrics["per_seed"][0]["rejection_0.3_is_lower_bound"] = True
+    metrics["per_seed"][0]["rejection_0.5_is_lower_bound"] = False
+    for seed in metrics["per_seed"][1:]:
+        seed["rejection_0.3_is_lower_bound"] = seed["rejection_0.5_is_lower_bound"] = False
+    run.write_text(json.dumps(metrics))
+    html = build_report(copy).read_text()
+    row = html[html.index("<tr><td>dnn</td>") :].split("</tr>")[0]
+    cells = row.split("<td>")[1:]
+    assert cells[2].startswith("≥ ")  # 1/ε_B at ε_S = 0.3: a lower bound for one seed
+    assert not cells[3].startswith("≥")
+
+
+def test_an_unknown_study_kind_is_refused(study: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "study"
+    shutil.copytree(study, copy)
+    config = json.loads((copy / "study.json").read_text())
+    (copy / "study.json").write_text(json.dumps(config | {"kind": "cosmology"}))
+    with pytest.raises(InputError, match="unknown study kind 'cosmology'"):
+        build_report(copy)

@@ -38,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_demo_command(args: argparse.Namespace) -> None:
-    from jetxai.report import run_demo
+    from jetxai.studies import run_demo
 
     start = time.perf_counter()
     page = run_demo(args.out, quick=args.quick, workers=args.workers, progress=not args.quiet)

@@ -33,11 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> None:
-    from jetxai.evaluate.performance import evaluate_run
+    from jetxai.evaluate.seeds import plus_minus
+    from jetxai.studies.performance import evaluate_run
 
     result = evaluate_run(args.model, args.data, args.out)
     auc, rej = result["auc"], result["rejection_0.5"]
     print(
-        f"AUC {auc['mean']:.4f} ± {auc['std']:.4f}, 1/eps_B(0.5) {rej['mean']:.1f} ± "
-        f"{rej['std']:.1f} over {len(auc['values'])} checkpoint(s)"
+        f"AUC {plus_minus(auc, 4)}, 1/eps_B(0.5) {plus_minus(rej, 1)} "
+        f"over {len(auc['values'])} checkpoint(s)"
     )

@@ -17,7 +17,10 @@ EXAMPLES = """examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from jetxai.explain import COMPOSITES
+    from jetxai.explain import BASELINES, COMPOSITES
+    from jetxai.studies.options import BACKGROUND_WEIGHTS, STUDY_METHODS, ExplainOptions
+
+    default = ExplainOptions()
 
     parser = subparsers.add_parser(
         NAME,
@@ -32,59 +35,56 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="checkpoint or training output directory")
     parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
     parser.add_argument("--out", type=path_text, required=True, help="output directory")
-    parser.add_argument("--method", default="lrp", choices=["lrp", "ig"])
+    parser.add_argument("--method", default=default.method, choices=list(STUDY_METHODS))
     parser.add_argument(
         "--baseline",
-        default="averaged",
-        choices=["zero", "mean", "median", "averaged"],
-        help="IG baseline, built from the training background (default averaged)",
+        default=default.baseline,
+        choices=BASELINES.names(),
+        help=f"IG baseline, built from the training background (default {default.baseline})",
     )
     parser.add_argument(
         "--weights",
-        default="uniform",
-        choices=["uniform", "xsec"],
+        default=default.weights,
+        choices=list(BACKGROUND_WEIGHTS),
         help="background weights for mean/median/averaged baselines",
     )
     parser.add_argument(
-        "--k", type=counted(10**6), default=16, help="background events in an averaged baseline"
+        "--k",
+        type=counted(10**6),
+        default=default.k,
+        help="background events in an averaged baseline",
     )
-    parser.add_argument("--n-steps", type=counted(10**5), default=32, help="IG quadrature points")
-    parser.add_argument("--composite", default="epsilon", choices=list(COMPOSITES))
+    parser.add_argument(
+        "--n-steps", type=counted(10**5), default=default.n_steps, help="IG quadrature points"
+    )
+    parser.add_argument("--composite", default=default.composite, choices=COMPOSITES.names())
     parser.add_argument(
         "--epsilon", type=non_negative_float, help="epsilon of the rules (default 1e-6)"
     )
     parser.add_argument("--gamma", type=non_negative_float, help="gamma of the gamma rule")
     parser.add_argument("--max-jets", type=positive_int, help="explain at most this many test jets")
-    parser.add_argument("--batch-size", type=counted(10**7), default=512)
+    parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)
 
 
 def run_command(args: argparse.Namespace) -> None:
-    from jetxai.evaluate.explanations import explain_run
+    from jetxai.studies.explain import explain_run
+    from jetxai.studies.options import ExplainOptions
 
-    options: dict[str, object]
-    if args.method == "lrp":
-        options = {"composite": args.composite}
-        rules = (("epsilon", args.epsilon), ("gamma", args.gamma))
-        options |= {k: v for k, v in rules if v is not None}
-    else:
-        options = {
-            "baseline": args.baseline,
-            "weights": args.weights,
-            "k": args.k,
-            "n_steps": args.n_steps,
-        }
-    report = explain_run(
-        args.model,
-        args.data,
-        args.out,
+    options = ExplainOptions(
         method=args.method,
+        composite=args.composite,
+        epsilon=args.epsilon,
+        gamma=args.gamma,
+        baseline=args.baseline,
+        weights=args.weights,
+        k=args.k,
+        n_steps=args.n_steps,
         max_jets=args.max_jets,
         batch_size=args.batch_size,
-        progress=not args.quiet,
-        **options,
     )
+    report = explain_run(args.model, args.data, args.out, options, progress=not args.quiet)
     if "ensemble_ranking" in report:
         top = ", ".join(report["ensemble_ranking"]["order"][:5])
         print(f"most relevant dense inputs (XAUGs or event features): {top}")

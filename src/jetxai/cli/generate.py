@@ -26,8 +26,9 @@ _SHARED_OPTIONS = ("seed", "sqrt_s", "radius", "pthat_min", "chunk_size", "batch
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from jetxai.generate.events.processes import EVENT_PROCESSES
-    from jetxai.generate.processes import PROCESSES
+    from jetxai.catalogue import at_level
+
+    jet_processes, event_processes = at_level("jet"), at_level("event")
 
     parser = subparsers.add_parser(
         NAME,
@@ -48,8 +49,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--process",
         required=True,
-        choices=sorted(PROCESSES) + sorted(EVENT_PROCESSES),
-        help=f"jet: {', '.join(PROCESSES)}; event: {', '.join(EVENT_PROCESSES)}",
+        choices=[*jet_processes, *event_processes],
+        help=f"jet: {', '.join(jet_processes)}; event: {', '.join(event_processes)}",
     )
     parser.add_argument("--n-jets", type=positive_int, help="jets to store (jet level)")
     parser.add_argument(

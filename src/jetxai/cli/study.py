@@ -27,7 +27,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "classes balanced), explain each on its test signal events with IG (zero = the "
             "standardised origin, blank = the physically empty event, mean, median, averaged "
             "background baselines uniform per process and by cross-section) "
-            "and LRP, and write study.json, study.md and ranked attribution figures to --out. "
+            "and LRP, and write results.json, study.md, ranked attribution figures and the report "
+            "page to --out. "
             "Re-running reuses the trained networks."
         ),
         epilog=EXAMPLES,
@@ -50,7 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> None:
-    from jetxai.report.event_study import run_event_study
+    from jetxai.studies.event_study import run_event_study
 
     study = run_event_study(
         args.data,
@@ -63,12 +64,11 @@ def run_command(args: argparse.Namespace) -> None:
         k=args.k,
         progress=not args.quiet,
     )
+    from jetxai.evaluate.seeds import plus_minus
+
     auc = study["classifier"]["auc"]
     eff = study["classifier"]["efficiency_0.01"]
-    print(
-        f"AUC {auc['mean']:.4f} ± {auc['std']:.4f}, eps_S at eps_B = 1%: "
-        f"{eff['mean']:.3f} ± {eff['std']:.3f}"
-    )
+    print(f"AUC {plus_minus(auc, 4)}, eps_S at eps_B = 1%: {plus_minus(eff, 3)}")
     for name, entry in study["explanations"].items():
         print(f"{name}: {', '.join(entry['ranking'][:3])}")
-    print(f"wrote {args.out}/study.json, {args.out}/study.md and figures")
+    print(f"wrote {args.out}/results.json, {args.out}/study.md, figures and {args.out}/report")

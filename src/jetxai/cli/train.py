@@ -98,8 +98,9 @@ def run_command(args: argparse.Namespace) -> None:
         name = f"dnn on {len(metrics['xaug'])} {what}"
     else:
         name = f"{metrics['model']}{' + XAUG' if metrics['xaug'] else ''}"
+    from jetxai.evaluate.seeds import plus_minus
+
     print(
-        f"{name}: AUC {auc['mean']:.4f} ± "
-        f"{auc['std']:.4f}, 1/eps_B(0.5) {rej['mean']:.1f} ± {rej['std']:.1f} over "
+        f"{name}: AUC {plus_minus(auc, 4)}, 1/eps_B(0.5) {plus_minus(rej, 1)} over "
         f"{len(auc['values'])} seeds -> {args.out}/metrics.json"
     )

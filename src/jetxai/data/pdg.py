@@ -14,6 +14,9 @@ import numpy.typing as npt
 
 # Quark charges in units of e/3, indexed by quark number (0 unused): d u s c b t.
 _QUARK_THIRDS = np.array([0, -1, 2, -1, 2, -1, 2], dtype=np.int64)
+#: |PDG id| of the neutrinos: invisible, never a jet constituent.
+NEUTRINOS = (12, 14, 16)
+
 # Fundamental particles with |id| < 100, charge of the particle (positive id), in units of e.
 _FUNDAMENTAL = {11: -1, 13: -1, 15: -1, 17: -1, 24: 1, 34: 1, 37: 1}
 

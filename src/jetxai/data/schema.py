@@ -6,6 +6,8 @@ Momenta and energies are in GeV, angles in radians.
 
 from __future__ import annotations
 
+from jetxai.catalogue import labels
+
 SCHEMA_VERSION = 1
 
 #: Jagged per-constituent fields.
@@ -26,27 +28,11 @@ TRUTH_FIELDS = (
 #: Every field a generated jet dataset carries.
 ALL_FIELDS = PARTICLE_FIELDS + JET_FIELDS + TRUTH_FIELDS
 
-#: Integer class label of each process (0 is the QCD background). Generated jet samples use
-#: qcd/top/w/z/higgs; the readers add quark/gluon (EnergyFlow) and JetClass's other classes;
-#: event-level samples use vlq (signal), ttbar, wjets and singletop.
-LABELS = {
-    "qcd": 0,
-    "top": 1,
-    "w": 2,
-    "z": 3,
-    "higgs": 4,
-    "quark": 5,
-    "gluon": 6,
-    "hcc": 7,
-    "hgg": 8,
-    "h4q": 9,
-    "hqql": 10,
-    "top_lep": 11,
-    "vlq": 12,
-    "ttbar": 13,
-    "wjets": 14,
-    "singletop": 15,
-}
+#: Integer class label of each process (0 is the QCD background), from the process catalogue
+#: (:mod:`jetxai.catalogue`): generated jet samples use qcd/top/w/z/higgs; the readers add
+#: quark/gluon (EnergyFlow) and JetClass's other classes; event-level samples use vlq (signal),
+#: ttbar, wjets and singletop.
+LABELS = labels()
 
 #: Event-level features of a generated event record, in the order a classifier reads them
 #: (momenta in GeV, angles in radians; jets are pT-ordered, a missing fourth jet is all zeros).

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai.evaluate.roc import auc, rejection, roc_curve, signal_efficiency
+from jetxai.evaluate.seeds import summary
 
 WORKING_POINTS = (0.3, 0.5)
 #: ε_B of the signal-efficiency working point.
@@ -59,9 +60,4 @@ def tagging_metrics(
 
 def aggregate(per_seed: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Mean ± standard deviation over seeds of every scalar metric."""
-    out: dict[str, Any] = {}
-    for name in SCALARS:
-        values = [float(m[name]) for m in per_seed]
-        std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-        out[name] = {"mean": float(np.mean(values)), "std": std, "values": values}
-    return out
+    return {name: summary([float(m[name]) for m in per_seed]) for name in SCALARS}

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jetxai.evaluate.seeds import mean_std
+
 Array = npt.NDArray[np.float64]
 
 
@@ -63,10 +65,9 @@ def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for part in ("all", "signal", "background"):
         per_seed = np.array([[r["mean_abs_relevance"][n][part] for n in names] for r in rankings])
         per_seed = per_seed / per_seed.sum(axis=1, keepdims=True)
-        std = per_seed.std(axis=0, ddof=1) if len(rankings) > 1 else np.zeros(len(names))
+        mean, std = mean_std(per_seed)
         table[part] = {
-            n: {"mean": float(m), "std": float(s)}
-            for n, m, s in zip(names, per_seed.mean(axis=0), std, strict=True)
+            n: {"mean": float(m), "std": float(s)} for n, m, s in zip(names, mean, std, strict=True)
         }
     order = sorted(names, key=lambda n: -table["all"][n]["mean"])
     return {"order": order, "share": table, "seeds": len(rankings)}

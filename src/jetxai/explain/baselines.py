@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.explain._common import generator_device
 
@@ -144,19 +145,20 @@ def uniform(
     return tuple(out)
 
 
-BASELINES: dict[str, Callable[..., Inputs | AveragedBaseline]] = {
-    "zero": zero,
-    "mean": mean,
-    "median": median,
-    "averaged": averaged,
-    "uniform": uniform,
-}
+BASELINES: Registry[Callable[..., Inputs | AveragedBaseline]] = Registry(
+    "baseline",
+    {
+        "zero": zero,
+        "mean": mean,
+        "median": median,
+        "averaged": averaged,
+        "uniform": uniform,
+    },
+)
 
 
 def build(
     name: str, inputs: torch.Tensor | Sequence[torch.Tensor], **options: Any
 ) -> Inputs | AveragedBaseline:
     """The baseline ``name`` for ``inputs`` (see the module docs for the options)."""
-    if name not in BASELINES:
-        raise InputError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}")
     return BASELINES[name](_as_tuple(inputs), **options)

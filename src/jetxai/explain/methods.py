@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.explain.gradients import expected_gradients, gradient_x_input, saliency, smoothgrad
 from jetxai.explain.integrated_gradients import integrated_gradients
@@ -30,14 +31,17 @@ def _lrp(
     )
 
 
-METHODS: dict[str, Callable[..., Any]] = {
-    "ig": integrated_gradients,
-    "lrp": _lrp,
-    "saliency": saliency,
-    "gradient_x_input": gradient_x_input,
-    "smoothgrad": smoothgrad,
-    "expected_gradients": expected_gradients,
-}
+METHODS: Registry[Callable[..., Any]] = Registry(
+    "method",
+    {
+        "ig": integrated_gradients,
+        "lrp": _lrp,
+        "saliency": saliency,
+        "gradient_x_input": gradient_x_input,
+        "smoothgrad": smoothgrad,
+        "expected_gradients": expected_gradients,
+    },
+)
 
 
 def attribute(
@@ -47,6 +51,4 @@ def attribute(
     **options: Any,
 ) -> Any:
     """Attributions of ``model`` at ``inputs`` by the registered ``method``."""
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
     return METHODS[method](model, inputs, **options)

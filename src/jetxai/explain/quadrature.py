@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 
 Nodes = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
@@ -44,19 +45,20 @@ def _gauss_legendre(n: int) -> Nodes:
     return (points + 1.0) / 2.0, weights / 2.0
 
 
-QUADRATURES: dict[str, Callable[[int], Nodes]] = {
-    "riemann_left": _left,
-    "riemann_right": _right,
-    "riemann_middle": _middle,
-    "riemann_trapezoid": _trapezoid,
-    "gausslegendre": _gauss_legendre,
-}
+QUADRATURES: Registry[Callable[[int], Nodes]] = Registry(
+    "quadrature",
+    {
+        "riemann_left": _left,
+        "riemann_right": _right,
+        "riemann_middle": _middle,
+        "riemann_trapezoid": _trapezoid,
+        "gausslegendre": _gauss_legendre,
+    },
+)
 
 
 def nodes(method: str, n_steps: int) -> Nodes:
     """(α, v) of quadrature ``method`` with ``n_steps`` points on [0, 1]."""
-    if method not in QUADRATURES:
-        raise InputError(f"unknown quadrature {method!r}; choose from {', '.join(QUADRATURES)}")
     if n_steps < 1:
         raise InputError(f"n_steps must be at least 1, got {n_steps}")
     return QUADRATURES[method](n_steps)

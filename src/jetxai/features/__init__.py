@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from jetxai.features.constituents import DEFAULT_FIELDS, FEATURES, constituents
 from jetxai.features.images import images
-from jetxai.features.registry import VARIABLES, XAUG_NAMES, xaug
+from jetxai.features.registry import VARIABLES, XAUG_NAMES, register_variable, xaug
 from jetxai.features.stream import add_xaug, column
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "column",
     "constituents",
     "images",
+    "register_variable",
     "xaug",
 ]

@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai import kinematics
+from jetxai._registry import Registry
+from jetxai.data.pdg import NEUTRINOS
 from jetxai.errors import InputError
 
 Array = npt.NDArray[np.float64]
@@ -82,29 +84,31 @@ class _Inputs:
 
 
 _LEPTONS_AND_PHOTONS = (11, 13, 22)
-_NEUTRINOS = (12, 14, 16)
 
 #: Available constituent features: name → function of the padded inputs.
-FEATURES: dict[str, Callable[[_Inputs], Array]] = {
-    "deta": lambda c: c.deta(),
-    "dphi": lambda c: c.dphi(),
-    "log_pt": lambda c: c.log(c.pt),
-    "log_e": lambda c: c.log(c.energy),
-    "log_pt_rel": lambda c: c.log(c.pt / c.jet_pt[:, None]),
-    "log_e_rel": lambda c: c.log(c.energy / c.jet_energy[:, None]),
-    "dr": lambda c: c.masked(np.hypot(c.deta(), c.dphi())),
-    "pt_rel": lambda c: c.masked(c.pt / c.jet_pt[:, None]),
-    "charge": lambda c: c.masked(c.charge),
-    "is_electron": lambda c: c.flag(c.abs_pid == 11),
-    "is_muon": lambda c: c.flag(c.abs_pid == 13),
-    "is_photon": lambda c: c.flag(c.abs_pid == 22),
-    "is_charged_hadron": lambda c: c.flag(
-        (c.charge != 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS)
-    ),
-    "is_neutral_hadron": lambda c: c.flag(
-        (c.charge == 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS + _NEUTRINOS)
-    ),
-}
+FEATURES: Registry[Callable[[_Inputs], Array]] = Registry(
+    "constituent feature",
+    {
+        "deta": lambda c: c.deta(),
+        "dphi": lambda c: c.dphi(),
+        "log_pt": lambda c: c.log(c.pt),
+        "log_e": lambda c: c.log(c.energy),
+        "log_pt_rel": lambda c: c.log(c.pt / c.jet_pt[:, None]),
+        "log_e_rel": lambda c: c.log(c.energy / c.jet_energy[:, None]),
+        "dr": lambda c: c.masked(np.hypot(c.deta(), c.dphi())),
+        "pt_rel": lambda c: c.masked(c.pt / c.jet_pt[:, None]),
+        "charge": lambda c: c.masked(c.charge),
+        "is_electron": lambda c: c.flag(c.abs_pid == 11),
+        "is_muon": lambda c: c.flag(c.abs_pid == 13),
+        "is_photon": lambda c: c.flag(c.abs_pid == 22),
+        "is_charged_hadron": lambda c: c.flag(
+            (c.charge != 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS)
+        ),
+        "is_neutral_hadron": lambda c: c.flag(
+            (c.charge == 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS + NEUTRINOS)
+        ),
+    },
+)
 
 #: Features that need particle charge or identity.
 NEEDS_PID = (

@@ -27,15 +27,19 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai import kinematics
+from jetxai._registry import Registry
 
 Array = npt.NDArray[np.float64]
 
 #: The axis definitions τ_N can be measured against, with the default first.
-AXES: dict[str, str] = {
-    "onepass_kt": "exclusive-kT axes minimised in one pass (CMS)",
-    "kt": "exclusive-kT axes, E-scheme",
-    "wta_kt": "exclusive-kT axes, winner-take-all recombination (ATLAS)",
-}
+AXES: Registry[str] = Registry(
+    "N-subjettiness axes",
+    {
+        "onepass_kt": "exclusive-kT axes minimised in one pass (CMS)",
+        "kt": "exclusive-kT axes, E-scheme",
+        "wta_kt": "exclusive-kT axes, winner-take-all recombination (ATLAS)",
+    },
+)
 #: Default axis definition.
 DEFAULT_AXES = "onepass_kt"
 #: Convergence scale of the one-pass minimisation (as FastJet contrib's default).

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.features import _recluster, ecf, lund, nsubjettiness, shapes, softdrop, subjets
 from jetxai.features._padded import Padded
@@ -90,17 +91,19 @@ class Variable:
     compute: Callable[[_Block], Array]
 
 
-VARIABLES: dict[str, Variable] = {}
+VARIABLES: Registry[Variable] = Registry("XAUG variable")
 
 
-def _register(name: str, description: str, compute: Callable[[_Block], Array]) -> None:
-    VARIABLES[name] = Variable(name, description, compute)
+def register_variable(name: str, description: str, compute: Callable[[_Block], Array]) -> Variable:
+    """Add the XAUG variable ``name``: ``compute`` maps a block of jets (padded constituents,
+    cached reclusterings) to one value per jet."""
+    return VARIABLES.add(name, Variable(name, description, compute))
 
 
-_register("mass", "jet invariant mass [GeV]", lambda b: b.padded.jet_mass)
-_register("pt", "jet transverse momentum [GeV]", lambda b: b.padded.jet_pt)
-_register("eta", "jet pseudorapidity", lambda b: b.padded.jet_eta)
-_register("msd", "soft-drop mass, beta=0, z_cut=0.1 [GeV]", lambda b: b.soft_drop[0])
+register_variable("mass", "jet invariant mass [GeV]", lambda b: b.padded.jet_mass)
+register_variable("pt", "jet transverse momentum [GeV]", lambda b: b.padded.jet_pt)
+register_variable("eta", "jet pseudorapidity", lambda b: b.padded.jet_eta)
+register_variable("msd", "soft-drop mass, beta=0, z_cut=0.1 [GeV]", lambda b: b.soft_drop[0])
 
 
 def _tau(n: int) -> Callable[[_Block], Array]:
@@ -112,32 +115,34 @@ def _tau_ratio(n: int) -> Callable[[_Block], Array]:
 
 
 for _n in range(1, 5):
-    _register(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1 (one-pass kT axes)", _tau(_n))
+    register_variable(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1 (one-pass kT axes)", _tau(_n))
 for _n in range(2, 5):
-    _register(f"tau{_n}{_n - 1}", f"tau_{_n} / tau_{_n - 1}", _tau_ratio(_n))
-_register("c2", "energy-correlation ratio C2, beta=1", lambda b: b.ecf(1.0)[0])
-_register("d2", "energy-correlation ratio D2, beta=1", lambda b: b.ecf(1.0)[1])
-_register("c2_b2", "energy-correlation ratio C2, beta=2", lambda b: b.ecf(2.0)[0])
-_register("d2_b2", "energy-correlation ratio D2, beta=2", lambda b: b.ecf(2.0)[1])
-_register("n2", "generalised ECF ratio N2, beta=1", lambda b: b.n2_m2[0])
-_register("m2", "generalised ECF ratio M2, beta=1", lambda b: b.n2_m2[1])
-_register("multiplicity", "number of constituents", lambda b: shapes.multiplicity(b.padded))
-_register(
+    register_variable(f"tau{_n}{_n - 1}", f"tau_{_n} / tau_{_n - 1}", _tau_ratio(_n))
+register_variable("c2", "energy-correlation ratio C2, beta=1", lambda b: b.ecf(1.0)[0])
+register_variable("d2", "energy-correlation ratio D2, beta=1", lambda b: b.ecf(1.0)[1])
+register_variable("c2_b2", "energy-correlation ratio C2, beta=2", lambda b: b.ecf(2.0)[0])
+register_variable("d2_b2", "energy-correlation ratio D2, beta=2", lambda b: b.ecf(2.0)[1])
+register_variable("n2", "generalised ECF ratio N2, beta=1", lambda b: b.n2_m2[0])
+register_variable("m2", "generalised ECF ratio M2, beta=1", lambda b: b.n2_m2[1])
+register_variable("multiplicity", "number of constituents", lambda b: shapes.multiplicity(b.padded))
+register_variable(
     "charged_multiplicity",
     "number of charged constituents",
     lambda b: shapes.charged_multiplicity(b.padded),
 )
-_register("ptd", "pT^D = sqrt(sum pT^2) / sum pT", lambda b: shapes.ptd(b.padded))
-_register("girth", "linear radial moment sum(pT dR) / pT_jet", lambda b: shapes.girth(b.padded))
-_register(
+register_variable("ptd", "pT^D = sqrt(sum pT^2) / sum pT", lambda b: shapes.ptd(b.padded))
+register_variable(
+    "girth", "linear radial moment sum(pT dR) / pT_jet", lambda b: shapes.girth(b.padded)
+)
+register_variable(
     "jet_charge", f"pT-weighted jet charge, kappa={KAPPA}", lambda b: shapes.jet_charge(b.padded)
 )
-_register("zg", "soft-drop momentum fraction z_g", lambda b: b.soft_drop[1])
-_register("rg", "soft-drop groomed radius R_g", lambda b: b.soft_drop[2])
-_register(
+register_variable("zg", "soft-drop momentum fraction z_g", lambda b: b.soft_drop[1])
+register_variable("rg", "soft-drop groomed radius R_g", lambda b: b.soft_drop[2])
+register_variable(
     "dr_subjets", "dR of the two exclusive-kT subjets", lambda b: subjets.dr_subjets(b.padded)
 )
-_register(
+register_variable(
     "lund_lnkt_max",
     "largest ln(kT/GeV) on the primary Lund plane",
     lambda b: lund.lund_lnkt_max(b.padded),

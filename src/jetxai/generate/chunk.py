@@ -1,7 +1,8 @@
 """One chunk of a dataset: the unit of parallel work, of seeding and of resume.
 
-The same loop serves jet datasets (several records per event, :func:`.jets.select_jets`) and
-event datasets (at most one record per event, :func:`.events.select_events`, with a cut flow).
+The same loop serves both levels: each config brings its own selector (jets: several records
+per event, :func:`.jets.select_jets`; events: at most one, :func:`.events.select_events`, with a
+cut flow).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from jetxai.data.dataset import write_chunk
 from jetxai.errors import InputError
 from jetxai.generate import _pythia
 from jetxai.generate._pythia import AnyConfig
-from jetxai.generate.events.config import EventConfig
-from jetxai.generate.events.record import select_events
-from jetxai.generate.jets import select_jets
 
 #: Event ids are ``chunk index × EVENT_ID_STRIDE + event number within the chunk``.
 EVENT_ID_STRIDE = 1_000_000_000
@@ -27,22 +25,11 @@ EVENT_ID_STRIDE = 1_000_000_000
 MAX_EVENTS_WITHOUT_JET = 5_000
 _MB_TO_PB = 1e9
 
-#: batch → (records with a batch-local ``event_id``, per-event cumulative cut masks or None).
-Selector = Callable[[Any], tuple[ak.Array, dict[str, np.ndarray] | None]]
-
 
 def chunk_seed(seed: int, index: int) -> int:
     """Pythia seed of chunk ``index``: a hash of (seed, index) in Pythia's range [1, 9·10⁸]."""
     state = np.random.SeedSequence([seed, index]).generate_state(1, dtype=np.uint64)[0]
     return int(state % _pythia.MAX_PYTHIA_SEED) + 1
-
-
-def _selector(config: AnyConfig, index: int) -> Selector:
-    if isinstance(config, EventConfig):
-        # b-tagging draws: their own stream, also a function of (seed, index) alone
-        rng = np.random.default_rng([config.seed, index, 1])
-        return lambda batch: select_events(batch, config, rng)
-    return lambda batch: (select_jets(batch, config), None)
 
 
 def generate_chunk(
@@ -62,7 +49,7 @@ def generate_chunk(
     needed = config.chunk_items(index)
     seed = chunk_seed(config.seed, index)
     pythia = _pythia.build(config, seed)
-    select = _selector(config, index)
+    select = config.selector(index)
     pieces: list[ak.Array] = []
     cut_flow: dict[str, int] = {}
     have = events_tried = events_generated = 0

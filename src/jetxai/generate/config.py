@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from jetxai.catalogue import PROCESSES, Level, at_level
 from jetxai.errors import InputError
+
+#: batch → (records with a batch-local ``event_id``, per-event cumulative cut masks or None).
+Selector = Callable[[Any], tuple[Any, dict[str, Any] | None]]
 
 #: Largest number of records (or chunk size, batch size) a config takes.
 MAX_ITEMS = 10**9
@@ -25,8 +29,30 @@ class ConfigRecord:
 
     #: Start of the error for keys :meth:`from_dict` does not know.
     unknown_options: ClassVar[str] = "unknown generator option(s)"
+    #: The catalogue level this config generates (``jet`` or ``event``).
+    level: ClassVar[Level]
+    #: What the dataset stores: ``jets`` or ``events``.
+    kind: ClassVar[str]
+    #: Whether each record carries a cross-section weight (written once every chunk is done).
+    weighted: ClassVar[bool] = False
+    #: How an unknown process is named in the error (``process``, ``event-level process``).
+    process_kind: ClassVar[str] = "process"
+    process: str
     pythia: tuple[str, ...]
     seed: int
+
+    def process_settings(self) -> list[str]:
+        """The catalogue recipe's Pythia settings for this config."""
+        recipe = PROCESSES[self.process].recipe
+        assert recipe is not None  # every generated process has one
+        return recipe(self)
+
+    def _check_process(self) -> None:
+        known = at_level(self.level)
+        if self.process not in known:
+            raise InputError(
+                f"unknown {self.process_kind} {self.process!r}; choose from {', '.join(known)}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
@@ -41,6 +67,10 @@ class ConfigRecord:
     def caveats(self) -> list[str]:
         """Known limits of the sample this config makes, one sentence each."""
         return []
+
+    def selector(self, index: int) -> Selector:
+        """The selection of chunk ``index``: batch → (records, per-event cut masks or None)."""
+        raise NotImplementedError
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
@@ -95,7 +125,7 @@ class GeneratorConfig(ConfigRecord):
     ``i`` is generated from a seed derived from ``(seed, i)`` alone.
 
     Attributes:
-        process: a name registered in :data:`jetxai.generate.PROCESSES`.
+        process: a jet-level process of :data:`jetxai.catalogue.PROCESSES`.
         n_jets: number of selected jets to store.
         seed: base random seed.
         sqrt_s: centre-of-mass energy in GeV.
@@ -105,13 +135,13 @@ class GeneratorConfig(ConfigRecord):
         pthat_min, pthat_max: Pythia's p̂_T window for 2 → 2 processes; ``None`` picks the
             process's default (its ``pthat_factors`` × pt_min, × pt_max: chosen so that
             < 1 % of the window's jets are lost where that is affordable, see
-            :mod:`jetxai.generate.processes`).
+            :mod:`jetxai.catalogue.jets`).
         chunk_size: jets per chunk file (the unit of parallel work and of resume).
         batch_size: events per ``Pythia.nextBatch`` call.
         pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
     """
 
-    level: ClassVar[str] = "jet"
+    level: ClassVar[Level] = "jet"
     kind: ClassVar[str] = "jets"
 
     process: str
@@ -136,8 +166,6 @@ class GeneratorConfig(ConfigRecord):
     def pthat_window(self) -> tuple[float, float] | None:
         """The p̂_T window handed to Pythia, defaults resolved; ``None`` for a process without
         one."""
-        from jetxai.generate.processes import PROCESSES
-
         factors = PROCESSES[self.process].pthat_factors
         if factors is None:
             return None
@@ -149,11 +177,15 @@ class GeneratorConfig(ConfigRecord):
     def default_window_loss(self) -> float | None:
         """The measured share of window jets the process's default p̂_T window never
         generates, when this config uses that default (``None`` otherwise)."""
-        from jetxai.generate.processes import PROCESSES
-
         if self.pthat_min is not None or self.pthat_max is not None:
             return None
         return PROCESSES[self.process].window_loss
+
+    def selector(self, index: int) -> Selector:
+        """Jets of each batch (several per event; no cut flow)."""
+        from jetxai.generate.jets import select_jets
+
+        return lambda batch: (select_jets(batch, self), None)
 
     def caveats(self) -> list[str]:
         """The share of window jets the default p̂_T window misses, where it is 1 % or more."""
@@ -191,19 +223,8 @@ class GeneratorConfig(ConfigRecord):
         """The selection in words, for error messages."""
         return f"the pT window [{self.pt_min}, {self.pt_max}] and |eta| < {self.eta_max}"
 
-    def process_settings(self) -> list[str]:
-        """The registered process's Pythia settings for this config."""
-        from jetxai.generate.processes import PROCESSES
-
-        return PROCESSES[self.process].settings(self)
-
     def _check(self) -> None:
-        from jetxai.generate.processes import PROCESSES
-
-        if self.process not in PROCESSES:
-            raise InputError(
-                f"unknown process {self.process!r}; choose from {', '.join(sorted(PROCESSES))}"
-            )
+        self._check_process()
         self._check_counts(("n_jets", "chunk_size", "batch_size"))
         self._check_chunks()
         self._check_seed()

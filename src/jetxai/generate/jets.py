@@ -14,9 +14,10 @@ import numpy as np
 
 from jetxai import kinematics
 from jetxai._quiet import quiet_stdout
+from jetxai.catalogue import PROCESSES
 from jetxai.data.pdg import charge
+from jetxai.generate._cluster import antikt, visible
 from jetxai.generate.config import GeneratorConfig
-from jetxai.generate.processes import PROCESSES
 from jetxai.generate.truth import (
     EventRecord,
     decay_quarks,
@@ -24,8 +25,6 @@ from jetxai.generate.truth import (
     hard_partons,
     match_jets,
 )
-
-_NEUTRINOS = (12, 14, 16)
 
 
 def _flat(array: ak.Array) -> np.ndarray:
@@ -50,17 +49,9 @@ def event_record(prt: ak.Array) -> EventRecord:
 def _cluster(prt: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, ak.Array, ak.Array]:
     """Per event: visible final-state particles, anti-kT jets above ``pt_floor``, and each
     jet's constituent indices into those particles."""
-    import fastjet
-
-    abs_id = abs(prt.id)
-    visible = prt.status > 0
-    for neutrino in _NEUTRINOS:
-        visible = visible & (abs_id != neutrino)
-    final = prt[visible]
-    momenta = ak.zip({"px": final.p.px, "py": final.p.py, "pz": final.p.pz, "E": final.p.e})
-    definition = fastjet.JetDefinition(fastjet.antikt_algorithm, radius)
+    final = prt[(prt.status > 0) & visible(abs(prt.id))]
+    sequence = antikt(final.p.px, final.p.py, final.p.pz, final.p.e, radius)
     with quiet_stdout():
-        sequence = fastjet.ClusterSequence(momenta, definition)
         jets = sequence.inclusive_jets(min_pt=pt_floor)
         index = sequence.constituent_index(min_pt=pt_floor)
     return final, jets, index

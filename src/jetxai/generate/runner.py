@@ -121,7 +121,7 @@ def _manifest(config: AnyConfig, digest: str, chunks: dict[int, dict[str, Any]])
         "caveats": config.caveats(),
         "chunks": ordered,
     }
-    if kind == "events":
+    if config.weighted:
         manifest.update(_event_book_keeping(ordered, sigma, tried, complete))
     return manifest
 
@@ -208,7 +208,7 @@ def generate(
                 bar.update(meta[count])
                 write_manifest(out, _manifest(config, digest, done))
     manifest = _manifest(config, digest, done)
-    if config.kind == "events":
+    if config.weighted:
         # the weight needs every chunk's cross-section and events tried: written last, so the
         # manifest says complete only once every chunk holds it
         write_manifest(out, {**manifest, "complete": False, "weights_final": False})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jetxai.models.checkpoint import load, save
 from jetxai.models.inputs import prepare_inputs
-from jetxai.models.registry import MODELS, build, default_spec
+from jetxai.models.registry import MODELS, ModelEntry, build, default_spec, register_model
 from jetxai.models.spec import ModelSpec
 from jetxai.models.taggers import CNN, DNN, EFN, GRU, LSTM, PFN, Tagger
 
@@ -21,11 +21,13 @@ __all__ = [
     "LSTM",
     "MODELS",
     "PFN",
+    "ModelEntry",
     "ModelSpec",
     "Tagger",
     "build",
     "default_spec",
     "load",
     "prepare_inputs",
+    "register_model",
     "save",
 ]

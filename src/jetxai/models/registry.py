@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.features.constituents import DEFAULT_FIELDS
 from jetxai.models.spec import ModelSpec
@@ -21,21 +22,31 @@ class ModelEntry:
     image_bins: int = 0
 
 
-MODELS: dict[str, ModelEntry] = {
-    "dnn": ModelEntry(DNN, "dense network on XAUG variables only"),
-    "cnn": ModelEntry(CNN, "CNN on jet images", image_bins=32),
-    "pfn": ModelEntry(PFN, "Particle Flow Network on constituents", DEFAULT_FIELDS),
-    # the EFN's pT fractions are its IRC-safe weights: they must not be standardised
-    "efn": ModelEntry(EFN, "Energy Flow Network on (z, angles)", ("pt_rel", "deta", "dphi"), False),
-    "lstm": ModelEntry(LSTM, "LSTM on pT-ordered constituents", DEFAULT_FIELDS),
-    "gru": ModelEntry(GRU, "GRU on pT-ordered constituents", DEFAULT_FIELDS),
-}
+MODELS: Registry[ModelEntry] = Registry(
+    "model",
+    {
+        "dnn": ModelEntry(DNN, "dense network on XAUG variables only"),
+        "cnn": ModelEntry(CNN, "CNN on jet images", image_bins=32),
+        "pfn": ModelEntry(PFN, "Particle Flow Network on constituents", DEFAULT_FIELDS),
+        # the EFN's pT fractions are its IRC-safe weights: they must not be standardised
+        "efn": ModelEntry(
+            EFN, "Energy Flow Network on (z, angles)", ("pt_rel", "deta", "dphi"), False
+        ),
+        "lstm": ModelEntry(LSTM, "LSTM on pT-ordered constituents", DEFAULT_FIELDS),
+        "gru": ModelEntry(GRU, "GRU on pT-ordered constituents", DEFAULT_FIELDS),
+    },
+)
+
+
+def register_model(name: str, entry: ModelEntry) -> ModelEntry:
+    """Add a tagger family: ``entry.cls`` is a :class:`~jetxai.models.taggers.Tagger` subclass
+    built from a :class:`~jetxai.models.spec.ModelSpec`; training, checkpoints, evaluation and
+    explanation then take it by ``name``."""
+    return MODELS.add(name, entry)
 
 
 def entry(name: str) -> ModelEntry:
     """The registry entry of ``name`` (a clear error for unknown names)."""
-    if name not in MODELS:
-        raise InputError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     return MODELS[name]
 
 

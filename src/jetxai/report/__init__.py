@@ -1,8 +1,7 @@
-"""The report: one self-contained HTML page and metrics.json for a study, and the demo study."""
+"""The report: one self-contained HTML page and metrics.json for a study directory."""
 
 from __future__ import annotations
 
 from jetxai.report.build import build_report
-from jetxai.report.demo import run_demo
 
-__all__ = ["build_report", "run_demo"]
+__all__ = ["build_report"]

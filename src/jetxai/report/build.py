@@ -1,13 +1,9 @@
 """Building the report of a study directory: ``report/index.html`` (self-contained, images
-embedded) and ``report/metrics.json``.
+embedded) and ``report/metrics.json`` (every number the page shows).
 
-Study layout (what ``jetxai demo`` writes)::
-
-    study.json                     config and versions of the study
-    data/<sample>/                 datasets (manifest.json, chunks)
-    runs/<model>/metrics.json      trained seed ensembles
-    explain/lrp-<model>/ranking.json, explain/ig-<model>/ranking.json
-    reduced/curve.json             reduced-feature curves
+The study's ``study.json`` says its kind; :mod:`jetxai.report.layout` says where each kind keeps
+its files. A jet-tagging study (``jetxai demo``) gets the tagger page, an event-classification
+study (``jetxai study``) the event page.
 """
 
 from __future__ import annotations
@@ -24,7 +20,9 @@ from jetxai import data
 from jetxai._io import atomic_path, read_json_object, write_json
 from jetxai.errors import InputError
 from jetxai.features import column
+from jetxai.generate.events.record import STAGE_NAMES, STAGES
 from jetxai.report import figures
+from jetxai.report.layout import EVENT_CLASSIFICATION, JET_TAGGING, KINDS, StudyLayout
 
 SHOWN_XAUG = ("mass", "tau32", "d2", "msd")
 UNITS = {"mass": "GeV", "msd": "GeV"}
@@ -64,13 +62,19 @@ def build_report(study: str | os.PathLike[str]) -> Path:
 def _build(study: Path) -> Path:
     from jinja2 import Environment, PackageLoader
 
-    config = _read(study / "study.json")
+    layout = StudyLayout(study)
+    config = _read(layout.config)
+    kind = config.get("kind", JET_TAGGING)  # demo directories from before kinds were recorded
+    if kind == EVENT_CLASSIFICATION:
+        return _build_event_page(layout, config)
+    if kind != JET_TAGGING:
+        raise InputError(f"{layout.config}: unknown study kind {kind!r}; jetxai writes {KINDS}")
     metrics: dict[str, Any] = {"config": config}
 
     samples = []
     values: dict[str, dict[str, tuple[np.ndarray, None]]] = {n: {} for n in SHOWN_XAUG}
     for sample in config["samples"]:
-        manifest = data.read_manifest(study / "data" / sample)
+        manifest = data.read_manifest(layout.data(sample))
         samples.append(
             {
                 "name": sample,
@@ -81,7 +85,7 @@ def _build(study: Path) -> Path:
                 "jets_per_event": manifest["jets_per_event"],
             }
         )
-        jets = data.read(study / "data" / sample, columns=[column(n) for n in SHOWN_XAUG])
+        jets = data.read(layout.data(sample), columns=[column(n) for n in SHOWN_XAUG])
         for name in SHOWN_XAUG:
             values[name][sample] = (jets[column(name)].to_numpy(), None)
     metrics["datasets"] = samples
@@ -92,13 +96,13 @@ def _build(study: Path) -> Path:
     models, curves = [], {}
     metrics["taggers"] = {}
     for name in config["models"]:
-        run = _read(study / "runs" / name / "metrics.json")
+        run = _read(layout.runs(name) / "metrics.json")
         models.append(
             {
                 "name": name,
                 "auc": _pm(run["auc"]),
-                "r03": _pm(run["rejection_0.3"], 3),
-                "r05": _pm(run["rejection_0.5"], 3),
+                "r03": _pm(run["rejection_0.3"], 3, _bounded(run, "0.3")),
+                "r05": _pm(run["rejection_0.5"], 3, _bounded(run, "0.5")),
                 "accuracy": _pm(run["accuracy"], 3),
             }
         )
@@ -110,7 +114,7 @@ def _build(study: Path) -> Path:
     lrp_sections = []
     metrics["lrp"] = {}
     for name in config["lrp"]:
-        report = _read(study / "explain" / f"lrp-{name}" / "ranking.json")
+        report = _read(layout.lrp(name) / "ranking.json")
         section: dict[str, Any] = {"name": name, "figures": []}
         deltas = [s["conservation"]["median_abs_delta_over_logit"] for s in report["seeds"]]
         section["conservation"] = f"{np.median(deltas):.2f}"
@@ -154,7 +158,7 @@ def _build(study: Path) -> Path:
     attributions: dict[str, list[float]] = {}
     scorecard: list[dict[str, Any]] = []
     for baseline in config["ig_baselines"]:
-        report = _read(study / "explain" / f"ig-{ig_model}-{baseline}" / "ranking.json")
+        report = _read(layout.ig(ig_model, baseline) / "ranking.json")
         seed = report["seeds"][0]
         names = list(seed["ranking"]["mean_abs_relevance"])
         attributions[baseline] = [seed["ranking"]["mean_abs_relevance"][n]["all"] for n in names]
@@ -178,7 +182,7 @@ def _build(study: Path) -> Path:
         for r in scorecard
     ]
 
-    reduced = _read(study / "reduced" / "curve.json")
+    reduced = _read(layout.reduced / "curve.json")
     metrics["reduced"] = reduced
     reduced_png = figures.reduced_curve(
         reduced["ks"],
@@ -204,9 +208,67 @@ def _build(study: Path) -> Path:
         reduced_figure=_b64(reduced_png),
         configuration=json.dumps(config, indent=2),
     )
-    out = study / "report"
+    out = layout.report
     out.mkdir(exist_ok=True)
     with atomic_path(out / "index.html") as tmp:
         tmp.write_text(page)
     write_json(out / "metrics.json", json.loads(json.dumps(metrics, default=float)))
     return out / "index.html"
+
+
+def _build_event_page(layout: StudyLayout, config: dict[str, Any]) -> Path:
+    """The page of an event-classification study: samples and cut flow, the classifier, and
+    every explanation with its figures."""
+    from jinja2 import Environment, PackageLoader
+
+    results = _read(layout.results)
+    classifier = results["classifier"]
+    samples = [
+        {
+            "name": name,
+            "sigma": entry["cross_section_pb"],
+            "flow": [f"{entry['cut_flow'][stage]['efficiency']:.3g}" for stage in STAGES],
+            "yield_fb": 1e3 * entry["selected_yield_pb"],
+            "stored": entry["events_stored"],
+        }
+        for name, entry in results["samples"].items()
+    ]
+    explanations = [
+        {
+            "name": name,
+            "leading": ", ".join(entry["ranking"][:5]),
+            "deletion": f"{_pm(entry['deletion_auc'], 3)} ({entry['random_deletion_auc']:.3f})",
+            "completeness": "–"
+            if entry["completeness_error"] is None
+            else f"{entry['completeness_error']:.1e}",
+        }
+        for name, entry in results["explanations"].items()
+    ]
+    pictures = [
+        _b64(path.read_bytes())
+        for path in sorted(layout.figures.glob("*.png"))
+        if path.name in {Path(f).name for f in results.get("figures", [])}
+    ]
+    environment = Environment(loader=PackageLoader("jetxai.report"), autoescape=True)
+    page = environment.get_template("event.html.j2").render(
+        title=config.get("title", "jetxai event study"),
+        summary=config.get("summary", ""),
+        stages=[STAGE_NAMES[stage] for stage in STAGES],
+        samples=samples,
+        seeds=len(classifier["auc"]["values"]),
+        auc=_pm(classifier["auc"]),
+        efficiency=_pm(classifier["efficiency_0.01"], 3),
+        r05=_pm(
+            classifier["rejection_0.5"], 3, _bounded(_read(layout.run / "metrics.json"), "0.5")
+        ),
+        explained=results["explained"],
+        explanations=explanations,
+        figures=pictures,
+        configuration=json.dumps(config, indent=2),
+    )
+    layout.report.mkdir(exist_ok=True)
+    with atomic_path(layout.report / "index.html") as tmp:
+        tmp.write_text(page)
+    metrics = {"config": config} | {k: v for k, v in results.items() if k != "figures"}
+    write_json(layout.report / "metrics.json", json.loads(json.dumps(metrics, default=float)))
+    return layout.report / "index.html"

@@ -20,10 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai import data
+from jetxai.catalogue import PROCESSES
 from jetxai.errors import InputError
-
-#: Processes that are background unless ``signal`` says otherwise (jets, then events).
-BACKGROUND = ("qcd", "gluon", "ttbar", "wjets", "singletop")
 
 
 @dataclass
@@ -99,6 +97,26 @@ def _unit_hash(identity: str, rows: int, split_seed: int) -> npt.NDArray[np.floa
     return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
 
 
+def signal_processes(found: Sequence[str], signal: Sequence[str] | None = None) -> list[str]:
+    """The processes of ``found`` that are signal: ``signal`` when given (each must be in the
+    data), else every process the catalogue does not call background. A process the catalogue
+    does not know has no role, so it is refused rather than taken as signal."""
+    if signal is not None:
+        unknown = [p for p in signal if p not in found]
+        if unknown:
+            raise InputError(
+                f"signal process(es) {', '.join(unknown)} not in the data ({', '.join(found)})"
+            )
+        return list(signal)
+    strangers = [p for p in found if p not in PROCESSES]
+    if strangers:
+        raise InputError(
+            f"process(es) {', '.join(strangers)} in the data are not in jetxai's catalogue, so "
+            "their role (signal or background) is unknown: name the signal with --signal"
+        )
+    return [p for p in found if not PROCESSES[p].is_background]
+
+
 def load_samples(
     roots: Sequence[str | os.PathLike[str]],
     signal: Sequence[str] | None = None,
@@ -125,12 +143,7 @@ def load_samples(
     jets = ak.concatenate([p[sorted(common)] for p in parts])
     processes = np.asarray(ak.to_list(jets.process))
     found = sorted(set(processes))
-    chosen = [p for p in found if p not in BACKGROUND] if signal is None else list(signal)
-    unknown = [p for p in chosen if p not in found]
-    if unknown:
-        raise InputError(
-            f"signal process(es) {', '.join(unknown)} not in the data ({', '.join(found)})"
-        )
+    chosen = signal_processes(found, signal)
     target = np.isin(processes, chosen).astype(np.int64)
     if target.min() == target.max():
         raise InputError(

@@ -3,6 +3,7 @@ layers): rules, composites, canonizers and the engine."""
 
 from __future__ import annotations
 
+from jetxai._registry import Registry
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import COMPOSITES, Composite, build_composite
 from jetxai.explain.lrp.engine import ConservationWarning, LRPHooks, lrp, register_elementwise
@@ -18,15 +19,18 @@ from jetxai.explain.lrp.rules import (
 )
 
 #: Rule classes by name.
-RULES: dict[str, type[Rule]] = {
-    "epsilon": Epsilon,
-    "gamma": Gamma,
-    "zplus": ZPlus,
-    "alpha_beta": AlphaBeta,
-    "flat": Flat,
-    "w_square": WSquare,
-    "zbox": ZBox,
-}
+RULES: Registry[type[Rule]] = Registry(
+    "LRP rule",
+    {
+        "epsilon": Epsilon,
+        "gamma": Gamma,
+        "zplus": ZPlus,
+        "alpha_beta": AlphaBeta,
+        "flat": Flat,
+        "w_square": WSquare,
+        "zbox": ZBox,
+    },
+)
 
 __all__ = [
     "COMPOSITES",

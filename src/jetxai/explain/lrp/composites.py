@@ -12,6 +12,7 @@ from typing import Any
 
 from torch import nn
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.explain.lrp.rules import (
     AlphaBeta,
@@ -99,17 +100,20 @@ def _epsilon_wsquare(epsilon: float = 1e-6) -> Composite:
 
 
 #: Named composites: name → factory taking the rule parameters by keyword.
-COMPOSITES: dict[str, Callable[..., Composite]] = {
-    "epsilon": _epsilon,
-    "epsilon_plus": _epsilon_plus,
-    "epsilon_gamma_box": _epsilon_gamma_box,
-    "gamma": _gamma,
-    "zplus": _zplus,
-    "alpha1_beta0": _alpha1_beta0,
-    "alpha2_beta1": _alpha2_beta1,
-    "epsilon_flat": _epsilon_flat,
-    "epsilon_wsquare": _epsilon_wsquare,
-}
+COMPOSITES: Registry[Callable[..., Composite]] = Registry(
+    "composite",
+    {
+        "epsilon": _epsilon,
+        "epsilon_plus": _epsilon_plus,
+        "epsilon_gamma_box": _epsilon_gamma_box,
+        "gamma": _gamma,
+        "zplus": _zplus,
+        "alpha1_beta0": _alpha1_beta0,
+        "alpha2_beta1": _alpha2_beta1,
+        "epsilon_flat": _epsilon_flat,
+        "epsilon_wsquare": _epsilon_wsquare,
+    },
+)
 
 
 def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
@@ -118,8 +122,6 @@ def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
         if rule_args:
             raise InputError("rule parameters go into the Composite you built, not lrp()")
         return composite
-    if composite not in COMPOSITES:
-        raise InputError(f"unknown composite {composite!r}; choose from {', '.join(COMPOSITES)}")
     factory = COMPOSITES[composite]
     accepted = set(inspect.signature(factory).parameters)
     unknown = sorted(set(rule_args) - accepted)

@@ -9,14 +9,13 @@ Example::
 Each stored event carries the features of :data:`jetxai.data.schema.EVENT_FEATURES`, its
 ``process`` and ``label``, and a ``weight`` = σ / events tried (pb), so the weights of a dataset
 sum to σ × selection efficiency: the expected number of selected events per pb⁻¹. Objects are
-defined in :mod:`.objects`, processes and generator cuts in :mod:`.processes`, the selection and
-features in :mod:`.record`.
+defined in :mod:`.objects`, processes and generator cuts in :mod:`jetxai.catalogue.events`, the
+selection and features in :mod:`.record`.
 """
 
 from __future__ import annotations
 
 from jetxai.generate.events.config import EventConfig
-from jetxai.generate.events.processes import EVENT_PROCESSES, EventProcess, register
 from jetxai.generate.events.record import STAGES, select_events
 
-__all__ = ["EVENT_PROCESSES", "STAGES", "EventConfig", "EventProcess", "register", "select_events"]
+__all__ = ["STAGES", "EventConfig", "select_events"]

@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from jetxai.catalogue import Level
 from jetxai.errors import InputError
-from jetxai.generate.config import ConfigRecord
+from jetxai.generate.config import ConfigRecord, Selector
 
 
 @dataclass(frozen=True)
@@ -20,13 +21,13 @@ class EventConfig(ConfigRecord):
     ``i`` depends on ``(seed, i)`` alone, so the data do not depend on the number of workers.
 
     Attributes:
-        process: a name registered in :data:`jetxai.generate.events.EVENT_PROCESSES`.
+        process: an event-level process of :data:`jetxai.catalogue.PROCESSES`.
         n_events: number of selected events to store.
         seed: base random seed (Pythia and the b-tagging draws).
         sqrt_s: centre-of-mass energy in GeV.
         mass: heavy-quark mass of the ``vlq`` signal in GeV.
         pthat_min: generator-level p̂_T cut for the 2 → 2 backgrounds (GeV); ``None`` takes the
-            process's own default (documented in :mod:`.processes`).
+            process's own default (documented in :mod:`jetxai.catalogue.events`).
         lepton_pt_min, lepton_eta_max: electron/muon acceptance.
         isolation_radius, isolation_max: a lepton is isolated when the scalar p_T sum of the
             other visible particles within ``isolation_radius`` is below ``isolation_max`` × its
@@ -40,9 +41,11 @@ class EventConfig(ConfigRecord):
         pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
     """
 
-    level: ClassVar[str] = "event"
+    level: ClassVar[Level] = "event"
     kind: ClassVar[str] = "events"
     unknown_options: ClassVar[str] = "not an event-level generator option"
+    process_kind: ClassVar[str] = "event-level process"
+    weighted: ClassVar[bool] = True
 
     process: str
     n_events: int
@@ -92,20 +95,18 @@ class EventConfig(ConfigRecord):
             f"(pT > {self.jet_pt_min}), >= {self.min_bjets} b-tags"
         )
 
-    def process_settings(self) -> list[str]:
-        """The registered process's Pythia settings for this config."""
-        from jetxai.generate.events.processes import EVENT_PROCESSES
+    def selector(self, index: int) -> Selector:
+        """Selected events of each batch (at most one record per event) and the cut flow."""
+        import numpy as np
 
-        return EVENT_PROCESSES[self.process].settings(self)
+        from jetxai.generate.events.record import select_events
+
+        # b-tagging draws: their own stream, also a function of (seed, index) alone
+        rng = np.random.default_rng([self.seed, index, 1])
+        return lambda batch: select_events(batch, self, rng)
 
     def _check(self) -> None:
-        from jetxai.generate.events.processes import EVENT_PROCESSES
-
-        if self.process not in EVENT_PROCESSES:
-            raise InputError(
-                f"unknown event-level process {self.process!r}; choose from "
-                f"{', '.join(sorted(EVENT_PROCESSES))}"
-            )
+        self._check_process()
         self._check_counts(("n_events", "chunk_size", "batch_size"))
         self._check_chunks()
         self._check_counts(("min_jets", "min_bjets"), minimum=0)

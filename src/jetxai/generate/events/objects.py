@@ -24,9 +24,10 @@ import awkward as ak
 import numpy as np
 
 from jetxai._quiet import quiet_stdout
+from jetxai.generate._cluster import antikt, visible
 from jetxai.generate.events.config import EventConfig
+from jetxai.kinematics import delta_r
 
-_NEUTRINOS = (12, 14, 16)
 _LEPTONS = (11, 13)
 #: Heavy-flavour hadrons lighter than this (GeV of p_T) do not label a jet.
 HADRON_PT_MIN = 5.0
@@ -51,8 +52,7 @@ def _with_angles(p: ak.Array) -> ak.Array:
 
 
 def _delta_r(a: ak.Array, b: ak.Array) -> ak.Array:
-    dphi = (a.phi - b.phi + np.pi) % (2 * np.pi) - np.pi
-    return np.hypot(a.eta - b.eta, dphi)
+    return delta_r(a.eta, a.phi, b.eta, b.phi)
 
 
 def _momenta(prt: ak.Array) -> ak.Array:
@@ -102,12 +102,9 @@ def isolated_leptons(visible: ak.Array, config: EventConfig) -> ak.Array:
 
 def cluster_jets(particles: ak.Array, config: EventConfig) -> ak.Array:
     """Anti-kT jets of ``particles`` in acceptance, p_T-ordered, as records with angles."""
-    import fastjet
-
-    momenta = ak.zip({"px": particles.px, "py": particles.py, "pz": particles.pz, "E": particles.e})
-    definition = fastjet.JetDefinition(fastjet.antikt_algorithm, config.radius)
+    sequence = antikt(particles.px, particles.py, particles.pz, particles.e, config.radius)
     with quiet_stdout():
-        jets = fastjet.ClusterSequence(momenta, definition).inclusive_jets(min_pt=config.jet_pt_min)
+        jets = sequence.inclusive_jets(min_pt=config.jet_pt_min)
     jets = _with_angles(ak.zip({"px": jets.px, "py": jets.py, "pz": jets.pz, "e": jets.E}))
     jets = jets[abs(jets.eta) < config.jet_eta_max]
     return jets[ak.argsort(jets.pt, axis=1, ascending=False)]
@@ -135,21 +132,20 @@ def build_objects(prt: ak.Array, config: EventConfig, rng: np.random.Generator) 
     """Leptons, jets (with flavour and tags) and missing p_T of every event of a batch."""
     particles = _momenta(prt)
     final = particles[prt.status > 0]
-    abs_id = abs(final.pid)
-    invisible = (abs_id == _NEUTRINOS[0]) | (abs_id == _NEUTRINOS[1]) | (abs_id == _NEUTRINOS[2])
-    visible = final[~invisible]
-    lepton = isolated_leptons(visible, config)
-    jets = cluster_jets(visible[~lepton], config)
+    seen = visible(abs(final.pid))
+    visible_particles = final[seen]
+    lepton = isolated_leptons(visible_particles, config)
+    jets = cluster_jets(visible_particles[~lepton], config)
     flavour_of = heavy_flavour(particles.pid)
     labels = (flavour_of > 0) & (particles.pt > HADRON_PT_MIN)
     hadrons = ak.with_field(particles[labels], flavour_of[labels], "flavour")
     flavour = jet_flavour(jets, hadrons, config.btag_radius)
     jets = ak.with_field(jets, flavour, "flavour")
     jets = ak.with_field(jets, btag(flavour, config, rng), "btag")
-    nu = final[invisible]
+    nu = final[~seen]
     met_x = ak.to_numpy(ak.sum(nu.px, axis=1))
     met_y = ak.to_numpy(ak.sum(nu.py, axis=1))
-    leptons = visible[lepton]
+    leptons = visible_particles[lepton]
     return Objects(
         leptons=leptons[ak.argsort(leptons.pt, axis=1, ascending=False)],
         jets=jets,

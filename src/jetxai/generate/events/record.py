@@ -19,13 +19,20 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from jetxai.catalogue import PROCESSES
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.generate.events.config import EventConfig
 from jetxai.generate.events.objects import build_objects
-from jetxai.generate.events.processes import EVENT_PROCESSES
 
 #: Cut-flow stages, in order (each count includes the previous cuts).
 STAGES = ("generated", "one_lepton", "jets", "bjets")
+#: The stages as table heads.
+STAGE_NAMES = {
+    "generated": "generated",
+    "one_lepton": "1 lepton",
+    "jets": "≥ jets",
+    "bjets": "≥ b-tags",
+}
 
 
 def _column(array: ak.Array) -> np.ndarray:
@@ -95,7 +102,7 @@ def select_events(
     )
     n = int(keep.sum())
     record = {
-        "label": np.full(n, EVENT_PROCESSES[config.process].label, dtype=np.int64),
+        "label": np.full(n, PROCESSES[config.process].label, dtype=np.int64),
         "process": np.full(n, config.process),
         "event_id": np.flatnonzero(keep).astype(np.int64),
         "weight": np.zeros(n),  # set for the whole dataset once every chunk exists

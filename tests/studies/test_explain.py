@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from jetxai.evaluate.explanations import explain_run
 from jetxai.explain.lrp import engine
 from jetxai.features import add_xaug
+from jetxai.studies.explain import explain_run
 from jetxai.train import TrainConfig, train
 
 
@@ -44,3 +44,21 @@ def test_batches_give_the_same_relevances_and_probe_once(
             assert a["mean_abs_relevance"][name][part] == pytest.approx(
                 b["mean_abs_relevance"][name][part], rel=1e-5
             )
+
+
+def test_the_uniform_baseline_is_drawn_per_explained_jet(run: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    datasets = [run / "top", run / "qcd"]
+    report = explain_run(
+        run / "run", datasets, tmp_path, method="ig", baseline="uniform", n_steps=64, k=4,
+        batch_size=5, progress=False,
+    )  # fmt: skip
+    assert report["options"]["baseline"] == "uniform"
+    table = pq.read_table(tmp_path / "relevance-seed-0.parquet").to_pydict()
+    # completeness: Σ attributions = f(x) − f(x′) with each jet's own x′, so the delta is small
+    # against the logit (IG with 64 Gauss–Legendre points on a smooth ReLU network)
+    deltas = [abs(d) for d in table["delta"]]
+    logits = [abs(v) for v in table["logit"]]
+    assert len(deltas) == len(logits) > 5
+    assert sorted(deltas)[len(deltas) // 2] < 0.05 * max(sorted(logits)[len(logits) // 2], 1.0)

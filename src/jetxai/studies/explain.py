@@ -35,9 +35,13 @@ from jetxai.evaluate.relevance import (
     mean_images,
     xaug_ranking,
 )
+from jetxai.evaluate.seeds import mean_std
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
-from jetxai.train.samples import Samples, dataset_identities, load_samples
+from jetxai.studies.background import background_baseline
+from jetxai.studies.checkpoints import SplitCache, checkpoints
+from jetxai.studies.options import STUDY_METHODS, ExplainOptions
+from jetxai.train.samples import Samples
 
 #: method name → function(model, inputs, additional, **options) → (relevances tuple, delta)
 Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor]]
@@ -67,83 +71,7 @@ def _explainer(method: str) -> Explainer:
     return explain
 
 
-METHODS: dict[str, Explainer] = {name: _explainer(name) for name in ("lrp", "ig")}
-
-
-def background_baseline(
-    model: Tagger,
-    samples: Samples,
-    name: str,
-    weights: str = "uniform",
-    k: int | None = 16,
-    seed: int = 0,
-) -> Any:
-    """The IG baseline ``name`` built from the background jets of the training split, with
-    ``uniform`` or ``xsec`` (σ / events tried per process) weights."""
-    from jetxai.explain import baselines
-
-    if weights not in ("uniform", "xsec"):
-        raise InputError(f"weights must be uniform or xsec, got {weights!r}")
-    rows = samples.train[samples.target[samples.train] == 0]
-    background, _ = prepare_inputs(model, samples.jets[rows])
-    w = samples.cross_section_weight()[rows] if weights == "xsec" else None
-    return baselines.build(
-        name,
-        background,
-        background=background,
-        weights=w,
-        k=k,
-        generator=torch.Generator().manual_seed(seed),
-    )
-
-
-def checkpoints(path: str | os.PathLike[str]) -> list[Path]:
-    """The checkpoint directories at ``path``: itself, or its ``seed-*`` subdirectories."""
-    path = Path(path)
-    if (path / "model.json").is_file():
-        return [path]
-    found = sorted(p for p in path.glob("seed-*") if (p / "model.json").is_file())
-    if not found:
-        raise InputError(f"{path}: no checkpoint (model.json) here or in seed-* subdirectories")
-    return found
-
-
-def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) -> Samples:
-    """The train / validation / test split ``model`` was trained with, rebuilt from the
-    provenance its checkpoint records."""
-    provenance = model.spec.data
-    split = provenance.get("split")
-    if not split or "dataset_ids" not in provenance:
-        raise InputError(
-            "the checkpoint records no jet-identity split (trained by an older jetxai); retrain it"
-        )
-    given = sorted(dataset_identities(datasets))
-    if given != provenance["dataset_ids"]:
-        raise InputError(
-            f"the checkpoint was trained on {len(provenance['dataset_ids'])} dataset(s) "
-            f"({', '.join(provenance['dataset_ids'])}); --data gives {', '.join(given)}: "
-            "pass exactly the datasets it was trained on"
-        )
-    samples = load_samples(
-        datasets, provenance["signal"], split["val"], split["test"], provenance["split_seed"]
-    )
-    if samples.provenance["n_jets"] != provenance.get("n_jets"):
-        raise InputError("the rebuilt split differs from the checkpoint's; the data changed")
-    return samples
-
-
-class SplitCache:
-    """Training splits by provenance: the seeds of one run share theirs, so it is read once."""
-
-    def __init__(self, datasets: Sequence[str | os.PathLike[str]]) -> None:
-        self.datasets = datasets
-        self._cache: dict[str, Samples] = {}
-
-    def __call__(self, model: Tagger) -> Samples:
-        key = json.dumps(model.spec.data, sort_keys=True, default=str)
-        if key not in self._cache:
-            self._cache[key] = training_samples(model, self.datasets)
-        return self._cache[key]
+METHODS: dict[str, Explainer] = {name: _explainer(name) for name in STUDY_METHODS}
 
 
 def _batched(
@@ -166,7 +94,9 @@ def _batched(
         inputs, additional = prepare_inputs(model, batch)
         # LRP's conservation probe checks the model, not the jets: once per model is enough
         once = {"check_conservation": False} if start and explainer is METHODS["lrp"] else {}
-        relevance, delta = explainer(model, inputs, additional, **options, **once)
+        drawn = options.get("baselines")
+        per_batch = {"baselines": drawn(inputs)} if callable(drawn) else {}
+        relevance, delta = explainer(model, inputs, additional, **(options | per_batch), **once)
         with torch.no_grad():
             logit = model(*inputs, *additional)
         if not torch.isfinite(logit).all() or not all(torch.isfinite(r).all() for r in relevance):
@@ -190,7 +120,7 @@ def _scorecard(
     model: Tagger,
     samples: Samples,
     jets: ak.Array,
-    options: dict[str, Any],
+    n_steps: int,
     n_max: int = 500,
 ) -> list[dict[str, Any]]:
     """The baseline scorecard on up to ``n_max`` test jets (single-input models)."""
@@ -200,9 +130,7 @@ def _scorecard(
     background = baseline.as_tuple()[0]
     (inputs,), _ = prepare_inputs(model, jets[:n_max])
     pick = torch.randperm(len(background), generator=torch.Generator().manual_seed(0))[:2000]
-    return scorecard(
-        model, inputs, background[pick], baseline.weights[pick], n_steps=options.get("n_steps", 32)
-    )
+    return scorecard(model, inputs, background[pick], baseline.weights[pick], n_steps=n_steps)
 
 
 def _constituent_quantities(jets: ak.Array, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -226,15 +154,16 @@ def explain_run(
     models: str | os.PathLike[str],
     datasets: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str],
-    method: str = "lrp",
-    max_jets: int | None = None,
-    batch_size: int = 512,
+    options: ExplainOptions | None = None,
     progress: bool = True,
-    **options: Any,
+    **changes: Any,
 ) -> dict[str, Any]:
-    """Explain every checkpoint under ``models`` on its test split; write and return summaries."""
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    """Explain every checkpoint under ``models`` on its test split; write and return summaries.
+
+    ``options`` (default :class:`ExplainOptions`) says how; keyword ``changes`` override single
+    options (``explain_run(..., method="ig", baseline="zero")``).
+    """
+    options = (options or ExplainOptions()).with_changes(**changes)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     per_seed: list[dict[str, Any]] = []
@@ -243,15 +172,16 @@ def explain_run(
         model = load(directory)
         samples = splits(model)
         jets, labels = samples.jets[samples.test], samples.target[samples.test]
-        run_options = dict(options)
-        if method == "ig":
-            baseline = run_options.pop("baseline", "zero")
-            weighting = run_options.pop("weights", "uniform")
-            k = run_options.pop("k", 16)
-            run_options["baselines"] = background_baseline(model, samples, baseline, weighting, k)
-        if max_jets is not None:
-            jets, labels = jets[:max_jets], labels[:max_jets]
-        result = _batched(METHODS[method], model, jets, batch_size, run_options, progress)
+        run_options = options.method_options()
+        if options.method == "ig":
+            run_options["baselines"] = background_baseline(
+                model, samples, options.baseline, options.weights, options.k
+            )
+        if options.max_jets is not None:
+            jets, labels = jets[: options.max_jets], labels[: options.max_jets]
+        result = _batched(
+            METHODS[options.method], model, jets, options.batch_size, run_options, progress
+        )
         spec = model.spec
         summary: dict[str, Any] = {"checkpoint": str(directory)}
         columns: dict[str, Any] = {
@@ -286,24 +216,25 @@ def explain_run(
                 images = mean_images(low[:, 0], labels)
                 summary["images"] = {k: v.tolist() for k, v in images.items()}
                 columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
-        if method == "ig" and model.representation == "xaug":
-            summary["scorecard"] = _scorecard(model, samples, jets, run_options)
+        if options.method == "ig" and model.representation == "xaug":
+            summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps)
         seed = directory.name.removeprefix("seed-")
         _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
         per_seed.append(summary)
 
-    report: dict[str, Any] = {"method": method, "options": options, "seeds": per_seed}
+    report: dict[str, Any] = {
+        "method": options.method,
+        "options": options.recorded(),
+        "seeds": per_seed,
+    }
     rankings = [s["ranking"] for s in per_seed if "ranking" in s]
     if rankings:
         report["ensemble_ranking"] = ensemble_ranking(rankings)
     shares = [s["xaug_share"] for s in per_seed if "xaug_share" in s]
     if shares:
-        report["xaug_share"] = {
-            part: {
-                "mean": float(np.mean([s[part] for s in shares])),
-                "std": float(np.std([s[part] for s in shares], ddof=1)) if len(shares) > 1 else 0.0,
-            }
-            for part in ("all", "signal", "background")
-        }
+        report["xaug_share"] = {}
+        for part in ("all", "signal", "background"):
+            mean, std = mean_std([s[part] for s in shares])
+            report["xaug_share"][part] = {"mean": float(mean), "std": float(std)}
     write_json(out / "ranking.json", json.loads(json.dumps(report, default=float)))
     return report

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from jetxai.catalogue.events import heavy_quark_line_shape
 from jetxai.generate.events import EventConfig
-from jetxai.generate.events.processes import EVENT_PROCESSES, heavy_quark_line_shape
 
 #: Hard process only: σ needs no shower, hadronisation or decays.
 _HARD_ONLY = [
@@ -39,7 +39,7 @@ def test_vlq_pair_cross_section_equals_top_pairs_at_the_same_mass() -> None:
     # Pythia's two cross-sections agree to a few per cent (a degenerate t′ mass range lost 3/4)
     mass = 1200.0
     config = EventConfig(process="vlq", n_events=1, mass=mass)
-    settings = EVENT_PROCESSES["vlq"].settings(config)
+    settings = config.process_settings()
     vlq, pythia = _sigma_fb(settings)
     w_decays = [line for line in settings if line.startswith("24:")]  # the same closed channels
     width = pythia.particleData.mWidth(8)

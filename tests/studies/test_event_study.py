@@ -6,15 +6,13 @@ import json
 from pathlib import Path
 
 import awkward as ak
-import numpy as np
 import pytest
 import torch
 
 from jetxai import data
 from jetxai.errors import InputError
 from jetxai.models import load, prepare_inputs
-from jetxai.report.event_study import EXPLANATIONS, _background, blank_baseline, run_event_study
-from jetxai.train import load_samples
+from jetxai.studies.event_study import EXPLANATIONS, blank_baseline, run_event_study
 
 from ..cli.test_generate_cli import jetxai
 
@@ -31,7 +29,10 @@ def event_study(
 
 
 def test_study_writes_tables_figures_and_every_explanation(event_study: Path) -> None:
-    study = json.loads((event_study / "study.json").read_text())
+    study = json.loads((event_study / "results.json").read_text())
+    config = json.loads((event_study / "study.json").read_text())
+    assert config["kind"] == "event-classification"
+    assert config["options"]["seeds"] == 2
     assert set(study["samples"]) == {"vlq", "ttbar"}
     assert set(study["explanations"]) == set(EXPLANATIONS.values())
     assert len(study["classifier"]["auc"]["values"]) == 2
@@ -41,24 +42,17 @@ def test_study_writes_tables_figures_and_every_explanation(event_study: Path) ->
         # the ranking orders features by the size of their mean attribution
         sizes = [abs(entry["mean_attribution"][f]) for f in entry["ranking"]]
         assert sizes == sorted(sizes, reverse=True)
+    # one report for every study: the event page, with every figure embedded
+    page = (event_study / "report" / "index.html").read_text()
+    assert page.count("data:image/png;base64,") == len(study["figures"])
+    assert "ig-averaged-xsec" in page
+    metrics = json.loads((event_study / "report" / "metrics.json").read_text())
+    assert metrics["classifier"] == study["classifier"]
+    assert metrics["explanations"] == study["explanations"]
     text = (event_study / "study.md").read_text()
     assert "| vlq |" in text
     assert "ig-averaged-xsec" in text
     assert "| smoothgrad | - |" in text  # the full scorecard of the first network
-
-
-def test_background_weights_are_uniform_per_process_or_the_yield(
-    vlq_dataset: Path, ttbar_dataset: Path, top_dataset: Path
-) -> None:
-    samples = load_samples([vlq_dataset, ttbar_dataset])
-    rows, uniform, xsec = _background(samples, np.random.default_rng(0), n_max=10)
-    assert len(rows) == 10
-    assert np.all(samples.target[rows] == 0)
-    assert set(rows) <= set(samples.train)
-    assert uniform.sum() == pytest.approx(1.0)  # one background process
-    # the cross-section weights of a process sum to its selected yield σ × ε
-    manifest = data.read_manifest(ttbar_dataset)
-    assert xsec.sum() == pytest.approx(manifest["cut_flow"]["bjets"]["yield_pb"], rel=1e-9)
 
 
 def test_study_refuses_jet_datasets(top_dataset: Path, tmp_path: Path) -> None:

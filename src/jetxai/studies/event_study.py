@@ -14,19 +14,21 @@ background together). ``blank`` is the physically empty event, every feature 0 i
 which is what a zero-vector baseline means for unscaled inputs. The paper's "zero-vector"
 baseline is one of the two depending on how its inputs were scaled; both are reported.
 
-Outputs under ``out``::
+Outputs under ``out`` (the layout of :mod:`jetxai.report.layout`)::
 
+    study.json               the study's configuration (kind ``event-classification``)
     run/                     the training run (metrics.json, seed-<k>/ checkpoints)
-    study.json               samples (cut flows, yields), classifier metrics, per explanation:
+    results.json             samples (cut flows, yields), classifier metrics, per explanation:
                              mean attribution per feature on signal (mean ± std over seeds),
                              ranking, deletion AUC, completeness error
     study.md                 the same as Markdown tables, and the first network's full scorecard
     figures/attribution-<explanation>.png   mean signal attribution per feature, ranked
     figures/attribution-comparison.png      the leading features under every explanation
+    report/index.html, report/metrics.json  the page (``jetxai report`` rebuilds it)
 
 Example::
 
-    from jetxai.report.event_study import run_event_study
+    from jetxai.studies.event_study import run_event_study
     run_event_study(["data/vlq", "data/ttbar", "data/wjets", "data/singletop"], "study")
 """
 
@@ -37,22 +39,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import awkward as ak
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from jetxai import data
 from jetxai._io import atomic_path, write_json
+from jetxai._versions import versions
 from jetxai.errors import InputError
-from jetxai.evaluate.explanations import SplitCache, checkpoints
 from jetxai.evaluate.scorecard import format_scorecard, scorecard
+from jetxai.evaluate.seeds import mean_std, plus_minus
 from jetxai.generate.events import STAGES
+from jetxai.generate.events.record import STAGE_NAMES
 from jetxai.models import load
 from jetxai.models.inputs import prepare_inputs
 from jetxai.models.spec import ModelSpec
+from jetxai.report.build import build_report
+from jetxai.report.layout import EVENT_CLASSIFICATION, StudyLayout
+from jetxai.studies.background import background_sample
+from jetxai.studies.checkpoints import SplitCache, checkpoints
 from jetxai.train import TrainConfig, train
-from jetxai.train.samples import Samples
 
 #: The explanations the study compares: (scorecard method, scorecard baseline) → short name.
 EXPLANATIONS = {
@@ -68,29 +74,6 @@ EXPLANATIONS = {
 TOP_FEATURES = 15
 #: Features in the figure that compares the explanations (the leading ones of ig-averaged-xsec).
 COMPARED_FEATURES = 10
-#: Column heads of the cut-flow table (the stages of jetxai.generate.events.STAGES).
-_STAGE_NAMES = ("generated", "1 lepton", "≥ jets", "≥ b-tags")
-
-
-def _background(
-    samples: Samples, rng: np.random.Generator, n_max: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training-split background rows (at most ``n_max``, split equally between processes) with
-    weights uniform per process and by cross-section (the process's selected yield σ × ε)."""
-    rows = samples.train[samples.target[samples.train] == 0]
-    processes = np.asarray(ak.to_list(samples.jets.process))
-    xsec = samples.cross_section_weight()
-    everywhere = samples.target == 0
-    names = sorted(set(processes[rows]))
-    chosen, uniform, by_xsec = [], [], []
-    for name in names:
-        mine = rows[processes[rows] == name]
-        pick = rng.permutation(mine)[: max(n_max // len(names), 1)]
-        yield_pb = xsec[everywhere & (processes == name)].sum()
-        chosen.append(pick)
-        uniform.append(np.full(len(pick), 1.0 / len(pick)))
-        by_xsec.append(np.full(len(pick), yield_pb / len(pick)))
-    return np.concatenate(chosen), np.concatenate(uniform), np.concatenate(by_xsec)
 
 
 def blank_baseline(spec: ModelSpec) -> torch.Tensor:
@@ -108,7 +91,7 @@ def _seed_study(
     samples = splits(model)
     rng = np.random.default_rng(0)
     signal = samples.test[samples.target[samples.test] == 1][:n_explain]
-    rows, uniform, xsec = _background(samples, rng, n_background)
+    rows, uniform, xsec = background_sample(samples, rng, n_background)
     (inputs,), _ = prepare_inputs(model, samples.jets[signal])
     (background,), _ = prepare_inputs(model, samples.jets[rows])
     with torch.no_grad():
@@ -139,21 +122,15 @@ def _seed_study(
     }
 
 
-def _mean_std(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
-    array = np.asarray(values, dtype=np.float64)
-    std = array.std(axis=0, ddof=1) if len(array) > 1 else np.zeros(array.shape[1:])
-    return array.mean(axis=0), std
-
-
 def _combine(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
     features = per_seed[0]["features"]
     out = {}
     for name in EXPLANATIONS.values():
         rows = [s["explanations"][name] for s in per_seed]
-        mean, std = _mean_std([r["mean_attribution"] for r in rows])
+        mean, std = mean_std([r["mean_attribution"] for r in rows])
         order = np.argsort(-np.abs(mean), kind="stable")
-        deletion, deletion_std = _mean_std([r["deletion_auc"] for r in rows])
-        random, _ = _mean_std([r["random_deletion_auc"] for r in rows])
+        deletion, deletion_std = mean_std([r["deletion_auc"] for r in rows])
+        random, _ = mean_std([r["random_deletion_auc"] for r in rows])
         completeness = [r["completeness_error"] for r in rows]
         out[name] = {
             "mean_attribution": {f: float(mean[i]) for i, f in enumerate(features)},
@@ -184,8 +161,10 @@ def _samples_table(datasets: Sequence[str | os.PathLike[str]]) -> dict[str, Any]
 
 
 def _markdown(study: dict[str, Any]) -> str:
-    lines = ["| process | σ [pb] | " + " | ".join(_STAGE_NAMES) + " | yield [fb] | stored |"]
-    lines.append("|" + "---|" * (len(_STAGE_NAMES) + 4))
+    lines = [
+        "| process | σ [pb] | " + " | ".join(STAGE_NAMES.values()) + " | yield [fb] | stored |"
+    ]
+    lines.append("|" + "---|" * (len(STAGE_NAMES) + 4))
     for process, entry in study["samples"].items():
         flow = entry["cut_flow"]
         cells = [f"{flow[stage]['efficiency']:.3g}" for stage in STAGES]
@@ -198,9 +177,8 @@ def _markdown(study: dict[str, Any]) -> str:
         "",
         "| AUC | ε_S at ε_B = 1 % | 1/ε_B at ε_S = 0.5 | seeds |",
         "|---|---|---|---|",
-        f"| {m['auc']['mean']:.4f} ± {m['auc']['std']:.4f} | "
-        f"{m['efficiency_0.01']['mean']:.3f} ± {m['efficiency_0.01']['std']:.3f} | "
-        f"{m['rejection_0.5']['mean']:.1f} ± {m['rejection_0.5']['std']:.1f} | "
+        f"| {plus_minus(m['auc'], 4)} | {plus_minus(m['efficiency_0.01'], 3)} | "
+        f"{plus_minus(m['rejection_0.5'], 1)} | "
         f"{len(m['auc']['values'])} |",
         "",
         "| explanation | leading features (signal, by size of the mean attribution) "
@@ -212,7 +190,7 @@ def _markdown(study: dict[str, Any]) -> str:
         deletion = entry["deletion_auc"]
         complete = entry["completeness_error"]
         lines.append(
-            f"| {name} | {top} | {deletion['mean']:.3f} ± {deletion['std']:.3f} "
+            f"| {name} | {top} | {plus_minus(deletion, 3)} "
             f"({entry['random_deletion_auc']:.3f}) | "
             f"{'-' if complete is None else f'{complete:.1e}'} |"
         )
@@ -278,17 +256,41 @@ def run_event_study(
     ``datasets`` are event-level datasets (the signal ``vlq`` and the backgrounds). Re-running
     with the same options reuses the trained networks.
     """
-    out = Path(out)
+    layout = StudyLayout(Path(out))
     samples = _samples_table(datasets)
     if "vlq" not in samples:
         raise InputError("the event study needs a vlq (signal) dataset")
     config = TrainConfig(model="dnn", seeds=seeds, epochs=epochs, **(train_options or {}))
-    metrics = train(config, datasets, out / "run", progress=progress)
+    layout.root.mkdir(parents=True, exist_ok=True)
+    write_json(
+        layout.config,
+        {
+            "kind": EVENT_CLASSIFICATION,
+            "title": "jetxai event study: a heavy-quark signal against Standard Model backgrounds",
+            "summary": (
+                f"A dense network on event features, {seeds} seeds, explained on the signal "
+                f"events of its test split by IG ({n_steps} steps) with the zero, blank, mean, "
+                "median and averaged background baselines and by LRP."
+            ),
+            "datasets": [str(d) for d in datasets],
+            "options": {
+                "seeds": seeds,
+                "epochs": epochs,
+                "n_explain": n_explain,
+                "n_background": n_background,
+                "n_steps": n_steps,
+                "k": k,
+                "train_options": train_options or {},
+            },
+            "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
+        },
+    )
+    metrics = train(config, datasets, layout.run, progress=progress)
     splits = SplitCache(datasets)
     per_seed = [
         _seed_study(directory, splits, n_explain, n_background, n_steps, k)
         for directory in tqdm(
-            checkpoints(out / "run"), desc="explain", unit="network", disable=not progress
+            checkpoints(layout.run), desc="explain", unit="network", disable=not progress
         )
     ]
     study: dict[str, Any] = {
@@ -308,8 +310,10 @@ def run_event_study(
         "per_seed": per_seed,
     }
     if figures:
-        study["figures"] = _figures(study, out / "figures")
-    write_json(out / "study.json", study)
-    with atomic_path(out / "study.md") as tmp:
+        study["figures"] = _figures(study, layout.figures)
+    write_json(layout.results, study)
+    with atomic_path(layout.tables) as tmp:
         tmp.write_text(_markdown(study))
+    if figures:
+        build_report(layout.root)
     return study

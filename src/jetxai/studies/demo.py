@@ -16,6 +16,7 @@ from typing import Any
 
 from jetxai._io import write_json
 from jetxai._versions import versions
+from jetxai.report.layout import StudyLayout
 
 DEMO_XAUG = [
     "mass",
@@ -47,10 +48,10 @@ def run_demo(
     out: str | os.PathLike[str], quick: bool = False, workers: int = 2, progress: bool = True
 ) -> Path:
     """Run (or finish) the demo study in ``out``; return the report page."""
-    from jetxai.evaluate.explanations import explain_run
     from jetxai.features import add_xaug
     from jetxai.generate import GeneratorConfig, generate
     from jetxai.report.build import build_report
+    from jetxai.studies.explain import explain_run
     from jetxai.train import TrainConfig, random_ordering, reduced_feature_curve, train
 
     out = Path(out)
@@ -76,7 +77,8 @@ def run_demo(
         "settings": size,
         "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
     }
-    write_json(out / "study.json", study)
+    layout = StudyLayout(out)
+    write_json(layout.config, study)
     steps: list[tuple[str, Any]] = []
 
     def step(title: str) -> Any:
@@ -86,7 +88,7 @@ def run_demo(
 
         return wrap
 
-    datasets = [out / "data" / "top", out / "data" / "qcd"]
+    datasets = [layout.data("top"), layout.data("qcd")]
 
     @step("generate top and QCD jets")
     def _generate() -> None:
@@ -123,16 +125,16 @@ def run_demo(
             train(
                 TrainConfig(model=model, xaug=xaug, **common),
                 datasets,
-                out / "runs" / name,
+                layout.runs(name),
                 progress=progress,
             )
 
-    def _explain(name: str, target: str, method: str, **options: Any) -> None:
-        if not (out / "explain" / target / "ranking.json").is_file():
+    def _explain(name: str, target: Path, method: str, **options: Any) -> None:
+        if not (target / "ranking.json").is_file():
             explain_run(
-                out / "runs" / name,
+                layout.runs(name),
                 datasets,
-                out / "explain" / target,
+                target,
                 method=method,
                 max_jets=2000,
                 progress=progress,
@@ -142,14 +144,14 @@ def run_demo(
     @step("layerwise relevance propagation")
     def _lrp() -> None:
         for name in study["lrp"]:
-            _explain(name, f"lrp-{name}", "lrp", composite="epsilon")
+            _explain(name, layout.lrp(name), "lrp", composite="epsilon")
 
     @step("integrated gradients, three baselines")
     def _ig() -> None:
         for baseline in IG_BASELINES:
             _explain(
                 "dnn",
-                f"ig-dnn-{baseline}",
+                layout.ig("dnn", baseline),
                 "ig",
                 baseline=baseline,
                 weights="xsec",
@@ -159,10 +161,10 @@ def run_demo(
 
     @step("reduced-feature curve")
     def _reduced() -> None:
-        target = out / "reduced" / "curve.json"
+        target = layout.reduced / "curve.json"
         if target.is_file():
             return
-        ranking = json.loads((out / "explain" / "lrp-dnn" / "ranking.json").read_text())
+        ranking = json.loads((layout.lrp("dnn") / "ranking.json").read_text())
         orders = {
             "LRP order": ranking["ensemble_ranking"]["order"],
             "random order": random_ordering(DEMO_XAUG, seed=1),
@@ -174,14 +176,14 @@ def run_demo(
                 datasets,
                 order,
                 size["ks"],
-                out / "reduced" / label.split()[0],
+                layout.reduced / label.split()[0],
                 progress=False,
             )
             for label, order in orders.items()
         }
-        reference = json.loads((out / "runs" / "dnn" / "metrics.json").read_text())[
-            "rejection_0.5"
-        ]["mean"]
+        reference = json.loads((layout.runs("dnn") / "metrics.json").read_text())["rejection_0.5"][
+            "mean"
+        ]
         write_json(
             target, {"ks": size["ks"], "curves": curves, "orders": orders, "reference": reference}
         )
@@ -199,4 +201,4 @@ def run_demo(
             print(
                 f"[{number}/{len(steps)}] {title}: {time.perf_counter() - start:.0f} s", flush=True
             )
-    return out / "report" / "index.html"
+    return layout.report / "index.html"

@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 from jetxai._io import write_json
-from jetxai.evaluate.explanations import SplitCache, checkpoints
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import load, prepare_inputs
+from jetxai.studies.checkpoints import SplitCache, checkpoints
 
 
 def evaluate_run(

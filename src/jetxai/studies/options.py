@@ -1,0 +1,90 @@
+"""How a study explains its networks: one typed set of options with its defaults, shared by
+:func:`jetxai.studies.explain.explain_run`, ``jetxai explain`` and the studies.
+
+The names are checked against the registries they come from (methods, LRP composites, IG
+baselines), so the command line offers exactly what is registered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from jetxai.errors import InputError
+
+#: How the background jets of a baseline are weighted: ``uniform`` (every jet alike) or
+#: ``xsec`` (each jet by its process's σ / events tried).
+BACKGROUND_WEIGHTS = ("uniform", "xsec")
+#: The attribution methods a study runs on whole networks.
+STUDY_METHODS = ("lrp", "ig")
+
+
+@dataclass(frozen=True)
+class ExplainOptions:
+    """Options of one explanation run.
+
+    Attributes:
+        method: ``lrp`` or ``ig``.
+        composite: LRP composite (a name in :data:`jetxai.explain.COMPOSITES`).
+        epsilon, gamma: LRP rule parameters (``None``: the composite's defaults).
+        baseline: IG baseline (a name in :data:`jetxai.explain.BASELINES`), built from the
+            background jets of the network's training split.
+        weights: how those background jets are weighted (:data:`BACKGROUND_WEIGHTS`).
+        k: background jets drawn for the ``averaged`` baseline.
+        n_steps: IG quadrature points.
+        max_jets: explain at most this many test jets (``None``: all).
+        batch_size: jets per batch.
+    """
+
+    method: str = "lrp"
+    composite: str = "epsilon"
+    epsilon: float | None = None
+    gamma: float | None = None
+    baseline: str = "averaged"
+    weights: str = "uniform"
+    k: int = 16
+    n_steps: int = 32
+    max_jets: int | None = None
+    batch_size: int = 512
+
+    def __post_init__(self) -> None:
+        from jetxai.explain import BASELINES, COMPOSITES
+
+        if self.method not in STUDY_METHODS:
+            raise InputError(
+                f"unknown method {self.method!r}; choose from {', '.join(STUDY_METHODS)}"
+            )
+        COMPOSITES[self.composite]
+        BASELINES[self.baseline]
+        if self.weights not in BACKGROUND_WEIGHTS:
+            raise InputError(f"weights must be uniform or xsec, got {self.weights!r}")
+        for name in ("k", "n_steps", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InputError(f"{name} must be a positive integer, got {value!r}")
+        if self.max_jets is not None and self.max_jets < 1:
+            raise InputError(f"max_jets must be positive, got {self.max_jets}")
+
+    def with_changes(self, **changes: Any) -> ExplainOptions:
+        """A copy with ``changes``; an unknown option is an error naming it."""
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise InputError(f"unknown explanation option(s): {', '.join(unknown)}")
+        return dataclasses.replace(self, **changes)
+
+    def method_options(self) -> dict[str, Any]:
+        """What the method itself is given (LRP: composite and rule parameters; IG: steps)."""
+        if self.method == "lrp":
+            rules = {"epsilon": self.epsilon, "gamma": self.gamma}
+            return {"composite": self.composite} | {k: v for k, v in rules.items() if v is not None}
+        return {"n_steps": self.n_steps}
+
+    def recorded(self) -> dict[str, Any]:
+        """The options that shaped the result, as ranking.json records them."""
+        if self.method == "lrp":
+            return self.method_options()
+        return {"baseline": self.baseline, "weights": self.weights, "k": self.k} | {
+            "n_steps": self.n_steps
+        }
