@@ -35,9 +35,10 @@ def evaluate_run(
             for start in range(0, len(jets), batch_size):
                 inputs, additional = prepare_inputs(model, jets[start : start + batch_size])
                 scores.append(model(*inputs, *additional).double().numpy())
-        per_seed.append(
-            {"checkpoint": str(directory), **tagging_metrics(np.concatenate(scores), labels)}
-        )
+        # the stored per-event weights, exactly as training scored its test split
+        weights = samples.weight[samples.test]
+        metrics = tagging_metrics(np.concatenate(scores), labels, weights)
+        per_seed.append({"checkpoint": str(directory), **metrics})
     result = {**aggregate(per_seed), "per_seed": per_seed}
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
