@@ -11,8 +11,8 @@ jets in a 550–650 GeV window that it never generates (``window_loss``; BENCHMA
 to the generator-level p̂_T window"). For QCD dijets and Z + jet the window keeps all but
 < 1 %. For tt̄ and Z H no window does at a bearable cost: their final state has no light parton,
 so Pythia's default power shower lets initial-state radiation run up to the kinematic limit and
-kick a soft tt̄ / ZH system into the window — 0.85 % of the window tops still come from
-p̂_T < 50 GeV, where a window costs ~150 × the events. :func:`jetxai.generate.generate` warns
+kick a soft tt̄ / ZH system into the window — 0.7 % of the window tops still come from
+p̂_T < 50 GeV, where a window costs ~150× the events. :func:`jetxai.generate.generate` warns
 with the measured share when such a process runs with its default window.
 """
 
@@ -97,7 +97,7 @@ def _z(config: Any) -> list[str]:
     "Z H, H → b b̄, Z → ν ν̄",
     parent=25,
     pthat_factors=(0.55, 1.5),
-    window_loss=0.10,
+    window_loss=0.09,
 )
 def _higgs(config: Any) -> list[str]:
     return [
