@@ -33,8 +33,12 @@ def test_metrics_contract_and_checkpoints(datasets: list[Path], tmp_path: Path) 
     metrics = train(config, datasets, tmp_path, progress=False)
     stored = json.loads((tmp_path / "metrics.json").read_text())
     assert stored == json.loads(json.dumps(metrics))
+    assert set(stored["auc"]) == {"mean", "std", "values", "stat", "total"}
+    for name in ("rejection_0.3", "rejection_0.5"):
+        assert set(stored[name]) == {
+            "mean", "std", "values", "stat", "total", "passing", "is_lower_bound"
+        }  # fmt: skip
     for name in ("auc", "rejection_0.3", "rejection_0.5"):
-        assert set(stored[name]) == {"mean", "std", "values"}
         assert len(stored[name]["values"]) == 2
         assert stored[name]["mean"] == pytest.approx(np.mean(stored[name]["values"]))
     assert stored["data"]["signal"] == ["top"]

@@ -1,14 +1,18 @@
 """Tagging metrics per trained network and aggregated over a seed ensemble.
 
-Per seed: AUC, background rejection 1/ε_B at ε_S = 0.3 and 0.5, signal efficiency ε_S at
-ε_B = 1 %, accuracy at score threshold 0, and the ROC arrays. Where no background passes the working
-point, 1/ε_B is unbounded; it is then reported as its lower bound Σw_B / max(w_B) (fewer than
-one background jet passes) and ``rejection_<ε>_is_lower_bound`` is true, so aggregates stay
-finite and the JSON valid.
+Per seed: AUC with its statistical standard error (:func:`.statistics.auc_standard_error`),
+background rejection 1/ε_B at ε_S = 0.3 and 0.5, signal efficiency ε_S at ε_B = 1 %, accuracy at
+score threshold 0, and the ROC arrays. Each rejection comes with the number of test background
+jets passing (effective count for weighted samples), its Clopper–Pearson 68 % interval, and
+``rejection_<ε>_is_lower_bound``: true when fewer than ten background jets pass, so the value is
+a bound set by the test sample's size rather than a measurement. Where none passes, 1/ε_B is
+reported as its lower bound Σw_B / max(w_B), so aggregates stay finite and the JSON valid.
 
 Aggregated: each scalar as ``{"mean", "std", "values"}`` over seeds (std is the sample standard
 deviation, ddof = 1; 0 for a single seed) — the XAUG paper's measure of the numerical
-uncertainty of training.
+uncertainty of training — and for the AUC and the rejections the statistical uncertainty of one
+seed's measurement (``stat``; intervals and passing counts per seed) and the two combined in
+quadrature (``total``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy.typing as npt
 
 from jetxai.evaluate.roc import auc, rejection, roc_curve, signal_efficiency
 from jetxai.evaluate.seeds import summary
+from jetxai.evaluate.statistics import auc_standard_error, effective_count, working_point
 
 WORKING_POINTS = (0.3, 0.5)
 #: ε_B of the signal-efficiency working point.
@@ -49,15 +54,42 @@ def tagging_metrics(
             "background_efficiency": roc.background_efficiency[keep].tolist(),
         },
     }
+    result["auc_stat"] = auc_standard_error(s, y, None if weights is None else w)
     background = w[y == 0]
     bound = float(background.sum() / background.max())
     for point in WORKING_POINTS:
         value = rejection(roc, point)
+        counted = working_point(roc, point, background)
         result[f"rejection_{point}"] = min(value, bound)
-        result[f"rejection_{point}_is_lower_bound"] = bool(value >= bound)
+        result[f"rejection_{point}_is_lower_bound"] = bool(value >= bound or counted["is_bound"])
+        result[f"rejection_{point}_passing"] = counted["background_passing"]
+        low, high = counted["interval"]
+        # no background passing: ε_B may be 0, so 1/ε_B has no upper end (null in the JSON)
+        result[f"rejection_{point}_interval"] = [low, None if np.isinf(high) else high]
+    result["background_effective"] = effective_count(background)
     return result
 
 
 def aggregate(per_seed: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Mean ± standard deviation over seeds of every scalar metric."""
-    return {name: summary([float(m[name]) for m in per_seed]) for name in SCALARS}
+    """Mean ± standard deviation over seeds of every scalar metric, with the statistical
+    uncertainty of the AUC and the rejections beside the seed spread."""
+    out = {name: summary([float(m[name]) for m in per_seed]) for name in SCALARS}
+    if all("auc_stat" in m for m in per_seed):
+        stat = float(np.mean([m["auc_stat"] for m in per_seed]))
+        out["auc"] |= {"stat": stat, "total": float(np.hypot(out["auc"]["std"], stat))}
+    for point in WORKING_POINTS:
+        name = f"rejection_{point}"
+        if not all(f"{name}_interval" in m for m in per_seed):
+            continue
+        entry = out[name]
+        below = float(np.mean([m[name] - m[f"{name}_interval"][0] for m in per_seed]))
+        uppers = [m[f"{name}_interval"][1] for m in per_seed]
+        above = None if None in uppers else float(np.mean(uppers) - entry["mean"])
+        entry["stat"] = [below, above]
+        entry["total"] = [
+            float(np.hypot(entry["std"], below)),
+            None if above is None else float(np.hypot(entry["std"], above)),
+        ]
+        entry["passing"] = [float(m[f"{name}_passing"]) for m in per_seed]
+        entry["is_lower_bound"] = any(m[f"{name}_is_lower_bound"] for m in per_seed)
+    return out

@@ -19,6 +19,7 @@ import numpy as np
 from jetxai import data
 from jetxai._io import atomic_path, read_json_object, write_json
 from jetxai.errors import InputError
+from jetxai.evaluate.statistics import MIN_PASSING
 from jetxai.features import column
 from jetxai.generate.events.record import STAGE_NAMES, STAGES
 from jetxai.report import figures
@@ -39,6 +40,24 @@ def _pm(metric: dict[str, Any], digits: int = 4, bound: bool = False) -> str:
 
 def _bounded(run: dict[str, Any], point: str) -> bool:
     return any(seed.get(f"rejection_{point}_is_lower_bound") for seed in run["per_seed"])
+
+
+def _auc_stat(metric: dict[str, Any]) -> str:
+    """ " ± stat" of an AUC where the metrics carry it."""
+    return f" ± {metric['stat']:.2g} (stat)" if "stat" in metric else ""
+
+
+def _rejection_cell(run: dict[str, Any], point: str) -> str:
+    """1/ε_B: mean ± seed spread, the statistical interval of one seed's measurement and the
+    background jets passing; "≥" where fewer than ten pass for some seed (a bound)."""
+    metric = run[f"rejection_{point}"]
+    text = _pm(metric, 3, _bounded(run, point))
+    if "stat" in metric:
+        below, above = metric["stat"]
+        high = "∞" if above is None else f"{above:.2g}"
+        passing = metric["passing"]
+        text += f" +{high} −{below:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} pass"
+    return text
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -94,19 +113,21 @@ def _build(study: Path) -> Path:
     ]
 
     models, curves = [], {}
+    background: dict[str, list[float]] = {}
     metrics["taggers"] = {}
     for name in config["models"]:
         run = _read(layout.runs(name) / "metrics.json")
         models.append(
             {
                 "name": name,
-                "auc": _pm(run["auc"]),
-                "r03": _pm(run["rejection_0.3"], 3, _bounded(run, "0.3")),
-                "r05": _pm(run["rejection_0.5"], 3, _bounded(run, "0.5")),
+                "auc": _pm(run["auc"]) + _auc_stat(run["auc"]),
+                "r03": _rejection_cell(run, "0.3"),
+                "r05": _rejection_cell(run, "0.5"),
                 "accuracy": _pm(run["accuracy"], 3),
             }
         )
         curves[name] = [seed["roc"] for seed in run["per_seed"]]
+        background[name] = [seed.get("background_effective", np.inf) for seed in run["per_seed"]]
         metrics["taggers"][name] = {
             k: run[k] for k in ("auc", "rejection_0.3", "rejection_0.5", "accuracy")
         }
@@ -199,7 +220,7 @@ def _build(study: Path) -> Path:
         distributions=distribution_figures,
         seeds=config["seeds"],
         models=models,
-        rejection_figure=_b64(figures.rejection_curves(curves)),
+        rejection_figure=_b64(figures.rejection_curves(curves, background, MIN_PASSING)),
         roc_figure=_b64(figures.roc_curves(curves)),
         lrp=lrp_sections,
         ig_model=ig_model,
@@ -223,6 +244,7 @@ def _build_event_page(layout: StudyLayout, config: dict[str, Any]) -> Path:
 
     results = _read(layout.results)
     classifier = results["classifier"]
+    run = _read(layout.run / "metrics.json")
     samples = [
         {
             "name": name,
@@ -256,11 +278,9 @@ def _build_event_page(layout: StudyLayout, config: dict[str, Any]) -> Path:
         stages=[STAGE_NAMES[stage] for stage in STAGES],
         samples=samples,
         seeds=len(classifier["auc"]["values"]),
-        auc=_pm(classifier["auc"]),
+        auc=_pm(run["auc"]) + _auc_stat(run["auc"]),
         efficiency=_pm(classifier["efficiency_0.01"], 3),
-        r05=_pm(
-            classifier["rejection_0.5"], 3, _bounded(_read(layout.run / "metrics.json"), "0.5")
-        ),
+        r05=_rejection_cell(run, "0.5"),
         explained=results["explained"],
         explanations=explanations,
         figures=pictures,

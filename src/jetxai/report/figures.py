@@ -62,21 +62,38 @@ def distributions(
         return _png(fig)
 
 
-def rejection_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]) -> bytes:
-    """1/ε_B against ε_S (log scale) per model, median over seeds with a min–max band."""
+def rejection_curves(
+    curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
+    background: Mapping[str, Sequence[float]] | None = None,
+    min_passing: float = 10.0,
+) -> bytes:
+    """1/ε_B against ε_S (log scale) per model, median over seeds with a min–max band.
+
+    With ``background`` (per model, each seed's number of test background jets) a curve stops
+    where fewer than ``min_passing`` background jets pass: beyond it 1/ε_B is not measured."""
     grid = np.linspace(0.05, 1.0, 96)
     with _figure() as (fig, ax):
         for label, per_seed in curves.items():
             rejections = []
-            for roc in per_seed:
+            for i, roc in enumerate(per_seed):
                 eff_s = np.asarray(roc["signal_efficiency"])
                 eff_b = np.asarray(roc["background_efficiency"])
                 interpolated = np.interp(grid, eff_s, eff_b)
-                rejections.append(1.0 / np.maximum(interpolated, 1e-6))
+                counted = interpolated * (background[label][i] if background else np.inf)
+                measured = (interpolated > 0) & (counted >= min_passing)
+                safe = np.where(measured, interpolated, 1.0)
+                rejections.append(np.where(measured, 1.0 / safe, np.nan))
             stack = np.array(rejections)
-            line = ax.plot(grid, np.median(stack, axis=0), label=label, linewidth=1.8)[0]
+            keep = ~np.isnan(stack).any(axis=0)  # where every seed measured it
+            line = ax.plot(
+                grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
+            )[0]
             ax.fill_between(
-                grid, stack.min(axis=0), stack.max(axis=0), color=line.get_color(), alpha=0.25
+                grid[keep],
+                stack[:, keep].min(axis=0),
+                stack[:, keep].max(axis=0),
+                color=line.get_color(),
+                alpha=0.25,
             )
         ax.set_yscale("log")
         ax.set_xlabel(r"signal efficiency $\varepsilon_S$")

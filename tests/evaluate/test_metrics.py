@@ -1,0 +1,58 @@
+"""Per-seed tagging metrics carry their statistics; the aggregate combines them with the seeds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from jetxai.evaluate.metrics import aggregate, tagging_metrics
+from jetxai.evaluate.statistics import clopper_pearson
+
+
+def _seed(shift: float, n_background: int = 988) -> dict:  # type: ignore[type-arg]
+    rng = np.random.default_rng(int(10 * shift))
+    scores = np.r_[rng.normal(shift, 1.0, 1000), rng.normal(0.0, 1.0, n_background)]
+    labels = np.r_[np.ones(1000), np.zeros(n_background)]
+    return tagging_metrics(scores, labels)
+
+
+def test_each_rejection_carries_its_count_interval_and_bound_flag() -> None:
+    metrics = _seed(1.5)
+    for point in ("0.3", "0.5"):
+        passing = metrics[f"rejection_{point}_passing"]
+        assert passing == pytest.approx(988 / metrics[f"rejection_{point}"], rel=1e-9)
+        low, high = clopper_pearson(passing, 988)
+        interval = metrics[f"rejection_{point}_interval"]
+        assert interval == pytest.approx([1 / high, 1 / low], rel=1e-12)
+        assert metrics[f"rejection_{point}_is_lower_bound"] == (passing < 10)
+    assert 0 < metrics["auc_stat"] < 0.02
+    json.dumps(metrics, allow_nan=False)  # valid JSON: no inf, no NaN
+
+
+def test_a_rejection_resting_on_three_jets_is_a_bound_not_a_measurement() -> None:
+    metrics = _seed(4.0)  # well separated: a handful of the 988 background jets pass at 0.3
+    assert metrics["rejection_0.3_passing"] < 10
+    assert metrics["rejection_0.3_is_lower_bound"] is True
+
+
+def test_the_aggregate_keeps_seed_spread_and_statistics_apart() -> None:
+    seeds = [_seed(2.0), _seed(2.2)]
+    total = aggregate(seeds)
+    entry = total["rejection_0.5"]
+    below, _ = entry["stat"]
+    assert below == pytest.approx(
+        np.mean([s["rejection_0.5"] - s["rejection_0.5_interval"][0] for s in seeds]), rel=1e-12
+    )
+    assert entry["total"][0] == pytest.approx(np.hypot(entry["std"], below), rel=1e-12)
+    assert entry["passing"] == [s["rejection_0.5_passing"] for s in seeds]
+    assert total["auc"]["stat"] == pytest.approx(np.mean([s["auc_stat"] for s in seeds]))
+    json.dumps(total, allow_nan=False)
+
+
+def test_no_background_passing_has_no_upper_end() -> None:
+    metrics = tagging_metrics([3.0, 2.0, -1.0, -2.0, -3.0, -4.0], [1, 1, 0, 0, 0, 0])
+    assert metrics["rejection_0.5_passing"] == 0.0
+    assert metrics["rejection_0.5_interval"][1] is None
+    assert aggregate([metrics, metrics])["rejection_0.5"]["stat"][1] is None
