@@ -7,11 +7,21 @@ import warnings
 from collections.abc import Sequence
 
 from jetxai import __version__
-from jetxai.cli import demo, evaluate, explain, features, generate, report, study, train
+from jetxai.cli import (
+    demo,
+    evaluate,
+    explain,
+    features,
+    generate,
+    import_,
+    report,
+    study,
+    train,
+)
 from jetxai.cli._parser import Parser, config_tokens
 from jetxai.errors import InputError
 
-COMMANDS = (generate, features, train, evaluate, explain, study, demo, report)
+COMMANDS = (generate, import_, features, train, evaluate, explain, study, demo, report)
 
 
 def build_parser(selected: str | None = None) -> tuple[Parser, dict[str, Parser]]:

@@ -42,7 +42,11 @@ def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) 
             "pass exactly the datasets it was trained on"
         )
     samples = load_samples(
-        datasets, provenance["signal"], split["val"], split["test"], provenance["split_seed"]
+        datasets,
+        provenance["signal"],
+        split.get("val", 0.2),
+        split.get("test", 0.2),
+        provenance["split_seed"],
     )
     if samples.provenance["n_jets"] != provenance.get("n_jets"):
         raise InputError("the rebuilt split differs from the checkpoint's; the data changed")

@@ -152,14 +152,31 @@ def load_samples(
     weight = (
         ak.to_numpy(jets.weight).astype(np.float64) if "weight" in common else np.ones(len(jets))
     )
-    u = np.concatenate(
-        [_unit_hash(i, len(p), split_seed) for i, p in zip(identities, parts, strict=True)]
-    )
-    test = np.flatnonzero(u < test_fraction)
-    val = np.flatnonzero((u >= test_fraction) & (u < test_fraction + val_fraction))
-    train = np.flatnonzero(u >= test_fraction + val_fraction)
+    official = ["split" in ak.fields(p) for p in parts]
+    if any(official) and not all(official):
+        raise InputError(
+            "some datasets carry an official train/validation/test split and others do not; "
+            "train on one kind at a time"
+        )
+    if all(official):  # imported public data: the published split
+        codes = ak.to_numpy(jets.split)
+        train, val, test = (np.flatnonzero(codes == c) for c in (0, 1, 2))
+        method: dict[str, Any] = {"method": "official"}
+    else:
+        u = np.concatenate(
+            [_unit_hash(i, len(p), split_seed) for i, p in zip(identities, parts, strict=True)]
+        )
+        test = np.flatnonzero(u < test_fraction)
+        val = np.flatnonzero((u >= test_fraction) & (u < test_fraction + val_fraction))
+        train = np.flatnonzero(u >= test_fraction + val_fraction)
+        method = {"method": "identity-hash", "val": val_fraction, "test": test_fraction}
     n_test, n_val = len(test), len(val)
     if min(n_test, n_val, len(train)) < 2:
+        if method["method"] == "official":
+            raise InputError(
+                f"the official split gives {len(train)} train, {n_val} validation and {n_test} "
+                "test jets: import the files of every part (jetxai import --split ...)"
+            )
         raise InputError(f"too few jets ({len(jets)}) for train/validation/test splits")
     return Samples(
         jets=jets,
@@ -175,7 +192,7 @@ def load_samples(
             "signal": chosen,
             "processes": found,
             "split_seed": split_seed,
-            "split": {"method": "identity-hash", "val": val_fraction, "test": test_fraction},
+            "split": method,
             "cross_sections": cross_sections,
             "has_weight": "weight" in common,
             "kind": kinds.pop(),

@@ -1,0 +1,176 @@
+"""Importing public data: files written in the published layouts (the published column and
+branch names are the reference), imported, trained on with their official split, explained."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from jetxai import data
+from jetxai.data import imports
+from jetxai.data.imports import import_dataset
+from jetxai.errors import InputError
+
+from ..cli.test_generate_cli import jetxai
+from .test_readers import _write_jetclass
+
+
+def _write_top_landscape(path: Path, jets: ak.Array, ttv: int) -> None:
+    """Jets in the published Top Landscape layout: pandas "fixed" HDF5, key "table", columns
+    E_i, PX_i, PY_i, PZ_i for i < 200 (hardest first, zero padded), truthE, truthPX, ...,
+    is_signal_new and ttv."""
+    import pandas as pd
+
+    columns: dict[str, np.ndarray] = {}
+    n = 200
+    for name, field in (
+        ("E", "part_energy"),
+        ("PX", "part_px"),
+        ("PY", "part_py"),
+        ("PZ", "part_pz"),
+    ):
+        padded = ak.to_numpy(ak.fill_none(ak.pad_none(jets[field], n, clip=True), 0.0))
+        for i in range(n):
+            columns[f"{name}_{i}"] = padded[:, i]
+    for name in ("truthE", "truthPX", "truthPY", "truthPZ"):
+        columns[name] = np.zeros(len(jets))
+    columns["ttv"] = np.full(len(jets), ttv, dtype=np.int64)
+    columns["is_signal_new"] = (ak.to_numpy(jets.process) == "top").astype(np.int64)
+    pd.DataFrame(columns).to_hdf(path, key="table", mode="w")
+
+
+@pytest.fixture(scope="module")
+def landscape_files(
+    top_dataset: Path, qcd_dataset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[Path]:
+    root = tmp_path_factory.mktemp("landscape")
+    top, qcd = data.read(top_dataset), data.read(qcd_dataset)
+    files = []
+    # the published files: train (ttv 0), test (ttv 1), val (ttv 2)
+    for name, ttv, rows in (
+        ("train", 0, slice(0, 12)),
+        ("test", 1, slice(12, 18)),
+        ("val", 2, slice(18, 24)),
+    ):
+        path = root / f"{name}.h5"
+        _write_top_landscape(path, ak.concatenate([top[rows], qcd[rows]]), ttv)
+        files.append(path)
+    return files
+
+
+def test_top_landscape_files_become_a_dataset_with_the_official_split(
+    landscape_files: list[Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "tl"
+    manifest = import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+    assert manifest["complete"]
+    assert manifest["official_split"]
+    assert manifest["jets_kept"] == 48
+    assert [s["file"] for s in manifest["sources"]] == ["train.h5", "test.h5", "val.h5"]
+    assert [s["blake2b"] for s in manifest["sources"]] == [
+        data.file_digest(f) for f in landscape_files
+    ]
+    jets = data.read(out)
+    # ttv 0 → train (0), 1 → test (2), 2 → val (1), file by file
+    assert ak.to_list(jets.split) == [0] * 24 + [2] * 12 + [1] * 12
+    assert ak.to_list(jets.ttv) == [0] * 24 + [1] * 12 + [2] * 12
+    assert not any(ak.to_list(jets.has_pid))
+    # the same import again does nothing; other files into the same directory are refused
+    before = {p.name: p.stat().st_mtime_ns for p in data.list_chunks(out)}
+    assert (
+        import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+        == manifest
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in data.list_chunks(out)} == before
+    with pytest.raises(InputError, match="imported from other files"):
+        import_dataset("top-landscape", landscape_files[:2], out, chunk_size=10, progress=False)
+
+
+def test_an_interrupted_import_resumes_at_the_first_file_not_written(
+    landscape_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "tl"
+    calls = []
+    original = imports.FORMATS["top-landscape"]
+
+    def flaky(path: Path) -> ak.Array:
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original.reader(path)
+
+    monkeypatch.setitem(
+        imports.FORMATS, "top-landscape", imports.PublicFormat(flaky, "", original.split)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+    assert data.read_manifest(out)["complete"] is False
+    first = {p.name: p.stat().st_mtime_ns for p in data.list_chunks(out)}
+    manifest = import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+    assert calls == ["train.h5", "test.h5", "test.h5", "val.h5"]  # train.h5 not read again
+    assert manifest["complete"]
+    assert manifest["jets_kept"] == 48
+    assert all(
+        data.list_chunks(out)[i].stat().st_mtime_ns == t for i, t in enumerate(first.values())
+    )
+
+
+def test_training_and_explaining_use_the_official_split(
+    landscape_files: list[Path], tmp_path: Path
+) -> None:
+    from jetxai.features import add_xaug
+    from jetxai.studies.explain import explain_run
+    from jetxai.train import TrainConfig, load_samples, train
+
+    out = tmp_path / "tl"
+    import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+    add_xaug(out, ["mass", "tau32"], progress=False)
+    samples = load_samples([out])
+    assert samples.provenance["split"] == {"method": "official"}
+    split = ak.to_numpy(samples.jets.split)
+    assert (split[samples.test] == 2).all()
+    assert len(samples.test) == 12
+    assert (split[samples.val] == 1).all()
+    assert (split[samples.train] == 0).all()
+    config = TrainConfig(model="dnn", xaug=["mass", "tau32"], seeds=1, epochs=1, batch_size=8)
+    metrics = train(config, [out], tmp_path / "run", progress=False)
+    assert metrics["data"]["split"] == {"method": "official"}
+    report = explain_run(tmp_path / "run", [out], tmp_path / "explain", progress=False)
+    assert sorted(report["ensemble_ranking"]["order"]) == ["mass", "tau32"]
+
+
+def test_jetclass_files_take_their_part_of_the_split_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "JetClass_test.root"
+    _write_jetclass(path)
+    result = jetxai(
+        "import", "jetclass", str(path), "--split", "test", "--out", str(tmp_path / "jc"), "--quiet"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 jets from 1 file(s), with the official split" in result.stdout
+    jets = data.read(tmp_path / "jc")
+    assert ak.to_list(jets.split) == [2, 2]
+    manifest = json.loads((tmp_path / "jc" / "manifest.json").read_text())
+    assert manifest["source_format"] == "jetclass"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["top-landscape", "missing.h5"], "no such file"),
+        (["top-landscape", "{file}", "--split", "test"], "carry their official split"),
+        (["cosmic", "{file}"], "invalid choice"),
+        (["top-landscape", "{file}", "{file}"], "more than once"),
+    ],
+)
+def test_bad_imports_are_one_line_errors(
+    arguments: list[str], message: str, landscape_files: list[Path], tmp_path: Path
+) -> None:
+    args = [a.format(file=landscape_files[0]) for a in arguments]
+    result = jetxai("import", *args, "--out", str(tmp_path / "x"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert message in result.stderr
