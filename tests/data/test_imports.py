@@ -174,3 +174,29 @@ def test_bad_imports_are_one_line_errors(
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert message in result.stderr
+
+
+def test_constituent_inputs_follow_what_the_data_carry(
+    landscape_files: list[Path], tmp_path: Path
+) -> None:
+    from jetxai.features.constituents import NEEDS_PID
+    from jetxai.models import load
+    from jetxai.train import TrainConfig, train
+
+    out = tmp_path / "tl"
+    import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+    config = TrainConfig(model="pfn", seeds=1, epochs=1, batch_size=8, n_constituents=16)
+    train(config, [out], tmp_path / "pfn", progress=False)
+    fields = load(tmp_path / "pfn" / "seed-0").spec.constituent_fields
+    assert fields  # kinematics only: no constant charge or particle-type columns
+    assert not set(fields) & set(NEEDS_PID)
+    chosen = TrainConfig(model="pfn", seeds=1, epochs=1, constituent_fields=["deta", "dphi"])
+    train(chosen, [out], tmp_path / "chosen", progress=False)
+    assert load(tmp_path / "chosen" / "seed-0").spec.constituent_fields == ["deta", "dphi"]
+    refused = jetxai(
+        "train", "--data", str(out), "--model", "pfn", "--features", "deta,charge",
+        "--epochs", "1", "--seeds", "1", "--out", str(tmp_path / "x"),
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "charge" in refused.stderr
+    assert "particle" in refused.stderr or "identity" in refused.stderr

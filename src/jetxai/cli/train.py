@@ -67,6 +67,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--n-constituents", type=counted(10**4), help="constituents per jet (default 64)"
     )
     parser.add_argument("--image-bins", type=counted(1024), help="jet-image size (default 32)")
+    parser.add_argument(
+        "--features",
+        help="comma-separated per-constituent features (default: the model's, without those "
+        "needing particle identity when the data carry none)",
+    )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)
@@ -88,9 +93,9 @@ def run_command(args: argparse.Namespace) -> None:
     for flag, name in _FLAGS.items():
         if getattr(args, flag) is not None:
             options[name] = getattr(args, flag)
-    for flag in ("xaug", "signal"):
+    for flag, name in (("xaug", "xaug"), ("signal", "signal"), ("features", "constituent_fields")):
         if getattr(args, flag) is not None:
-            options[flag] = _names(getattr(args, flag))
+            options[name] = _names(getattr(args, flag))
     metrics = train(TrainConfig.from_dict(options), datasets, args.out, progress=not args.quiet)
     auc, rej = metrics["auc"], metrics["rejection_0.5"]
     if metrics["model"] == "dnn":

@@ -23,6 +23,8 @@ class TrainConfig:
     val_fraction, test_fraction: split of the jets, drawn once with ``split_seed``.
     signal: processes counted as signal (default: every process but qcd and gluon).
     n_constituents, image_bins: low-level input sizes.
+    constituent_fields: per-constituent features of constituent models (``None``: the model's
+        own, without those that need particle identity when the data carry none).
     options: extra constructor options for the model (hidden sizes, …).
     device: "auto" (GPU when present), "cpu" or "cuda".
     """
@@ -41,6 +43,7 @@ class TrainConfig:
     signal: list[str] | None = None
     n_constituents: int = 64
     image_bins: int = 32
+    constituent_fields: list[str] | None = None
     options: dict[str, Any] = field(default_factory=dict)
     device: str = "auto"
 
@@ -52,6 +55,7 @@ class TrainConfig:
             "model": ("text", lambda v: isinstance(v, str)),
             "xaug": ("a list of names", names),
             "signal": ("a list of names", lambda v: v is None or names(v)),
+            "constituent_fields": ("a list of names", lambda v: v is None or names(v)),
             "options": ("a mapping", lambda v: isinstance(v, dict)),
             "device": ("text", lambda v: isinstance(v, str)),
         }
@@ -85,6 +89,13 @@ class TrainConfig:
 
         self._check_types()
         entry(self.model)
+        if self.constituent_fields is not None:
+            from jetxai.features import FEATURES
+
+            for name in self.constituent_fields:
+                FEATURES[name]  # an unknown name raises, naming the choices
+            if not self.constituent_fields:
+                raise InputError("constituent_fields must name at least one feature")
         unknown = [n for n in self.xaug if n not in XAUG_NAMES and n not in EVENT_FEATURES]
         if unknown:
             raise InputError(f"unknown XAUG variable or event feature(s) {', '.join(unknown)}")

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import awkward as ak
 import numpy as np
 import torch
 from tqdm.auto import tqdm
@@ -30,6 +31,7 @@ from jetxai._io import read_json_object, remove_stale_temporaries, write_json
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
+from jetxai.features.constituents import NEEDS_PID
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.checkpoint import weights_stamp
 from jetxai.models.inputs import fit_standardisation, raw_inputs, to_tensors
@@ -81,6 +83,21 @@ def _reusable(directory: Path, stamp: dict[str, Any]) -> bool:
     return recorded == stamp and weights_stamp(directory) == stamp_hash(stamp)
 
 
+def _constituent_fields(default: list[str], config: TrainConfig, samples: Samples) -> list[str]:
+    """The per-constituent features: the config's, or the model's without those that need
+    particle identity when the data carry none (a constant column teaches nothing)."""
+    if not default:  # not a constituent model
+        if config.constituent_fields:
+            raise InputError(f"model {config.model!r} reads no constituent features")
+        return default
+    if config.constituent_fields is not None:
+        return list(config.constituent_fields)
+    jets = samples.jets
+    if "has_pid" in ak.fields(jets) and not bool(ak.all(jets.has_pid)):
+        return [f for f in default if f not in NEEDS_PID]
+    return default
+
+
 def train(
     config: TrainConfig,
     datasets: Sequence[str | os.PathLike[str]],
@@ -102,6 +119,7 @@ def train(
     if samples.provenance["kind"] == "events" and not config.xaug:
         config = dataclasses.replace(config, xaug=list(EVENT_FEATURES))
     spec = default_spec(config.model, config.xaug, config.n_constituents)
+    spec.constituent_fields = _constituent_fields(spec.constituent_fields, config, samples)
     if spec.image_bins:
         spec.image_bins = config.image_bins
     spec.options = dict(config.options)
