@@ -32,7 +32,31 @@ RUNS = [
 
 
 def cell(metric: dict) -> str:  # type: ignore[type-arg]
-    return f"{metric['mean']:.4g} ± {metric['std']:.2g}"
+    """mean ± seed spread, then the statistics of one seed's measurement where the metrics carry
+    them; "≥" and "(bound)" where fewer than ten test background jets pass for some seed."""
+    bound = metric.get("is_lower_bound", False)
+    text = f"{'≥ ' if bound else ''}{metric['mean']:.4g} ± {metric['std']:.2g}"
+    if "passing" in metric:
+        below, above = metric["stat"]
+        high = "∞" if above is None else f"{above:.2g}"
+        passing = metric["passing"]
+        text += f" +{high}/−{below:.2g} stat, {min(passing):.0f}–{max(passing):.0f} pass"
+        text += " (bound)" if bound else ""
+    elif "stat" in metric:
+        text += f" ± {metric['stat']:.2g} stat"
+    return text
+
+
+def table(out: Path) -> None:
+    """The table again from the metrics.json files of an earlier run (``--table-only``)."""
+    for run in sorted(out.iterdir()):
+        if (run / "metrics.json").is_file():
+            m = json.loads((run / "metrics.json").read_text())
+            print(
+                f"| {run.name} | {cell(m['auc'])} | {cell(m['rejection_0.3'])} | "
+                f"{cell(m['rejection_0.5'])} | {cell(m['efficiency_0.01'])} | "
+                f"{', '.join(map(str, m['epochs_run']))} |"
+            )
 
 
 def main() -> None:
@@ -45,7 +69,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument(
+        "--table-only", action="store_true", help="print the table of the runs in --out"
+    )
     args = parser.parse_args()
+    if args.table_only:
+        table(Path(args.out))
+        return
     torch.set_num_threads(args.threads)
 
     for root in args.data:
