@@ -22,7 +22,7 @@ EXAMPLES = """examples:
 # flag dest → config field, per level; a flag of the other level is refused by name
 _JET_OPTIONS = ("pt_min", "pt_max", "eta_max", "pthat_max")
 _EVENT_OPTIONS = ("mass", "min_jets", "min_bjets", "jet_pt_min", "btag_eff", "ctag_eff", "mistag")
-_SHARED_OPTIONS = ("seed", "sqrt_s", "radius", "pthat_min", "chunk_size", "batch_size")
+_SHARED_OPTIONS = ("seed", "sqrt_s", "radius", "pthat_min", "chunk_size", "batch_size", "split")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -58,6 +58,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=path_text, required=True, help="dataset directory")
     parser.add_argument("--seed", type=int, help="base random seed (default 1)")
+    parser.add_argument(
+        "--split",
+        choices=["train", "val", "test"],
+        help="mark every record as this part of the train/validation/test split (e.g. an extra "
+        "background sample for testing only); unset, training splits the data itself",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers", type=positive_int, default=1, help="local Dask worker processes (default 1)"

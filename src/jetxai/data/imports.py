@@ -40,12 +40,10 @@ from jetxai.data.dataset import (
 )
 from jetxai.data.energyflow import read_energyflow_qg
 from jetxai.data.jetclass import read_jetclass
-from jetxai.data.schema import SCHEMA_VERSION
+from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
 from jetxai.data.top_landscape import read_top_landscape
 from jetxai.errors import InputError
 
-#: The ``split`` field's codes.
-SPLIT_CODES = {"train": 0, "val": 1, "test": 2}
 #: Top Landscape's ``ttv`` codes → ours.
 _TTV = {0: SPLIT_CODES["train"], 1: SPLIT_CODES["test"], 2: SPLIT_CODES["val"]}
 

@@ -51,5 +51,9 @@ EVENT_FEATURES = (
     "m_lb",
     "dr_lb",
 )
+#: The optional per-record ``split`` field: which part of a fixed train / validation / test split
+#: a record belongs to (public data's official split, or a sample generated for one part only).
+SPLIT_CODES = {"train": 0, "val": 1, "test": 2}
+
 #: Book-keeping fields of an event record.
 EVENT_FIELDS = ("label", "process", "event_id", "weight")

@@ -15,6 +15,7 @@ import awkward as ak
 import numpy as np
 
 from jetxai.data.dataset import write_chunk
+from jetxai.data.schema import SPLIT_CODES
 from jetxai.errors import InputError
 from jetxai.generate import _pythia
 from jetxai.generate._pythia import AnyConfig
@@ -89,5 +90,10 @@ def generate_chunk(
     }
     if cut_flow:
         meta["cut_flow"] = cut_flow
-    write_chunk(root, index, ak.concatenate(pieces) if len(pieces) > 1 else pieces[0], meta)
+    records = ak.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    if config.split is not None:  # every record is this part of the split
+        records = ak.with_field(
+            records, np.full(len(records), SPLIT_CODES[config.split], np.int8), "split"
+        )
+    write_chunk(root, index, records, meta)
     return meta

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 from jetxai.catalogue import PROCESSES, Level, at_level
+from jetxai.data.schema import SPLIT_CODES
 from jetxai.errors import InputError
 
 #: batch → (records with a batch-local ``event_id``, per-event cumulative cut masks or None).
@@ -40,6 +41,7 @@ class ConfigRecord:
     process: str
     pythia: tuple[str, ...]
     seed: int
+    split: str | None
 
     def process_settings(self) -> list[str]:
         """The catalogue recipe's Pythia settings for this config."""
@@ -61,8 +63,18 @@ class ConfigRecord:
         return data
 
     def identity(self) -> dict[str, Any]:
-        """What determines the generated records (hashed to recognise a run's chunks)."""
-        return self.to_dict()
+        """What determines the generated records (hashed to recognise a run's chunks); an unset
+        ``split`` is left out, so datasets made before it existed keep their identity."""
+        data = self.to_dict()
+        if data.get("split") is None:
+            data.pop("split", None)
+        return data
+
+    def _check_split(self) -> None:
+        if self.split is not None and self.split not in SPLIT_CODES:
+            raise InputError(
+                f"split must be one of {', '.join(SPLIT_CODES)} or unset, got {self.split!r}"
+            )
 
     def caveats(self) -> list[str]:
         """Known limits of the sample this config makes, one sentence each."""
@@ -139,6 +151,9 @@ class GeneratorConfig(ConfigRecord):
         chunk_size: jets per chunk file (the unit of parallel work and of resume).
         batch_size: events per ``Pythia.nextBatch`` call.
         pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
+        split: ``train``, ``val`` or ``test`` to mark every jet as that part of the
+            train / validation / test split (e.g. an extra background sample for testing only);
+            unset, training splits the jets itself.
     """
 
     level: ClassVar[Level] = "jet"
@@ -157,6 +172,7 @@ class GeneratorConfig(ConfigRecord):
     chunk_size: int = 2_000
     batch_size: int = 100
     pythia: tuple[str, ...] = field(default_factory=tuple)
+    split: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pythia", tuple(self.pythia))
@@ -203,7 +219,7 @@ class GeneratorConfig(ConfigRecord):
     def identity(self) -> dict[str, Any]:
         """What determines the generated jets: the options with the p̂_T window resolved (so
         chunks made under another default window are never reused)."""
-        return {**self.to_dict(), "pthat_window": self.pthat_window}
+        return {**super().identity(), "pthat_window": self.pthat_window}
 
     @property
     def n_items(self) -> int:
@@ -244,3 +260,4 @@ class GeneratorConfig(ConfigRecord):
         if 2 * self.pt_max > self.sqrt_s:
             raise InputError(f"pt_max {self.pt_max} GeV is out of reach at √s = {self.sqrt_s} GeV")
         self._check_pythia()
+        self._check_split()

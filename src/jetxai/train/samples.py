@@ -85,6 +85,11 @@ def dataset_identities(
     return identities
 
 
+def _hash_parts(u: npt.NDArray[np.float64], val: float, test: float) -> npt.NDArray[np.int64]:
+    """Split codes (0 train, 1 val, 2 test) from uniform numbers ``u``."""
+    return np.where(u < test, 2, np.where(u < test + val, 1, 0))
+
+
 def _unit_hash(identity: str, rows: int, split_seed: int) -> npt.NDArray[np.float64]:
     """A uniform number in [0, 1) per row of a dataset, from (identity, row, seed) alone."""
     key = np.frombuffer(hashlib.sha256(f"{identity}/{split_seed}".encode()).digest()[:8], np.uint64)
@@ -152,30 +157,31 @@ def load_samples(
     weight = (
         ak.to_numpy(jets.weight).astype(np.float64) if "weight" in common else np.ones(len(jets))
     )
-    official = ["split" in ak.fields(p) for p in parts]
-    if any(official) and not all(official):
-        raise InputError(
-            "some datasets carry an official train/validation/test split and others do not; "
-            "train on one kind at a time"
-        )
-    if all(official):  # imported public data: the published split
-        codes = ak.to_numpy(jets.split)
-        train, val, test = (np.flatnonzero(codes == c) for c in (0, 1, 2))
-        method: dict[str, Any] = {"method": "official"}
-    else:
-        u = np.concatenate(
-            [_unit_hash(i, len(p), split_seed) for i, p in zip(identities, parts, strict=True)]
-        )
-        test = np.flatnonzero(u < test_fraction)
-        val = np.flatnonzero((u >= test_fraction) & (u < test_fraction + val_fraction))
-        train = np.flatnonzero(u >= test_fraction + val_fraction)
-        method = {"method": "identity-hash", "val": val_fraction, "test": test_fraction}
+    # a dataset that says which part each record is in keeps that (public data's official
+    # split, or a sample generated for one part); the others are split by record identity
+    fixed = ["split" in ak.fields(p) for p in parts]
+    codes = np.concatenate(
+        [
+            ak.to_numpy(p.split).astype(np.int64)
+            if has
+            else _hash_parts(_unit_hash(i, len(p), split_seed), val_fraction, test_fraction)
+            for i, p, has in zip(identities, parts, fixed, strict=True)
+        ]
+    )
+    train, val, test = (np.flatnonzero(codes == c) for c in range(3))
+    method: dict[str, Any] = (
+        {"method": "official"}
+        if all(fixed)
+        else {"method": "identity-hash", "val": val_fraction, "test": test_fraction}
+    )
+    if any(fixed) and not all(fixed):
+        method["fixed"] = [i for i, has in zip(identities, fixed, strict=True) if has]
     n_test, n_val = len(test), len(val)
     if min(n_test, n_val, len(train)) < 2:
-        if method["method"] == "official":
+        if any(fixed):
             raise InputError(
-                f"the official split gives {len(train)} train, {n_val} validation and {n_test} "
-                "test jets: import the files of every part (jetxai import --split ...)"
+                f"the split gives {len(train)} train, {n_val} validation and {n_test} test "
+                "jets: give data for every part (jetxai import --split, generate --split)"
             )
         raise InputError(f"too few jets ({len(jets)}) for train/validation/test splits")
     return Samples(

@@ -39,6 +39,7 @@ class EventConfig(ConfigRecord):
         min_jets, min_bjets: the selection.
         chunk_size: events per chunk file; batch_size: events per ``Pythia.nextBatch`` call.
         pythia: extra Pythia settings, ``"Key = value"``, applied after the process's own.
+        split: ``train``, ``val`` or ``test`` to mark every event as that part of the split.
     """
 
     level: ClassVar[Level] = "event"
@@ -69,6 +70,7 @@ class EventConfig(ConfigRecord):
     chunk_size: int = 1_000
     batch_size: int = 100
     pythia: tuple[str, ...] = field(default_factory=tuple)
+    split: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pythia", tuple(self.pythia))
@@ -136,3 +138,4 @@ class EventConfig(ConfigRecord):
         if 2 * self.mass >= self.sqrt_s:
             raise InputError(f"a {self.mass} GeV quark pair is out of reach at √s = {self.sqrt_s}")
         self._check_pythia()
+        self._check_split()

@@ -1,0 +1,54 @@
+"""Train / validation / test splits: by record identity, or fixed by the data themselves."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from jetxai import data
+from jetxai.errors import InputError
+from jetxai.generate import GeneratorConfig, generate
+from jetxai.train import load_samples
+
+from ..conftest import SMALL_QCD
+
+
+@pytest.fixture(scope="module")
+def qcd_test_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("qcd-test")
+    config = dataclasses.replace(SMALL_QCD, seed=99, n_jets=30, chunk_size=30, split="test")
+    generate(config, root, progress=False)
+    return root
+
+
+def test_a_sample_generated_for_testing_only_joins_the_test_split(
+    top_dataset: Path, qcd_dataset: Path, qcd_test_only: Path
+) -> None:
+    jets = data.read(qcd_test_only)
+    assert ak.to_list(jets.split) == [2] * 30
+    plain = load_samples([top_dataset, qcd_dataset])
+    more = load_samples([top_dataset, qcd_dataset, qcd_test_only])
+    # the identity-split datasets keep exactly their split; the extra sample is all test
+    n = len(plain.jets)
+    assert np.array_equal(more.train, plain.train)
+    assert np.array_equal(more.val, plain.val)
+    assert np.array_equal(more.test[: len(plain.test)], plain.test)
+    assert np.array_equal(more.test[len(plain.test) :], np.arange(n, n + 30))
+    assert more.provenance["split"]["method"] == "identity-hash"
+    assert len(more.provenance["split"]["fixed"]) == 1
+
+
+def test_bad_split_values_are_refused(qcd_test_only: Path, tmp_path: Path) -> None:
+    from ..conftest import SMALL_TOP
+
+    with pytest.raises(InputError, match="split must be one of train, val, test"):
+        GeneratorConfig(process="qcd", n_jets=1, split="holdout")
+    # only fixed test data: nothing to train on, said so
+    config = dataclasses.replace(SMALL_TOP, seed=97, n_jets=4, chunk_size=4, split="test")
+    generate(config, tmp_path / "top-test", progress=False)
+    with pytest.raises(InputError, match="the split gives 0 train, 0 validation and 34 test"):
+        load_samples([tmp_path / "top-test", qcd_test_only])
