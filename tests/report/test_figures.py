@@ -30,3 +30,13 @@ def test_figures_are_png() -> None:
     for png in outputs:
         assert png.startswith(PNG)
         assert len(png) > 2000
+
+
+def test_curves_stop_where_fewer_than_ten_background_jets_pass() -> None:
+    efficiency = np.array([[0.5, 0.01, 0.002, 0.0], [0.4, 0.02, 0.0005, 0.0]])
+    counts = [1000, 2000]  # passing: [500, 10, 2, 0] and [800, 40, 1, 0]
+    assert figures.measured(efficiency, counts, 10).tolist() == [True, True, False, False]
+    assert figures.measured(efficiency, None, 10).all()
+    curves = {"m": [{"signal_efficiency": [0, 0.5, 1], "background_efficiency": [0, 0.01, 1]}]}
+    for draw in (figures.rejection_curves, figures.roc_curves):
+        assert draw(curves, {"m": [50]}, 10).startswith(PNG)

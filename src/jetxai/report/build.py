@@ -221,7 +221,7 @@ def _build(study: Path) -> Path:
         seeds=config["seeds"],
         models=models,
         rejection_figure=_b64(figures.rejection_curves(curves, background, MIN_PASSING)),
-        roc_figure=_b64(figures.roc_curves(curves)),
+        roc_figure=_b64(figures.roc_curves(curves, background, MIN_PASSING)),
         lrp=lrp_sections,
         ig_model=ig_model,
         baseline_figure=_b64(figures.baseline_comparison(names, attributions)),

@@ -62,6 +62,17 @@ def distributions(
         return _png(fig)
 
 
+def measured(
+    background_efficiency: np.ndarray, counts: Sequence[float] | None, min_passing: float
+) -> np.ndarray:
+    """Grid points (columns of the per-seed ``background_efficiency`` rows) where every seed has
+    at least ``min_passing`` of its ``counts`` background jets passing (all, without counts)."""
+    if counts is None:
+        return np.ones(background_efficiency.shape[1], dtype=bool)
+    passing = background_efficiency * np.asarray(counts, dtype=np.float64)[:, None]
+    return np.asarray((passing >= min_passing).all(axis=0))
+
+
 def rejection_curves(
     curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
     background: Mapping[str, Sequence[float]] | None = None,
@@ -74,17 +85,15 @@ def rejection_curves(
     grid = np.linspace(0.05, 1.0, 96)
     with _figure() as (fig, ax):
         for label, per_seed in curves.items():
-            rejections = []
-            for i, roc in enumerate(per_seed):
-                eff_s = np.asarray(roc["signal_efficiency"])
-                eff_b = np.asarray(roc["background_efficiency"])
-                interpolated = np.interp(grid, eff_s, eff_b)
-                counted = interpolated * (background[label][i] if background else np.inf)
-                measured = (interpolated > 0) & (counted >= min_passing)
-                safe = np.where(measured, interpolated, 1.0)
-                rejections.append(np.where(measured, 1.0 / safe, np.nan))
-            stack = np.array(rejections)
-            keep = ~np.isnan(stack).any(axis=0)  # where every seed measured it
+            efficiency = np.array(
+                [
+                    np.interp(grid, roc["signal_efficiency"], roc["background_efficiency"])
+                    for roc in per_seed
+                ]
+            )
+            counts = background[label] if background else None
+            keep = measured(efficiency, counts, min_passing) & (efficiency > 0).all(axis=0)
+            stack = 1.0 / np.where(efficiency > 0, efficiency, 1.0)
             line = ax.plot(
                 grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
             )[0]
@@ -102,9 +111,14 @@ def rejection_curves(
         return _png(fig)
 
 
-def roc_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]) -> bytes:
+def roc_curves(
+    curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
+    background: Mapping[str, Sequence[float]] | None = None,
+    min_passing: float = 10.0,
+) -> bytes:
     """ROC: background efficiency (log) against signal efficiency per model, median over seeds
-    with a min–max band."""
+    with a min–max band; with ``background`` (each seed's test background count) a curve stops
+    where fewer than ``min_passing`` background jets pass."""
     grid = np.linspace(0.0, 1.0, 101)
     with _figure() as (fig, ax):
         for label, per_seed in curves.items():
@@ -114,9 +128,16 @@ def roc_curves(curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]]) ->
                     for roc in per_seed
                 ]
             )
-            line = ax.plot(grid, np.median(stack, axis=0), label=label, linewidth=1.8)[0]
+            keep = measured(stack, background[label] if background else None, min_passing)
+            line = ax.plot(
+                grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
+            )[0]
             ax.fill_between(
-                grid, stack.min(axis=0), stack.max(axis=0), color=line.get_color(), alpha=0.25
+                grid[keep],
+                stack[:, keep].min(axis=0),
+                stack[:, keep].max(axis=0),
+                color=line.get_color(),
+                alpha=0.25,
             )
         ax.plot(grid, grid, color="grey", linestyle=":", label="random")
         ax.set_yscale("log")
