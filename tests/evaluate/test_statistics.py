@@ -50,8 +50,8 @@ def test_a_working_point_with_few_background_jets_is_a_bound() -> None:
     scores = np.r_[signal, background]
     labels = np.r_[np.ones(4000), np.zeros(988)]
     roc = roc_curve(scores, labels)
-    tight = working_point(roc, 0.05, np.ones(988))
-    loose = working_point(roc, 0.9, np.ones(988))
+    tight = working_point(roc, 0.05, 988.0)
+    loose = working_point(roc, 0.9, 988.0)
     # the passing count is ε_B × n, and the interval brackets 1/ε_B
     threshold = np.quantile(signal, 0.95)
     assert tight["background_passing"] == pytest.approx((background >= threshold).sum(), abs=1.5)

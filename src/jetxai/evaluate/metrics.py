@@ -57,16 +57,16 @@ def tagging_metrics(
     result["auc_stat"] = auc_standard_error(s, y, None if weights is None else w)
     background = w[y == 0]
     bound = float(background.sum() / background.max())
+    result["background_effective"] = effective_count(background)
     for point in WORKING_POINTS:
         value = rejection(roc, point)
-        counted = working_point(roc, point, background)
+        counted = working_point(roc, point, result["background_effective"])
         result[f"rejection_{point}"] = min(value, bound)
         result[f"rejection_{point}_is_lower_bound"] = bool(value >= bound or counted["is_bound"])
         result[f"rejection_{point}_passing"] = counted["background_passing"]
         low, high = counted["interval"]
         # no background passing: ε_B may be 0, so 1/ε_B has no upper end (null in the JSON)
         result[f"rejection_{point}_interval"] = [low, None if np.isinf(high) else high]
-    result["background_effective"] = effective_count(background)
     return result
 
 

@@ -46,17 +46,15 @@ def effective_count(weights: npt.ArrayLike) -> float:
     return float(w.sum() ** 2 / np.square(w).sum())
 
 
-def working_point(roc: Roc, signal_efficiency: float, background_weights: Any) -> dict[str, Any]:
+def working_point(roc: Roc, signal_efficiency: float, n: float) -> dict[str, Any]:
     """1/ε_B at ``signal_efficiency`` with its statistical interval and the background count
-    behind it (``background_weights``: the weights of the test background)."""
-    n = effective_count(background_weights)
+    behind it (``n``: the test background's :func:`effective_count`)."""
     value = rejection(roc, signal_efficiency)
     efficiency = 0.0 if math.isinf(value) else 1.0 / value
     passing = efficiency * n
     low, high = clopper_pearson(passing, n)
     return {
         "background_passing": passing,
-        "background_effective": n,
         "interval": [1.0 / high, math.inf if low == 0 else 1.0 / low],
         "is_bound": passing < MIN_PASSING,
     }

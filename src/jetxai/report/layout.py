@@ -14,7 +14,6 @@ The report goes to ``report/index.html`` and ``report/metrics.json`` in either c
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +27,6 @@ class StudyLayout:
     """Paths inside the study directory ``root``."""
 
     root: Path
-
-    @classmethod
-    def at(cls, root: str | os.PathLike[str]) -> StudyLayout:
-        return cls(Path(root))
 
     @property
     def config(self) -> Path:
