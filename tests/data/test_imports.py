@@ -79,6 +79,10 @@ def test_top_landscape_files_become_a_dataset_with_the_official_split(
     assert ak.to_list(jets.split) == [0] * 24 + [2] * 12 + [1] * 12
     assert ak.to_list(jets.ttv) == [0] * 24 + [1] * 12 + [2] * 12
     assert not any(ak.to_list(jets.has_pid))
+    # streamed 10 jets at a time, the jets are those of each file read whole
+    whole = ak.concatenate([data.read_top_landscape(f) for f in landscape_files])
+    for field in ("part_px", "part_energy", "jet_pt", "jet_mass", "process"):
+        assert ak.to_list(jets[field]) == ak.to_list(whole[field])
     # the same import again does nothing; other files into the same directory are refused
     before = {p.name: p.stat().st_mtime_ns for p in data.list_chunks(out)}
     assert (

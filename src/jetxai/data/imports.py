@@ -9,8 +9,9 @@ for a set of files that is one part of a published split (JetClass ships train, 
 test files). Training then uses that split instead of its own (see
 :func:`jetxai.train.load_samples`).
 
-Files are read one at a time and written as they are read; the manifest is updated after each
-file, so an interrupted import resumes at the first file not yet written. Chunks are written to
+Top Landscape files are streamed chunk by chunk (memory bounded by the chunk, not the file);
+JetClass and EnergyFlow files are read whole (one file at a time). The manifest is updated after
+each file, so an interrupted import resumes at the first file not yet written. Chunks are written to
 a temporary name and renamed, as everywhere in jetxai.
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from jetxai.data.dataset import (
 from jetxai.data.energyflow import read_energyflow_qg
 from jetxai.data.jetclass import read_jetclass
 from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
-from jetxai.data.top_landscape import read_top_landscape
+from jetxai.data.top_landscape import count_top_landscape, read_top_landscape
 from jetxai.errors import InputError
 
 #: Top Landscape's ``ttv`` codes → ours.
@@ -50,11 +51,25 @@ _TTV = {0: SPLIT_CODES["train"], 1: SPLIT_CODES["test"], 2: SPLIT_CODES["val"]}
 
 @dataclass(frozen=True)
 class PublicFormat:
-    """A public dataset format: its reader and, if the files carry it, the official split."""
+    """A public dataset format: its reader and, if the files carry it, the official split.
+    With ``count`` (path → number of jets) the reader takes ``start``/``stop`` and a file is
+    streamed chunk by chunk; without, a file is read whole."""
 
-    reader: Callable[[Path], ak.Array]
+    reader: Callable[..., ak.Array]
     description: str
     split: Callable[[ak.Array], npt.NDArray[np.int8]] | None = None
+    count: Callable[[Path], int] | None = None
+
+    def pieces(self, path: Path, size: int) -> Iterator[ak.Array]:
+        """The jets of ``path`` in pieces of at most ``size``."""
+        if self.count is None:
+            jets = self.reader(path)
+            for start in range(0, len(jets), size):
+                yield jets[start : start + size]
+            return
+        total = self.count(path)
+        for start in range(0, total, size):
+            yield self.reader(path, start=start, stop=min(start + size, total))
 
 
 def _ttv_split(jets: ak.Array) -> npt.NDArray[np.int8]:
@@ -74,6 +89,7 @@ FORMATS: Registry[PublicFormat] = Registry(
             read_top_landscape,
             "Top Tagging reference data (HDF5; official split in ttv)",
             _ttv_split,
+            count_top_landscape,
         ),
         "jetclass": PublicFormat(read_jetclass, "JetClass (ROOT; one split per set of files)"),
         "energyflow-qg": PublicFormat(read_energyflow_qg, "EnergyFlow quark/gluon jets (.npz)"),
@@ -110,7 +126,7 @@ def import_dataset(
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-    sources = [
+    sources: list[dict[str, Any]] = [
         {"file": p.name, "blake2b": file_digest(p), "bytes": p.stat().st_size} for p in paths
     ]
     if len({s["blake2b"] for s in sources}) < len(sources):
@@ -124,30 +140,26 @@ def import_dataset(
 
     from tqdm.auto import tqdm
 
-    for path, source in tqdm(
-        list(zip(paths, sources, strict=True)),
-        desc=f"import {fmt}",
-        unit="file",
-        disable=not progress,
-    ):
+    bar = tqdm(desc=f"import {fmt}", unit="jet", disable=not progress)
+    for path, source in zip(paths, sources, strict=True):
         if source["blake2b"] in done:
             continue
-        jets = public.reader(path)
-        codes = public.split(jets) if public.split is not None else None
-        if codes is None and split is not None:
-            codes = np.full(len(jets), SPLIT_CODES[split], dtype=np.int8)
-        if codes is not None:
-            jets = ak.with_field(jets, codes, "split")
-        for start in range(0, len(jets), chunk_size):
+        for piece in public.pieces(path, chunk_size):
+            codes = public.split(piece) if public.split is not None else None
+            if codes is None and split is not None:
+                codes = np.full(len(piece), SPLIT_CODES[split], dtype=np.int8)
+            if codes is not None:
+                piece = ak.with_field(piece, codes, "split")
             index = len(entries)
-            piece = jets[start : start + chunk_size]
             meta = {"index": index, "config_hash": digest, "n_jets": len(piece)}
             write_chunk(out, index, piece, meta | {"source": source["file"]})
+            bar.update(len(piece))
             entries.append(
                 meta | {"source": source["blake2b"], "blake2b": file_digest(chunk_path(out, index))}
             )
         done.add(source["blake2b"])
         write_manifest(out, _manifest(config, digest, entries, complete=False))
+    bar.close()
     manifest = _manifest(config, digest, entries, complete=True)
     write_manifest(out, manifest)
     return manifest

@@ -29,8 +29,11 @@ from jetxai.errors import InputError
 N_CONSTITUENTS = 200
 
 
-def _numeric_columns(path: Path, key: str) -> dict[str, np.ndarray]:
-    """Column name → values of the numeric blocks of a pandas fixed-format frame."""
+def _numeric_columns(
+    path: Path, key: str, rows: slice = slice(None)
+) -> tuple[dict[str, np.ndarray], int]:
+    """Column name → values (the ``rows`` asked for) of the numeric blocks of a pandas
+    fixed-format frame, and the frame's number of rows."""
     h5py = require("h5py", "io")
     try:
         with h5py.File(path, "r") as store:
@@ -59,7 +62,8 @@ def _numeric_columns(path: Path, key: str) -> dict[str, np.ndarray]:
                         f"{path}: block {k} has {values.shape[1]} values per row "
                         f"for {len(names)} column names"
                     )
-                block = values[()]
+                block = values[rows]
+                total = int(values.shape[0])
                 columns |= {name: block[:, i] for i, name in enumerate(names)}
                 k += 1
     except InputError:
@@ -70,15 +74,26 @@ def _numeric_columns(path: Path, key: str) -> dict[str, np.ndarray]:
         raise InputError(
             f"{path}: {key!r} holds no column blocks (not a pandas fixed-format frame)"
         )
-    return columns
+    return columns, total
 
 
-def read_top_landscape(path: str | os.PathLike[str], key: str = "table") -> ak.Array:
-    """Read a Top Tagging Landscape HDF5 file into the common jet schema."""
+def count_top_landscape(path: str | os.PathLike[str], key: str = "table") -> int:
+    """The number of jets in a Top Tagging Landscape HDF5 file (without reading them)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    frame = _numeric_columns(path, key)
+    return _numeric_columns(path, key, slice(0, 0))[1]
+
+
+def read_top_landscape(
+    path: str | os.PathLike[str], key: str = "table", start: int = 0, stop: int | None = None
+) -> ak.Array:
+    """Read a Top Tagging Landscape HDF5 file (jets ``start`` to ``stop``, default all) into
+    the common jet schema."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    frame, _ = _numeric_columns(path, key, slice(start, stop))
     columns = {
         name: [f"{name}_{i}" for i in range(N_CONSTITUENTS)] for name in ("E", "PX", "PY", "PZ")
     }
