@@ -147,6 +147,19 @@ def test_training_and_explaining_use_the_official_split(
     assert sorted(report["ensemble_ranking"]["order"]) == ["mass", "tau32"]
 
 
+def test_jetclass_files_stream_in_chunks_with_the_jets_of_the_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "JetClass_val.root"
+    _write_jetclass(path)
+    manifest = import_dataset(
+        "jetclass", [path], tmp_path / "jc", split="val", chunk_size=1, progress=False
+    )
+    assert [c["n_jets"] for c in manifest["chunks"]] == [1, 1]  # one jet per chunk
+    jets, whole = data.read(tmp_path / "jc"), data.read_jetclass(path)
+    for field in ("part_px", "part_pid", "part_charge", "jet_pt", "process"):
+        assert ak.to_list(jets[field]) == ak.to_list(whole[field])
+    assert ak.to_list(jets.split) == [1, 1]
+
+
 def test_jetclass_files_take_their_part_of_the_split_from_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "JetClass_test.root"
     _write_jetclass(path)

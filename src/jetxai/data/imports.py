@@ -9,10 +9,10 @@ for a set of files that is one part of a published split (JetClass ships train, 
 test files). Training then uses that split instead of its own (see
 :func:`jetxai.train.load_samples`).
 
-Top Landscape files are streamed chunk by chunk (memory bounded by the chunk, not the file);
-JetClass and EnergyFlow files are read whole (one file at a time). The manifest is updated after
-each file, so an interrupted import resumes at the first file not yet written. Chunks are written to
-a temporary name and renamed, as everywhere in jetxai.
+Top Landscape and JetClass files are streamed chunk by chunk (memory bounded by the chunk, not
+the file); EnergyFlow files (compressed ``.npz``) are read whole, one at a time. The manifest is
+updated after each file, so an interrupted import resumes at the first file not yet written.
+Chunks are written to a temporary name and renamed, as everywhere in jetxai.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from jetxai.data.dataset import (
     write_manifest,
 )
 from jetxai.data.energyflow import read_energyflow_qg
-from jetxai.data.jetclass import read_jetclass
+from jetxai.data.jetclass import count_jetclass, read_jetclass
 from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
 from jetxai.data.top_landscape import count_top_landscape, read_top_landscape
 from jetxai.errors import InputError
@@ -91,7 +91,11 @@ FORMATS: Registry[PublicFormat] = Registry(
             _ttv_split,
             count_top_landscape,
         ),
-        "jetclass": PublicFormat(read_jetclass, "JetClass (ROOT; one split per set of files)"),
+        "jetclass": PublicFormat(
+            read_jetclass,
+            "JetClass (ROOT; one split per set of files)",
+            count=count_jetclass,
+        ),
         "energyflow-qg": PublicFormat(read_energyflow_qg, "EnergyFlow quark/gluon jets (.npz)"),
     },
 )

@@ -44,8 +44,28 @@ _TYPES = (
 )
 
 
-def read_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> ak.Array:
-    """Read a JetClass ROOT file into the common jet schema."""
+def count_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> int:
+    """The number of jets in a JetClass ROOT file (without reading them)."""
+    uproot = require("uproot", "io")
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        with uproot.open(path) as file:
+            if tree not in file:
+                raise InputError(f"{path}: no TTree {tree!r} (not a JetClass file)")
+            return int(file[tree].num_entries)
+    except InputError:
+        raise
+    except Exception as exc:  # uproot raises many types for damaged files
+        raise InputError(f"{path}: cannot read as ROOT ({exc.__class__.__name__})") from None
+
+
+def read_jetclass(
+    path: str | os.PathLike[str], tree: str = "tree", start: int = 0, stop: int | None = None
+) -> ak.Array:
+    """Read a JetClass ROOT file (jets ``start`` to ``stop``, default all) into the common jet
+    schema."""
     uproot = require("uproot", "io")
 
     path = Path(path)
@@ -62,7 +82,9 @@ def read_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> ak.Array:
             if missing or not labels:
                 missing = missing or ["label_*"]
                 raise InputError(f"{path}: missing branch(es) {', '.join(missing)}")
-            arrays = file[tree].arrays([*needed, *labels], library="ak")
+            arrays = file[tree].arrays(
+                [*needed, *labels], library="ak", entry_start=start, entry_stop=stop
+            )
     except InputError:
         raise
     except Exception as exc:  # uproot raises many types for damaged files
@@ -80,7 +102,7 @@ def read_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> ak.Array:
         first = int(np.flatnonzero(~valid)[0])
         raise InputError(
             f"{path}: {int((~valid).sum())} jet(s) do not have exactly one label_* set to 1 "
-            f"(first: jet {first}); refusing to guess their class"
+            f"(first: jet {start + first}); refusing to guess their class"
         )
     process = np.array([LABEL_BRANCHES[b] for b in labels])[np.argmax(onehot, axis=1)]
     return jets_from_constituents(
