@@ -40,3 +40,9 @@ def test_curves_stop_where_fewer_than_ten_background_jets_pass() -> None:
     curves = {"m": [{"signal_efficiency": [0, 0.5, 1], "background_efficiency": [0, 0.01, 1]}]}
     for draw in (figures.rejection_curves, figures.roc_curves):
         assert draw(curves, {"m": [50]}, 10).startswith(PNG)
+
+
+def test_a_curve_measured_nowhere_is_left_out_not_drawn_at_a_floor() -> None:
+    curves = {"m": [{"signal_efficiency": [0, 0.5, 1], "background_efficiency": [0, 0.01, 1]}]}
+    for draw in (figures.rejection_curves, figures.roc_curves):
+        assert draw(curves, {"m": [5]}, 10).startswith(PNG)  # 5 background jets: no curve

@@ -44,7 +44,8 @@ def test_study_writes_tables_figures_and_every_explanation(event_study: Path) ->
         assert sizes == sorted(sizes, reverse=True)
     # one report for every study: the event page, with every figure embedded
     page = (event_study / "report" / "index.html").read_text()
-    assert page.count("data:image/png;base64,") == len(study["figures"])
+    # the attribution figures and the classifier's ROC and rejection curves
+    assert page.count("data:image/png;base64,") == len(study["figures"]) + 2
     assert "ig-averaged-xsec" in page
     metrics = json.loads((event_study / "report" / "metrics.json").read_text())
     assert metrics["classifier"] == study["classifier"]

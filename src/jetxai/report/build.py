@@ -60,6 +60,12 @@ def _rejection_cell(run: dict[str, Any], point: str) -> str:
     return text
 
 
+def _background_counts(run: dict[str, Any]) -> list[float]:
+    """Each seed's test background count (effective when weighted); runs trained before the
+    counts were recorded draw their curves in full (an enormous count)."""
+    return [float(seed.get("background_effective", 1e300)) for seed in run["per_seed"]]
+
+
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: missing; run the study (jetxai demo) first")
@@ -127,7 +133,7 @@ def _build(study: Path) -> Path:
             }
         )
         curves[name] = [seed["roc"] for seed in run["per_seed"]]
-        background[name] = [seed.get("background_effective", np.inf) for seed in run["per_seed"]]
+        background[name] = _background_counts(run)
         metrics["taggers"][name] = {
             k: run[k] for k in ("auc", "rejection_0.3", "rejection_0.5", "accuracy")
         }
@@ -245,6 +251,8 @@ def _build_event_page(layout: StudyLayout, config: dict[str, Any]) -> Path:
     results = _read(layout.results)
     classifier = results["classifier"]
     run = _read(layout.run / "metrics.json")
+    curves = {"classifier": [seed["roc"] for seed in run["per_seed"]]}
+    counts = {"classifier": _background_counts(run)}
     samples = [
         {
             "name": name,
@@ -281,6 +289,10 @@ def _build_event_page(layout: StudyLayout, config: dict[str, Any]) -> Path:
         auc=_pm(run["auc"]) + _auc_stat(run["auc"]),
         efficiency=_pm(classifier["efficiency_0.01"], 3),
         r05=_rejection_cell(run, "0.5"),
+        curves=[
+            _b64(figures.roc_curves(curves, counts, MIN_PASSING)),
+            _b64(figures.rejection_curves(curves, counts, MIN_PASSING)),
+        ],
         explained=results["explained"],
         explanations=explanations,
         figures=pictures,

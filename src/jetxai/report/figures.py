@@ -93,6 +93,8 @@ def rejection_curves(
             )
             counts = background[label] if background else None
             keep = measured(efficiency, counts, min_passing) & (efficiency > 0).all(axis=0)
+            if not keep.any():
+                continue  # nowhere measured: no curve rather than a made-up one
             stack = 1.0 / np.where(efficiency > 0, efficiency, 1.0)
             line = ax.plot(
                 grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
@@ -104,10 +106,13 @@ def rejection_curves(
                 color=line.get_color(),
                 alpha=0.25,
             )
-        ax.set_yscale("log")
+        if ax.lines:
+            ax.set_yscale("log")
+            ax.legend(fontsize=10)
+        else:
+            ax.text(0.5, 0.5, "too few test background jets", ha="center", transform=ax.transAxes)
         ax.set_xlabel(r"signal efficiency $\varepsilon_S$")
         ax.set_ylabel(r"background rejection $1/\varepsilon_B$")
-        ax.legend(fontsize=10)
         return _png(fig)
 
 
@@ -129,6 +134,8 @@ def roc_curves(
                 ]
             )
             keep = measured(stack, background[label] if background else None, min_passing)
+            if not keep.any():
+                continue
             line = ax.plot(
                 grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
             )[0]
