@@ -11,7 +11,10 @@ the charge, PDG convention). Labels map to :data:`jetxai.data.schema.LABELS`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import awkward as ak
 import numpy as np
@@ -44,21 +47,28 @@ _TYPES = (
 )
 
 
-def count_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> int:
-    """The number of jets in a JetClass ROOT file (without reading them)."""
+@contextmanager
+def _tree(path: Path, tree: str) -> Iterator[Any]:
+    """The TTree ``tree`` of the JetClass file ``path``; a missing or damaged file or tree is a
+    one-line :class:`InputError`."""
     uproot = require("uproot", "io")
-    path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
         with uproot.open(path) as file:
             if tree not in file:
                 raise InputError(f"{path}: no TTree {tree!r} (not a JetClass file)")
-            return int(file[tree].num_entries)
+            yield file[tree]
     except InputError:
         raise
     except Exception as exc:  # uproot raises many types for damaged files
         raise InputError(f"{path}: cannot read as ROOT ({exc.__class__.__name__})") from None
+
+
+def count_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> int:
+    """The number of jets in a JetClass ROOT file (without reading them)."""
+    with _tree(Path(path), tree) as jets:
+        return int(jets.num_entries)
 
 
 def read_jetclass(
@@ -66,29 +76,16 @@ def read_jetclass(
 ) -> ak.Array:
     """Read a JetClass ROOT file (jets ``start`` to ``stop``, default all) into the common jet
     schema."""
-    uproot = require("uproot", "io")
-
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        with uproot.open(path) as file:
-            if tree not in file:
-                raise InputError(f"{path}: no TTree {tree!r} (not a JetClass file)")
-            branches = set(file[tree].keys())
-            labels = [b for b in LABEL_BRANCHES if b in branches]
-            needed = [*_MOMENTA, *(flag for flag, _ in _TYPES)]
-            missing = [b for b in needed if b not in branches]
-            if missing or not labels:
-                missing = missing or ["label_*"]
-                raise InputError(f"{path}: missing branch(es) {', '.join(missing)}")
-            arrays = file[tree].arrays(
-                [*needed, *labels], library="ak", entry_start=start, entry_stop=stop
-            )
-    except InputError:
-        raise
-    except Exception as exc:  # uproot raises many types for damaged files
-        raise InputError(f"{path}: cannot read as ROOT ({exc.__class__.__name__})") from None
+    with _tree(path, tree) as source:
+        branches = set(source.keys())
+        labels = [b for b in LABEL_BRANCHES if b in branches]
+        needed = [*_MOMENTA, *(flag for flag, _ in _TYPES)]
+        missing = [b for b in needed if b not in branches]
+        if missing or not labels:
+            missing = missing or ["label_*"]
+            raise InputError(f"{path}: missing branch(es) {', '.join(missing)}")
+        arrays = source.arrays([*needed, *labels], library="ak", entry_start=start, entry_stop=stop)
     charge = arrays["part_charge"]
     pid = ak.zeros_like(charge, dtype=np.int64)
     for flag, code in _TYPES:
