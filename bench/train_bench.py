@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from jetxai.evaluate.seeds import statistics_text
 from jetxai.features import XAUG_NAMES, add_xaug
 from jetxai.train import TrainConfig, train
 
@@ -37,11 +38,7 @@ def cell(metric: dict) -> str:  # type: ignore[type-arg]
     bound = metric.get("is_lower_bound", False)
     text = f"{'≥ ' if bound else ''}{metric['mean']:.4g} ± {metric['std']:.2g}"
     if "passing" in metric:
-        below, above = metric["stat"]
-        high = "∞" if above is None else f"{above:.2g}"
-        passing = metric["passing"]
-        text += f" +{high}/−{below:.2g} stat, {min(passing):.0f}–{max(passing):.0f} pass"
-        text += " (bound)" if bound else ""
+        text += f" {statistics_text(metric)}" + (" (bound)" if bound else "")
     elif "stat" in metric:
         text += f" ± {metric['stat']:.2g} stat"
     return text

@@ -30,3 +30,15 @@ def plus_minus(metric: dict[str, Any], decimals: int) -> str:
     """``"mean ± std"`` of a :func:`summary`, both to ``decimals`` decimal places (the text of
     tables and command-line summaries)."""
     return f"{metric['mean']:.{decimals}f} ± {metric['std']:.{decimals}f}"
+
+
+def statistics_text(metric: dict[str, Any]) -> str:
+    """``"+hi −lo (stat); k1–k2 pass"`` of an aggregated rejection (the statistical interval of
+    one seed's measurement and the background jets passing, lowest–highest over seeds); empty
+    for metrics that carry no statistics."""
+    if "passing" not in metric:
+        return ""
+    below, above = metric["stat"]
+    high = "∞" if above is None else f"{above:.2g}"
+    passing = metric["passing"]
+    return f"+{high} −{below:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} pass"

@@ -19,6 +19,7 @@ import numpy as np
 from jetxai import data
 from jetxai._io import atomic_path, read_json_object, write_json
 from jetxai.errors import InputError
+from jetxai.evaluate.seeds import statistics_text
 from jetxai.evaluate.statistics import MIN_PASSING
 from jetxai.features import column
 from jetxai.generate.events.record import STAGE_NAMES, STAGES
@@ -51,13 +52,8 @@ def _rejection_cell(run: dict[str, Any], point: str) -> str:
     """1/ε_B: mean ± seed spread, the statistical interval of one seed's measurement and the
     background jets passing; "≥" where fewer than ten pass for some seed (a bound)."""
     metric = run[f"rejection_{point}"]
-    text = _pm(metric, 3, _bounded(run, point))
-    if "stat" in metric:
-        below, above = metric["stat"]
-        high = "∞" if above is None else f"{above:.2g}"
-        passing = metric["passing"]
-        text += f" +{high} −{below:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} pass"
-    return text
+    statistics = statistics_text(metric)
+    return _pm(metric, 3, _bounded(run, point)) + (f" {statistics}" if statistics else "")
 
 
 def _background_counts(run: dict[str, Any]) -> list[float]:

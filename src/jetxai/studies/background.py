@@ -18,6 +18,7 @@ import torch
 from jetxai.errors import InputError
 from jetxai.models import prepare_inputs
 from jetxai.models.taggers import Tagger
+from jetxai.studies.options import BACKGROUND_WEIGHTS
 from jetxai.train.samples import Samples
 
 
@@ -34,7 +35,7 @@ def background_baseline(
     explained jet) comes back as a function of the explained inputs."""
     from jetxai.explain import baselines
 
-    if weights not in ("uniform", "xsec"):
+    if weights not in BACKGROUND_WEIGHTS:
         raise InputError(f"weights must be uniform or xsec, got {weights!r}")
     rows = samples.train[samples.target[samples.train] == 0]
     background, _ = prepare_inputs(model, samples.jets[rows])

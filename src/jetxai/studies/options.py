@@ -58,7 +58,9 @@ class ExplainOptions:
         COMPOSITES[self.composite]
         BASELINES[self.baseline]
         if self.weights not in BACKGROUND_WEIGHTS:
-            raise InputError(f"weights must be uniform or xsec, got {self.weights!r}")
+            raise InputError(
+                f"weights must be {' or '.join(BACKGROUND_WEIGHTS)}, got {self.weights!r}"
+            )
         for name in ("k", "n_steps", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
