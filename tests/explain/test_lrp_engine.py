@@ -91,6 +91,7 @@ def test_every_tagger_conserves_relevance_without_biases(float64, jets, name: st
         inputs,
         additional_forward_args=additional,
         epsilon=1e-12,
+        softmax="identity",  # the conservative softmax rule (no effect without attention)
         return_convergence_delta=True,
     )
     assert [r.shape for r in relevance] == [t.shape for t in inputs]
@@ -237,6 +238,7 @@ def test_first_layer_rules_fire_on_every_model(float64, jets, name: str, composi
         additional_forward_args=additional,
         composite=composite,
         epsilon=1e-12,
+        softmax="identity",
         return_convergence_delta=True,
     )
     assert not torch.allclose(ruled[0], plain[0])

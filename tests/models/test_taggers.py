@@ -69,7 +69,7 @@ def test_xaug_enters_through_the_concatenation_before_the_head(jets: ak.Array, n
     assert not torch.allclose(before, after)  # the XAUG branch is used
 
 
-@pytest.mark.parametrize("name", ["pfn", "efn", "lstm", "gru"])
+@pytest.mark.parametrize("name", ["pfn", "efn", "lstm", "gru", "particlenet", "part"])
 def test_padding_changes_nothing(jets: ak.Array, name: str) -> None:
     model = _model(name, [], jets, n=16)
     (x,), (mask,) = prepare_inputs(model, jets)

@@ -62,3 +62,37 @@ def test_the_uniform_baseline_is_drawn_per_explained_jet(run: Path, tmp_path: Pa
     logits = [abs(v) for v in table["logit"]]
     assert len(deltas) == len(logits) > 5
     assert sorted(deltas)[len(deltas) // 2] < 0.05 * max(sorted(logits)[len(logits) // 2], 1.0)
+
+
+@pytest.mark.parametrize("model", ["part", "particlenet"])
+def test_attention_and_graph_models_report_their_shares(
+    run: Path, tmp_path: Path, model: str
+) -> None:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    datasets = [run / "top", run / "qcd"]
+    config = TrainConfig(
+        model=model, xaug=["mass", "tau32"], seeds=1, epochs=1, batch_size=16, n_constituents=16
+    )
+    train(config, datasets, tmp_path / "run", progress=False)
+    report = explain_run(
+        tmp_path / "run", datasets, tmp_path / "explain", softmax="identity", progress=False
+    )
+    seed = report["seeds"][0]
+    table = pq.read_table(tmp_path / "explain" / "relevance-seed-0.parquet").to_pydict()
+    # with the conservative softmax the particles, XAUGs and sources carry the whole logit but
+    # for the biases: the delta is what the network's biases absorb, no more
+    shares = seed["shares"] if model == "part" else None
+    profile = seed["pair_profile_dr"]
+    if model == "part":
+        assert set(shares) == {"particles", "xaug", "pairs", "token_share"}
+        assert sum(s["all"] for s in shares.values()) == pytest.approx(1.0)
+        assert {"rel_pairs", "rel_token_share"} <= set(table)
+        assert set(profile) == {"pairs"}
+    else:
+        assert "shares" not in seed  # nothing of its own besides particles and XAUGs
+        assert set(profile) == {"blocks.0.edges", "blocks.1.edges"}
+    for name in profile:
+        assert len(profile[name]["all"]) == 10
+        assert np.isfinite(profile[name]["all"]).all() and max(profile[name]["all"]) > 0

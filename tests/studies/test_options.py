@@ -43,8 +43,11 @@ def test_bad_options_are_refused_by_name(change: dict[str, object], message: str
 def test_method_options_carry_only_what_the_method_takes() -> None:
     assert ExplainOptions(epsilon=1e-3).method_options() == {
         "composite": "epsilon",
+        "softmax": "attnlrp",
         "epsilon": 1e-3,
     }
+    with pytest.raises(InputError, match="softmax rule must be one of"):
+        ExplainOptions(softmax="zero")
     ig = ExplainOptions(method="ig", n_steps=8)
     assert ig.method_options() == {"n_steps": 8}
     assert ig.recorded() == {"baseline": "averaged", "weights": "uniform", "k": 16, "n_steps": 8}

@@ -18,6 +18,7 @@ EXAMPLES = """examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from jetxai.explain import BASELINES, COMPOSITES
+    from jetxai.explain.lrp import SOFTMAX_RULES
     from jetxai.studies.options import BACKGROUND_WEIGHTS, STUDY_METHODS, ExplainOptions
 
     default = ExplainOptions()
@@ -62,6 +63,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--epsilon", type=non_negative_float, help="epsilon of the rules (default 1e-6)"
     )
     parser.add_argument("--gamma", type=non_negative_float, help="gamma of the gamma rule")
+    parser.add_argument(
+        "--softmax",
+        default=default.softmax,
+        choices=SOFTMAX_RULES,
+        help="LRP rule for attention softmaxes (part): attnlrp (AttnLRP's, its bias term absorbs "
+        "relevance) or identity (conserves relevance)",
+    )
     parser.add_argument("--max-jets", type=positive_int, help="explain at most this many test jets")
     parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -77,6 +85,7 @@ def run_command(args: argparse.Namespace) -> None:
         composite=args.composite,
         epsilon=args.epsilon,
         gamma=args.gamma,
+        softmax=args.softmax,
         baseline=args.baseline,
         weights=args.weights,
         k=args.k,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from jetxai.models.checkpoint import load, save
 from jetxai.models.inputs import prepare_inputs
+from jetxai.models.part import ParticleTransformer
+from jetxai.models.particlenet import ParticleNet
 from jetxai.models.registry import MODELS, ModelEntry, build, default_spec, register_model
 from jetxai.models.spec import ModelSpec
 from jetxai.models.taggers import CNN, DNN, EFN, GRU, LSTM, PFN, Tagger
@@ -23,6 +25,8 @@ __all__ = [
     "PFN",
     "ModelEntry",
     "ModelSpec",
+    "ParticleNet",
+    "ParticleTransformer",
     "Tagger",
     "build",
     "default_spec",

@@ -1,7 +1,8 @@
 """Explicit building blocks, so attribution engines can see every operation.
 
-Set pooling and concatenation are modules of their own rather than inline ``torch.sum`` /
-``torch.cat`` calls: an LRP engine can then attach a rule to them.
+Set pooling, concatenation, sums of branches, products of two activations and the points
+whose relevance is reported are modules of their own rather than inline ``torch.sum`` /
+``torch.cat`` / ``+`` / ``@`` calls: an LRP engine can then attach a rule to them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,75 @@ class WeightedSum(nn.Module):
 
     def forward(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         return (x * weights.unsqueeze(-1)).sum(dim=1)
+
+
+class MaskedMean(nn.Module):
+    """Mean over the real constituents, Σ_i m_i x_i / max(Σ_i m_i, 1) (the count is a constant
+    of the jet, so the map is linear in x)."""
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        weights = mask.to(x.dtype)
+        count = weights.sum(dim=-1, keepdim=True).clamp(min=1.0)
+        return (x * weights.unsqueeze(-1)).sum(dim=-2) / count
+
+
+class NeighbourMean(nn.Module):
+    """Mean of edge outputs (N, n, k, C) over each particle's real neighbours (0 with none):
+    linear in the edges, the neighbour count being a constant of the graph."""
+
+    def forward(self, edges: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        weights = valid.to(edges.dtype)
+        count = weights.sum(dim=-1, keepdim=True).clamp(min=1.0)
+        return (edges * weights.unsqueeze(-1)).sum(dim=-2) / count
+
+
+class Add(nn.Module):
+    """Sum of branches (residual connections, attention logits plus the interaction bias)."""
+
+    def forward(self, first: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+        out = first
+        for part in rest:
+            out = out + part
+        return out
+
+
+class MatMul(nn.Module):
+    """Product ``a @ b`` of two activations (attention scores and the attention-weighted sum of
+    values)."""
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return a @ b
+
+
+class ClassToken(nn.Module):
+    """A learned vector, the class token, one per jet. It is a constant input of the model:
+    a model passes it through a source :class:`Tap` so LRP reports the relevance it takes."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.value = nn.Parameter(torch.zeros(1, 1, dim))
+        nn.init.trunc_normal_(self.value, std=0.02)
+
+    def forward(self, like: torch.Tensor) -> torch.Tensor:
+        return self.value.expand(like.shape[0], -1, -1).to(like.dtype)
+
+
+class Tap(nn.Module):
+    """Identity on ``x`` that marks an intermediate tensor whose relevance LRP reports.
+
+    ``index`` (optional, (N, n, k) integers) says which particle the k-th entry of row i pairs
+    with, so the relevance can be laid out per particle pair. A ``source`` tap starts a branch
+    of its own (the pairwise interaction features): LRP stops there, and the relevance reaching
+    it is a share of the output besides the inputs' (never passed on to the inputs).
+    """
+
+    def __init__(self, name: str, source: bool = False) -> None:
+        super().__init__()
+        self.name = name
+        self.source = source
+
+    def forward(self, x: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
+        return x
 
 
 class Concat(nn.Module):

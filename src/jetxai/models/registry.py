@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.features.constituents import DEFAULT_FIELDS
+from jetxai.models.part import ParticleTransformer
+from jetxai.models.particlenet import ParticleNet
 from jetxai.models.spec import ModelSpec
 from jetxai.models.taggers import CNN, DNN, EFN, GRU, LSTM, PFN, Tagger
 
@@ -34,6 +36,14 @@ MODELS: Registry[ModelEntry] = Registry(
         ),
         "lstm": ModelEntry(LSTM, "LSTM on pT-ordered constituents", DEFAULT_FIELDS),
         "gru": ModelEntry(GRU, "GRU on pT-ordered constituents", DEFAULT_FIELDS),
+        "particlenet": ModelEntry(
+            ParticleNet, "ParticleNet: EdgeConv on the particle cloud", DEFAULT_FIELDS
+        ),
+        "part": ModelEntry(
+            ParticleTransformer,
+            "Particle Transformer: attention with a pairwise-interaction bias",
+            DEFAULT_FIELDS,
+        ),
     },
 )
 
@@ -74,6 +84,7 @@ def build(spec: ModelSpec) -> Tagger:
         kwargs["n_features"] = len(spec.constituent_fields)
     if model.cls.representation == "images":
         kwargs["bins"] = spec.image_bins
+    kwargs.update(model.cls.spec_options(spec))
     try:
         tagger = model.cls(**kwargs)
     except TypeError as exc:

@@ -32,6 +32,12 @@ class Tagger(nn.Module):
         super().__init__()
         self.n_xaug = n_xaug
 
+    @classmethod
+    def spec_options(cls, spec: ModelSpec) -> dict[str, object]:
+        """Constructor options derived from the spec's inputs (which columns hold what, their
+        standardisation) rather than chosen by the user; none by default."""
+        return {}
+
     def split(self, args: Sequence[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """(inputs, additional_forward_args) of a positional argument list."""
         n_inputs = (self.representation != "xaug") + (self.n_xaug > 0)

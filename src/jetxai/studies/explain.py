@@ -6,9 +6,14 @@ explains each network, and writes::
 
     out/relevance-seed-<k>.parquet   per jet: label, process, logit, convergence delta,
                                      rel_xaug_<name>, rel_low_level, rel_constituents (jagged,
-                                     summed over features) or rel_image (flattened)
+                                     summed over features) or rel_image (flattened), and with
+                                     LRP each source share of its own (rel_pairs, …)
     out/ranking.json                 per-seed and ensemble XAUG ranking, XAUG share per class,
-                                     constituent profiles or mean relevance images, conservation
+                                     constituent profiles or mean relevance images, conservation;
+                                     with LRP the |relevance| share of every branch (particles,
+                                     XAUGs, ParT's pairs and class token) and, for models with
+                                     pair relevance (ParT's pairs, EdgeConv edges), its profile
+                                     in the pair's ΔR
 """
 
 from __future__ import annotations
@@ -43,19 +48,22 @@ from jetxai.studies.checkpoints import SplitCache, checkpoints
 from jetxai.studies.options import STUDY_METHODS, ExplainOptions
 from jetxai.train.samples import Samples
 
-#: method name → function(model, inputs, additional, **options) → (relevances tuple, delta)
-Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor]]
+#: method name → function(model, inputs, additional, **options) → (relevances tuple, delta,
+#: relevance inside the model by name: source shares per jet, pair matrices)
+Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]]
+#: Bins of a pair's ΔR_ij for the pair-relevance profile.
+PAIR_DR_BINS = np.linspace(0.0, 1.0, 11)
 
 
 def _explainer(method: str) -> Explainer:
-    """``method`` of :func:`jetxai.explain.attribute` returning (relevances tuple, delta)."""
+    """``method`` of :func:`jetxai.explain.attribute` returning (relevances tuple, delta, {})."""
 
     def explain(
         model: Tagger,
         inputs: tuple[torch.Tensor, ...],
         additional: tuple[torch.Tensor, ...],
         **options: Any,
-    ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
         from jetxai.explain import attribute
 
         relevance, delta = attribute(
@@ -66,23 +74,94 @@ def _explainer(method: str) -> Explainer:
             return_convergence_delta=True,
             **options,
         )
-        return tuple(relevance), delta
+        return tuple(relevance), delta, {}
 
     return explain
 
 
-METHODS: dict[str, Explainer] = {name: _explainer(name) for name in STUDY_METHODS}
+def _lrp(
+    model: Tagger,
+    inputs: tuple[torch.Tensor, ...],
+    additional: tuple[torch.Tensor, ...],
+    **options: Any,
+) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
+    """LRP with what it finds inside the model: ``source:<name>`` per-jet shares and
+    ``pairs:<name>`` (N, n, n) pair relevance."""
+    from jetxai.explain.lrp import lrp_decomposition
+
+    result = lrp_decomposition(model, inputs, additional_forward_args=additional, **options)
+    inside = {f"source:{name}": result.totals()[name] for name in result.sources}
+    for name, relevance in result.internal.items():
+        if relevance.dim() == 3:
+            inside[f"pairs:{name}"] = relevance
+    return result.inputs, result.delta, inside
+
+
+METHODS: dict[str, Explainer] = {name: _explainer(name) for name in STUDY_METHODS} | {"lrp": _lrp}
+
+
+class _PairProfile:
+    """Mean |pair relevance| in bins of the pair's ΔR_ij, overall and per class, accumulated
+    batch by batch (the (N, n, n) matrices are never kept)."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, np.ndarray] = {}
+        self.counts: dict[str, np.ndarray] = {}
+
+    def add(self, relevance: np.ndarray, jets: ak.Array, labels: np.ndarray) -> None:
+        from jetxai.features import constituents
+
+        angles, mask = constituents(jets, n=relevance.shape[1], fields=("deta", "dphi"))
+        deta = angles[..., 0][:, :, None] - angles[..., 0][:, None, :]
+        dphi = (
+            np.remainder(angles[..., 1][:, :, None] - angles[..., 1][:, None, :] + np.pi, 2 * np.pi)
+            - np.pi
+        )
+        dr = np.hypot(deta, dphi)
+        pairs = mask[:, :, None] & mask[:, None, :] & ~np.eye(mask.shape[1], dtype=bool)
+        for part, rows in (
+            ("all", slice(None)),
+            ("signal", labels == 1),
+            ("background", labels == 0),
+        ):
+            chosen = pairs[rows]
+            bins = np.digitize(dr[rows][chosen], PAIR_DR_BINS) - 1
+            inside = (bins >= 0) & (bins < len(PAIR_DR_BINS) - 1)
+            weights = np.abs(relevance[rows][chosen])[inside]
+            size = len(PAIR_DR_BINS) - 1
+            self.sums[part] = self.sums.get(part, np.zeros(size)) + np.bincount(
+                bins[inside], weights, size
+            )
+            self.counts[part] = self.counts.get(part, np.zeros(size)) + np.bincount(
+                bins[inside], minlength=size
+            )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "bins": PAIR_DR_BINS.tolist(),
+            **{
+                part: np.divide(
+                    self.sums[part],
+                    self.counts[part],
+                    out=np.zeros_like(self.sums[part]),
+                    where=self.counts[part] > 0,
+                ).tolist()
+                for part in self.sums
+            },
+        }
 
 
 def _batched(
     explainer: Explainer,
     model: Tagger,
     jets: ak.Array,
+    labels: np.ndarray,
     batch_size: int,
     options: dict[str, Any],
     progress: bool,
 ) -> dict[str, Any]:
     parts: dict[str, list[np.ndarray]] = {}
+    profiles: dict[str, _PairProfile] = {}
     for start in tqdm(
         range(0, len(jets), batch_size),
         desc="explain",
@@ -96,7 +175,9 @@ def _batched(
         once = {"check_conservation": False} if start and explainer is METHODS["lrp"] else {}
         drawn = options.get("baselines")
         per_batch = {"baselines": drawn(inputs)} if callable(drawn) else {}
-        relevance, delta = explainer(model, inputs, additional, **(options | per_batch), **once)
+        relevance, delta, inside = explainer(
+            model, inputs, additional, **(options | per_batch), **once
+        )
         with torch.no_grad():
             logit = model(*inputs, *additional)
         if not torch.isfinite(logit).all() or not all(torch.isfinite(r).all() for r in relevance):
@@ -113,7 +194,15 @@ def _batched(
             parts.setdefault("mask", []).append(additional[0].numpy())
         parts.setdefault("delta", []).append(delta.double().numpy())
         parts.setdefault("logit", []).append(logit.double().numpy())
-    return {k: np.concatenate(v) for k, v in parts.items()}
+        for name, value in inside.items():
+            if name.startswith("pairs:"):
+                profile = profiles.setdefault(name.removeprefix("pairs:"), _PairProfile())
+                profile.add(value.double().numpy(), batch, labels[start : start + batch_size])
+            else:
+                parts.setdefault(name, []).append(value.double().numpy())
+    result: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
+    result["pair_profiles"] = {name: p.summary() for name, p in profiles.items()}
+    return result
 
 
 def _scorecard(
@@ -139,6 +228,22 @@ def _constituent_quantities(jets: ak.Array, n: int) -> tuple[np.ndarray, np.ndar
 
     x, _ = constituents(jets, n=n, fields=("dr", "pt_rel"))
     return x[..., 0].astype(np.float64), x[..., 1].astype(np.float64)
+
+
+def _shares(result: dict[str, Any], sources: list[str], labels: Any) -> dict[str, Any]:
+    """Per branch, the mean over jets of its share of Σ|relevance| (particles, XAUGs and every
+    source of its own, such as ParT's pairs and class token), overall and per class."""
+    per_jet = {
+        name: np.abs(result[key].reshape(len(result[key]), -1)).sum(axis=1)
+        for name, key in (("particles", "low_level"), ("xaug", "xaug"))
+        if key in result
+    }
+    per_jet |= {name: np.abs(result[f"source:{name}"]) for name in sources}
+    total = sum(per_jet.values())
+    return {
+        name: by_class(np.divide(v, total, out=np.zeros_like(v), where=total > 0), labels)
+        for name, v in per_jet.items()
+    }
 
 
 def _write_parquet(path: Path, columns: dict[str, Any]) -> None:
@@ -180,7 +285,13 @@ def explain_run(
         if options.max_jets is not None:
             jets, labels = jets[: options.max_jets], labels[: options.max_jets]
         result = _batched(
-            METHODS[options.method], model, jets, options.batch_size, run_options, progress
+            METHODS[options.method],
+            model,
+            jets,
+            np.asarray(labels),
+            options.batch_size,
+            run_options,
+            progress,
         )
         spec = model.spec
         summary: dict[str, Any] = {"checkpoint": str(directory)}
@@ -216,6 +327,13 @@ def explain_run(
                 images = mean_images(low[:, 0], labels)
                 summary["images"] = {k: v.tolist() for k, v in images.items()}
                 columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
+        sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
+        for name in sources:
+            columns[f"rel_{name}"] = result[f"source:{name}"]
+        if sources:
+            summary["shares"] = _shares(result, sources, labels)
+        if result["pair_profiles"]:
+            summary["pair_profile_dr"] = result["pair_profiles"]
         if options.method == "ig" and model.representation == "xaug":
             summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps)
         seed = directory.name.removeprefix("seed-")

@@ -28,6 +28,7 @@ class ExplainOptions:
         method: ``lrp`` or ``ig``.
         composite: LRP composite (a name in :data:`jetxai.explain.COMPOSITES`).
         epsilon, gamma: LRP rule parameters (``None``: the composite's defaults).
+        softmax: LRP's rule for attention softmaxes (:data:`jetxai.explain.lrp.SOFTMAX_RULES`).
         baseline: IG baseline (a name in :data:`jetxai.explain.BASELINES`), built from the
             background jets of the network's training split.
         weights: how those background jets are weighted (:data:`BACKGROUND_WEIGHTS`).
@@ -41,6 +42,7 @@ class ExplainOptions:
     composite: str = "epsilon"
     epsilon: float | None = None
     gamma: float | None = None
+    softmax: str = "attnlrp"
     baseline: str = "averaged"
     weights: str = "uniform"
     k: int = 16
@@ -55,8 +57,14 @@ class ExplainOptions:
             raise InputError(
                 f"unknown method {self.method!r}; choose from {', '.join(STUDY_METHODS)}"
             )
+        from jetxai.explain.lrp import SOFTMAX_RULES
+
         COMPOSITES[self.composite]
         BASELINES[self.baseline]
+        if self.softmax not in SOFTMAX_RULES:
+            raise InputError(
+                f"softmax rule must be one of {', '.join(SOFTMAX_RULES)}, got {self.softmax!r}"
+            )
         if self.weights not in BACKGROUND_WEIGHTS:
             raise InputError(
                 f"weights must be {' or '.join(BACKGROUND_WEIGHTS)}, got {self.weights!r}"
@@ -80,7 +88,8 @@ class ExplainOptions:
         """What the method itself is given (LRP: composite and rule parameters; IG: steps)."""
         if self.method == "lrp":
             rules = {"epsilon": self.epsilon, "gamma": self.gamma}
-            return {"composite": self.composite} | {k: v for k, v in rules.items() if v is not None}
+            chosen = {k: v for k, v in rules.items() if v is not None}
+            return {"composite": self.composite, "softmax": self.softmax} | chosen
         return {"n_steps": self.n_steps}
 
     def recorded(self) -> dict[str, Any]:

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from jetxai._registry import Registry
 from jetxai.explain.lrp.canonizers import BatchNormFolding
-from jetxai.explain.lrp.composites import COMPOSITES, Composite, build_composite
-from jetxai.explain.lrp.engine import ConservationWarning, LRPHooks, lrp, register_elementwise
+from jetxai.explain.lrp.composites import COMPOSITES, SOFTMAX_RULES, Composite, build_composite
+from jetxai.explain.lrp.engine import (
+    ConservationWarning,
+    Decomposition,
+    LRPHooks,
+    lrp,
+    lrp_decomposition,
+    register_elementwise,
+)
 from jetxai.explain.lrp.rules import (
     AlphaBeta,
     Epsilon,
@@ -35,10 +42,12 @@ RULES: Registry[type[Rule]] = Registry(
 __all__ = [
     "COMPOSITES",
     "RULES",
+    "SOFTMAX_RULES",
     "AlphaBeta",
     "BatchNormFolding",
     "Composite",
     "ConservationWarning",
+    "Decomposition",
     "Epsilon",
     "Flat",
     "Gamma",
@@ -49,5 +58,6 @@ __all__ = [
     "ZPlus",
     "build_composite",
     "lrp",
+    "lrp_decomposition",
     "register_elementwise",
 ]

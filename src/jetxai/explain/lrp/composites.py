@@ -37,6 +37,8 @@ class Composite:
     layer_rules: dict[type[nn.Module], Rule]
     first_layer: Rule | None = None
     epsilon: float = 1e-6
+    #: the softmax rule inside attention: "attnlrp" or "identity" (see the engine)
+    softmax: str = "attnlrp"
     name: str = "custom"
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -121,7 +123,9 @@ def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
     if isinstance(composite, Composite):
         if rule_args:
             raise InputError("rule parameters go into the Composite you built, not lrp()")
+        _check_softmax(composite.softmax)
         return composite
+    softmax = _check_softmax(rule_args.pop("softmax", "attnlrp"))
     factory = COMPOSITES[composite]
     accepted = set(inspect.signature(factory).parameters)
     unknown = sorted(set(rule_args) - accepted)
@@ -131,4 +135,17 @@ def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
         )
     built = factory(**rule_args)
     built.name, built.options = composite, dict(rule_args)
+    built.softmax = softmax
+    if softmax != "attnlrp":
+        built.options["softmax"] = softmax
     return built
+
+
+#: The softmax rules inside attention (see :mod:`jetxai.explain.lrp.engine`).
+SOFTMAX_RULES = ("attnlrp", "identity")
+
+
+def _check_softmax(rule: object) -> str:
+    if rule not in SOFTMAX_RULES:
+        raise InputError(f"softmax rule must be one of {', '.join(SOFTMAX_RULES)}, got {rule!r}")
+    return str(rule)

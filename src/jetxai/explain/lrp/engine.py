@@ -22,6 +22,28 @@ ReLU / other element-wise activations (relevance passes through), max pooling (w
 all) and average pooling, flatten, dropout in eval mode, the masked-sum set pooling and
 concatenation (relevance follows each summand / each branch), the EFN's pT-weighted sum (weights
 are gates: relevance goes to Φ), and LSTM / GRU (:mod:`.recurrent`).
+
+Attention and graph layers (ParT, ParticleNet and models built of the same blocks) follow
+AttnLRP (Achtibat et al., ICML 2024, arXiv:2402.05602):
+- a product of two activations (:class:`~jetxai.models.layers.MatMul`: q·kᵀ, softmax·v) gives
+  each factor half the relevance (the uniform rule; all of it when only one factor depends on
+  the inputs);
+- softmax: ``softmax="attnlrp"`` (default) is the paper's rule R_i = x_i (R_i − s_i Σ_j R_j),
+  whose own bias term absorbs relevance; ``softmax="identity"`` passes each output's relevance
+  to its logit unchanged, which conserves relevance;
+- LayerNorm: the division by the standard deviation is a constant (the paper's identity rule on
+  the normalisation), the centring and γ are linear, β is a bias;
+- sums of branches (:class:`~jetxai.models.layers.Add`: residuals, logits + interaction bias)
+  split relevance in proportion to each branch's value (the ε-rule);
+- the class token is a learned constant input: its relevance is a share of its own (a source
+  tap, below);
+- EdgeConv: the k-NN graph is a constant of the forward pass, gathering neighbours is structural
+  (relevance returns to each neighbour), and the neighbour mean / max pooling are linear /
+  winner-takes-all.
+A :class:`~jetxai.models.layers.Tap` marks a tensor whose relevance is reported: the edges of an
+EdgeConv, laid out per particle pair, and ParT's pairwise interaction features and class token —
+*source* taps: relevance stops there and is a share of the output of its own
+(:func:`lrp_decomposition`).
 """
 
 from __future__ import annotations
@@ -42,7 +64,17 @@ from jetxai.explain.lrp import recurrent
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import Composite, build_composite
 from jetxai.explain.lrp.rules import Rule, epsilon_output, pass_through
-from jetxai.models.layers import Concat, MaskedSum, WeightedSum
+from jetxai.models.layers import (
+    Add,
+    ClassToken,
+    Concat,
+    MaskedMean,
+    MaskedSum,
+    MatMul,
+    NeighbourMean,
+    Tap,
+    WeightedSum,
+)
 
 _WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d)
 _ACTIVATIONS = (nn.Tanh, nn.Sigmoid, nn.ELU, nn.LeakyReLU, nn.Softplus, nn.GELU, nn.SiLU)
@@ -59,7 +91,10 @@ _NATURAL = (
     nn.Sequential,
     nn.ModuleList,
     MaskedSum,
+    MaskedMean,
+    NeighbourMean,
     Concat,
+    ClassToken,
 )
 _RECURRENT = (nn.LSTM, nn.GRU)
 #: Every leaf-module type the engine handles.
@@ -70,7 +105,13 @@ COVERED: tuple[type[nn.Module], ...] = (
     *_NORMS,
     *_NATURAL,
     WeightedSum,
+    nn.LayerNorm,
+    nn.Softmax,
+    MatMul,
+    Add,
+    Tap,
 )
+
 #: Largest conservation error of the rule chain, |f₀ − ΣR₀| / mean |f₀| on the bias-free model,
 #: that passes without a warning. Covered models give 1e-7 (float32) to 1e-15 (float64); the
 #: leaks of uncovered operations (attention products, softmax, normalisations) are of order one.
@@ -137,12 +178,24 @@ def check_coverage(model: nn.Module) -> None:
         if not isinstance(module, (*COVERED, *ELEMENTWISE)):
             raise InputError(
                 f"LRP does not cover module {name or '<model>'!r} ({type(module).__name__}); "
-                "covered: Linear, Conv1d/2d, LSTM, GRU, BatchNorm, element-wise activations, "
-                "pooling, Flatten, Dropout and jetxai's set pooling and concatenation (an "
-                "element-wise module of your own: jetxai.explain.lrp.register_elementwise)"
+                "covered: Linear, Conv1d/2d, LSTM, GRU, BatchNorm, LayerNorm, Softmax, "
+                "element-wise activations, pooling, Flatten, Dropout and jetxai's layers (set "
+                "pooling, concatenation, Add, MatMul, Tap, ClassToken: jetxai.models.layers); an "
+                "element-wise module of your own: jetxai.explain.lrp.register_elementwise"
             )
         if isinstance(module, _RECURRENT):
             recurrent.check(module, name)
+
+
+@dataclass
+class TapRecord:
+    """A tapped tensor: its qualified module name, the tensor whose ``x ⊙ ∂f/∂x`` is its
+    relevance, and the optional (N, n, k) partner index of its entries."""
+
+    name: str
+    x: torch.Tensor
+    source: bool
+    index: torch.Tensor | None = None
 
 
 @dataclass
@@ -196,6 +249,8 @@ class LRPHooks:
         self.composite = composite
         self.leaves = list(leaves)
         self.input_layers: list[InputLayer] = []
+        self.taps: list[TapRecord] = []
+        self.names = {id(m): name for name, m in model.named_modules()}
         self.canonizer = BatchNormFolding()
         self.handles: list[RemovableHandle] = []
 
@@ -248,6 +303,26 @@ class LRPHooks:
             if module in self.canonizer.folded:
                 return None
             return lambda m, args, out: epsilon_output(out, epsilon)
+        if isinstance(module, Add):
+            return lambda m, args, out: epsilon_output(out, epsilon)
+        if isinstance(module, MatMul):
+            return lambda m, args, out: _uniform_product(args[0], args[1], out)
+        if isinstance(module, nn.Softmax) and self.composite.softmax == "identity":
+            return lambda m, args, out: pass_through(args[0], out)
+        if isinstance(module, nn.LayerNorm):
+            return _layer_norm
+        if isinstance(module, Tap):
+            return self._tap_hook
+        return None
+
+    def _tap_hook(self, module: Tap, args: tuple[Any, ...], output: torch.Tensor) -> Any:
+        index = args[1] if len(args) > 1 else None
+        name = self.names.get(id(module), module.name)
+        if module.source:
+            leaf = output.detach().requires_grad_(True)
+            self.taps.append(TapRecord(name, leaf, True, index))
+            return leaf
+        self.taps.append(TapRecord(name, output, False, index))
         return None
 
     def _weighted_hook(
@@ -261,6 +336,29 @@ class LRPHooks:
         result = rule.output(module, x, output, aux)
         self.record(x, aux)
         return result
+
+
+def _uniform_product(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """a @ b with half the relevance to each factor (AttnLRP's uniform rule); a factor that does
+    not depend on the inputs passes none, so the other takes all."""
+    if not (a.requires_grad and b.requires_grad):
+        return out
+    half = 0.5 * (a @ b.detach()) + 0.5 * (a.detach() @ b)
+    return half + (out - half).detach()
+
+
+def _layer_norm(module: nn.LayerNorm, args: tuple[Any, ...], out: torch.Tensor) -> torch.Tensor:
+    """LayerNorm with the standard deviation held constant: linear in x (AttnLRP)."""
+    x = args[0]
+    dims = tuple(range(-len(module.normalized_shape), 0))
+    centred = x - x.mean(dim=dims, keepdim=True)
+    scale = torch.sqrt(x.var(dim=dims, keepdim=True, unbiased=False) + module.eps).detach()
+    y = centred / scale
+    if module.weight is not None:
+        y = y * module.weight
+    if module.bias is not None:
+        y = y + module.bias
+    return y + (out - y).detach()
 
 
 @contextmanager
@@ -285,28 +383,79 @@ def _without_biases(model: nn.Module) -> Iterator[None]:
                 tensor.copy_(value)
 
 
+@dataclass
+class Decomposition:
+    """The LRP decomposition of a batch of outputs.
+
+    Attributes:
+        inputs: relevance per explained input, shaped like the inputs.
+        internal: relevance at each tapped tensor, by qualified module name, summed over its
+            feature axis; a tap with a partner index (EdgeConv edges) and a square pair tensor
+            (ParT's interaction features) are laid out per particle pair, (N, n, n): entry
+            [b, i, j] is the relevance of the pair (i, j) of jet b.
+        sources: the names in ``internal`` that are shares of their own (source taps): their
+            relevance is not part of the inputs'.
+        output: the explained output f(x) per example.
+    """
+
+    inputs: tuple[torch.Tensor, ...]
+    internal: dict[str, torch.Tensor]
+    sources: tuple[str, ...]
+    output: torch.Tensor
+
+    def totals(self) -> dict[str, torch.Tensor]:
+        """Σ relevance per example of each input (``input0``, ``input1``, …) and source."""
+        out = {f"input{i}": r.reshape(len(r), -1).sum(dim=1) for i, r in enumerate(self.inputs)}
+        for name in self.sources:
+            relevance = self.internal[name]
+            out[name] = relevance.reshape(len(relevance), -1).sum(dim=1)
+        return out
+
+    @property
+    def delta(self) -> torch.Tensor:
+        """f(x) − Σ relevance (inputs and sources) per example: what biases and stabilisers
+        absorbed."""
+        return self.output - sum(self.totals().values())
+
+
+def _pairwise(record: TapRecord, relevance: torch.Tensor) -> torch.Tensor:
+    """A tap's relevance summed over features, laid out per particle pair where it has pairs."""
+    summed = relevance.sum(dim=-1)
+    if record.index is None:
+        return summed
+    n = summed.shape[1]
+    pairs = summed.new_zeros(summed.shape[0], n, n)
+    return pairs.scatter_add_(2, record.index.to(summed.device), summed)
+
+
 def _propagate(
     model: nn.Module,
     tensors: Sequence[torch.Tensor],
     extra: tuple[Any, ...],
     target: Any,
     composite: Composite,
-) -> tuple[list[torch.Tensor], torch.Tensor]:
-    """(relevance per input, explained output) for one batch."""
+) -> Decomposition:
+    """The decomposition of one batch."""
     leaves = [t.detach().clone().requires_grad_(True) for t in tensors]
     with torch.enable_grad(), LRPHooks(model, composite, leaves) as hooks:
         explained = select(model(*leaves, *extra), target)
         layers = hooks.input_layers
-        # gradients of the inputs (and first-layer auxiliaries) only: no parameter gradients
+        taps = hooks.taps
+        # gradients of the inputs (and first-layer auxiliaries, taps) only: no parameter gradients
         aux = [a for layer in layers for a in layer.aux]
+        wanted = [*leaves, *aux, *(tap.x for tap in taps)]
         grads = torch.autograd.grad(
-            explained.sum(), [*leaves, *aux], allow_unused=True, retain_graph=bool(layers)
+            explained.sum(), wanted, allow_unused=True, retain_graph=bool(layers)
         )
         relevance = [
             leaf * g if g is not None else torch.zeros_like(leaf)
             for leaf, g in zip(leaves, grads[: len(leaves)], strict=True)
         ]
-        by_aux = dict(zip(map(id, aux), grads[len(leaves) :], strict=True))
+        by_aux = dict(zip(map(id, aux), grads[len(leaves) : len(leaves) + len(aux)], strict=True))
+        internal = {}
+        for tap, g in zip(taps, grads[len(leaves) + len(aux) :], strict=True):
+            tapped = tap.x * g if g is not None else torch.zeros_like(tap.x)
+            internal[tap.name] = _pairwise(tap, tapped.detach())
         for layer in layers:
             parts = [a * g for a in layer.aux if (g := by_aux[id(a)]) is not None]
             if not parts:
@@ -317,28 +466,68 @@ def _propagate(
                 layer.x, leaves, grad_outputs=layer_relevance, allow_unused=True, retain_graph=True
             )
             relevance = [r if c is None else r + c for r, c in zip(relevance, carried, strict=True)]
-    return [r.detach() for r in relevance], explained.detach()
+    sources = tuple(dict.fromkeys(tap.name for tap in taps if tap.source))
+    return Decomposition(
+        tuple(r.detach() for r in relevance), internal, sources, explained.detach()
+    )
 
 
 def _check_conservation(
     model: nn.Module, tensors: Sequence[torch.Tensor], extra: tuple[Any, ...], target: Any
 ) -> float:
-    """|f₀ − ΣR₀| / mean |f₀| of ε-LRP on the bias-free model, over up to
-    :data:`PROBE_EXAMPLES` examples."""
+    """|f₀ − ΣR₀| / mean |f₀| of ε-LRP (conservative softmax) on the bias-free model, over up to
+    :data:`PROBE_EXAMPLES` examples; ΣR₀ counts the source taps' shares."""
     rows = slice(0, PROBE_EXAMPLES)
     probe_target = target[rows] if isinstance(target, torch.Tensor) else target
     with _without_biases(model):
-        relevance, explained = _propagate(
+        decomposition = _propagate(
             model,
             [t[rows] for t in tensors],
             tuple(e[rows] if isinstance(e, torch.Tensor) else e for e in extra),
             probe_target,
-            build_composite("epsilon", epsilon=PROBE_EPSILON),
+            build_composite("epsilon", epsilon=PROBE_EPSILON, softmax="identity"),
         )
-    total = sum(r.reshape(len(r), -1).sum(dim=1) for r in relevance)
-    scale = float(explained.abs().mean())
-    error = float((explained - total).abs().max())
+    scale = float(decomposition.output.abs().mean())
+    error = float(decomposition.delta.abs().max())
     return error / scale if scale > 0 else (0.0 if error == 0 else float("inf"))
+
+
+def lrp_decomposition(
+    model: nn.Module,
+    inputs: torch.Tensor | tuple[torch.Tensor, ...],
+    target: int | torch.Tensor | None = None,
+    composite: str | Composite = "epsilon",
+    additional_forward_args: tuple[Any, ...] | None = None,
+    check_conservation: bool = True,
+    **rule_args: Any,
+) -> Decomposition:
+    """The LRP decomposition of ``model``'s output: relevance per input, per tapped tensor
+    (EdgeConv edges, ParT's particle pairs) and the output, in one backward pass. Arguments as
+    for :func:`lrp`."""
+    tensors = (inputs,) if isinstance(inputs, torch.Tensor) else tuple(inputs)
+    extra = tuple(additional_forward_args or ())
+    if not all(t.is_floating_point() for t in tensors):
+        raise InputError(
+            "attributed inputs must be floating point (masks go in additional_forward_args)"
+        )
+    built = build_composite(composite, **rule_args)
+    check_coverage(model)
+    target = check_target(target, len(tensors[0]) if tensors else 0)
+    if not len(tensors[0]):  # an empty batch: empty relevances
+        return Decomposition(tuple(torch.zeros_like(t) for t in tensors), {}, (), torch.zeros(0))
+    decomposition = _propagate(model, tensors, extra, target, built)
+    if check_conservation:
+        error = _check_conservation(model, tensors, extra, target)
+        if error > CONSERVATION_TOLERANCE:
+            warnings.warn(
+                f"LRP does not conserve relevance through this model: |f − ΣR| / mean |f| = "
+                f"{error:.3g} on the bias-free model (tolerance {CONSERVATION_TOLERANCE}); some "
+                "operation inside a module's forward is not covered, so the relevances are not "
+                "an LRP explanation",
+                ConservationWarning,
+                stacklevel=3,
+            )
+    return decomposition
 
 
 def lrp(
@@ -356,38 +545,23 @@ def lrp(
     Returns relevances with the structure of ``inputs`` (a tensor, or a tuple for multi-input
     models); padding masks travel in ``additional_forward_args`` and receive none. With
     ``return_convergence_delta`` also returns f(x) − Σ relevance per sample: the share absorbed by
-    biases and stabilisers (0 for a perfectly conservative rule chain). ``target``: see
-    :mod:`jetxai.explain._common`. Uncovered modules are refused before anything runs; with
+    biases and stabilisers (0 for a perfectly conservative rule chain; the shares of source taps,
+    such as ParT's pair features, count as relevance — see :func:`lrp_decomposition`).
+    ``target``: see :mod:`jetxai.explain._common`. ``softmax`` (a rule parameter): "attnlrp" or
+    "identity" (see the module docs). Uncovered modules are refused before anything runs; with
     ``check_conservation`` a :class:`ConservationWarning` reports a rule chain that leaks.
     """
-    single = isinstance(inputs, torch.Tensor)
-    tensors = (inputs,) if single else tuple(inputs)
-    extra = tuple(additional_forward_args or ())
-    if not all(t.is_floating_point() for t in tensors):
-        raise InputError(
-            "attributed inputs must be floating point (masks go in additional_forward_args)"
-        )
-    built = build_composite(composite, **rule_args)
-    check_coverage(model)
-    target = check_target(target, len(tensors[0]) if tensors else 0)
-    if not len(tensors[0]):  # an empty batch: empty relevances (and deltas)
-        empty: Any = tuple(torch.zeros_like(t) for t in tensors)
-        result: Any = empty[0] if single else empty
-        return (result, torch.zeros(0)) if return_convergence_delta else result
-    relevance, explained = _propagate(model, tensors, extra, target, built)
-    if check_conservation:
-        error = _check_conservation(model, tensors, extra, target)
-        if error > CONSERVATION_TOLERANCE:
-            warnings.warn(
-                f"LRP does not conserve relevance through this model: |f − ΣR| / mean |f| = "
-                f"{error:.3g} on the bias-free model (tolerance {CONSERVATION_TOLERANCE}); some "
-                "operation inside a module's forward is not covered, so the relevances are not "
-                "an LRP explanation",
-                ConservationWarning,
-                stacklevel=2,
-            )
-    result = relevance[0] if single else tuple(relevance)
+    decomposition = lrp_decomposition(
+        model,
+        inputs,
+        target,
+        composite,
+        additional_forward_args,
+        check_conservation,
+        **rule_args,
+    )
+    relevance = decomposition.inputs
+    result = relevance[0] if isinstance(inputs, torch.Tensor) else tuple(relevance)
     if not return_convergence_delta:
         return result
-    total = sum(r.reshape(len(r), -1).sum(dim=1) for r in relevance)
-    return result, explained - total
+    return result, decomposition.delta
