@@ -11,7 +11,7 @@ from jetxai.models.checkpoint import load, save
 from jetxai.models.inputs import prepare_inputs
 from jetxai.models.part import ParticleTransformer
 from jetxai.models.particlenet import ParticleNet
-from jetxai.models.registry import MODELS, ModelEntry, build, default_spec, register_model
+from jetxai.models.registry import MODELS, ModelEntry, build, default_spec, register, register_model
 from jetxai.models.spec import ModelSpec
 from jetxai.models.taggers import CNN, DNN, EFN, GRU, LSTM, PFN, Tagger
 
@@ -32,6 +32,7 @@ __all__ = [
     "default_spec",
     "load",
     "prepare_inputs",
+    "register",
     "register_model",
     "save",
 ]

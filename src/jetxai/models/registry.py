@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from jetxai._registry import Registry
 from jetxai.errors import InputError
@@ -11,6 +13,10 @@ from jetxai.models.part import ParticleTransformer
 from jetxai.models.particlenet import ParticleNet
 from jetxai.models.spec import ModelSpec
 from jetxai.models.taggers import CNN, DNN, EFN, GRU, LSTM, PFN, Tagger
+
+T = TypeVar("T", bound=Tagger)
+#: What a tagger can read.
+REPRESENTATIONS = ("xaug", "images", "constituents")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,55 @@ def register_model(name: str, entry: ModelEntry) -> ModelEntry:
     built from a :class:`~jetxai.models.spec.ModelSpec`; training, checkpoints, evaluation and
     explanation then take it by ``name``."""
     return MODELS.add(name, entry)
+
+
+def register(
+    name: str,
+    description: str = "",
+    constituent_fields: Sequence[str] | None = None,
+    standardise_constituents: bool = True,
+    image_bins: int = 0,
+) -> Callable[[type[T]], type[T]]:
+    """Class decorator putting a user's tagger into the whole pipeline under ``name``::
+
+        @jetxai.models.register("mytagger", "EdgeConv + attention", constituent_fields=...)
+        class MyTagger(jetxai.models.Tagger):
+            representation = "constituents"
+            def __init__(self, n_features, n_xaug=0, width=64): ...
+            def forward(self, constituents, *rest): ...  # rest: XAUG vector (if any), mask
+
+    The class reads ``representation`` ("xaug", "images" or "constituents") and is built with
+    ``n_xaug`` (and ``n_features`` / ``bins``) plus the options of its spec; ``jetxai train
+    --model name``, checkpoints, evaluation and every attribution method then take it (a
+    checkpoint loads where the class is registered again). ``constituent_fields`` defaults to
+    every constituent feature for constituent models. LRP explains it when its modules are
+    covered; the first uncovered one is named.
+    """
+
+    def decorate(cls: type[T]) -> type[T]:
+        if not (isinstance(cls, type) and issubclass(cls, Tagger)):
+            raise InputError(f"register({name!r}): {cls!r} is not a jetxai.models.Tagger subclass")
+        if cls.representation not in REPRESENTATIONS:
+            raise InputError(
+                f"register({name!r}): representation must be one of "
+                f"{', '.join(REPRESENTATIONS)}, got {cls.representation!r}"
+            )
+        fields = constituent_fields
+        if fields is None:
+            fields = DEFAULT_FIELDS if cls.representation == "constituents" else ()
+        register_model(
+            name,
+            ModelEntry(
+                cls,
+                description or (cls.__doc__ or name).strip().splitlines()[0],
+                tuple(fields),
+                standardise_constituents,
+                image_bins or (32 if cls.representation == "images" else 0),
+            ),
+        )
+        return cls
+
+    return decorate
 
 
 def entry(name: str) -> ModelEntry:
