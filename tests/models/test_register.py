@@ -53,7 +53,8 @@ def test_a_registered_tagger_trains_loads_and_is_explained(
     )
     train(config, datasets, tmp_path / "run", progress=False)
     model = load(tmp_path / "run" / "seed-0")
-    assert type(model).__name__ == "UserDeepSet" and model.phi[0].out_features == 4
+    assert type(model).__name__ == "UserDeepSet"
+    assert model.phi[0].out_features == 4
     assert MODELS[user_model].description == "A user's deep set with a tanh inside."
     for method in ("lrp", "ig"):
         report = explain_run(
@@ -64,7 +65,7 @@ def test_a_registered_tagger_trains_loads_and_is_explained(
 
 
 def test_register_refuses_what_is_not_a_tagger(user_model: str) -> None:
-    with pytest.raises(InputError, match="not a jetxai.models.Tagger subclass"):
+    with pytest.raises(InputError, match=r"not a jetxai\.models\.Tagger subclass"):
         register("plain")(nn.Linear)  # type: ignore[type-var]
 
     class Odd(Tagger):

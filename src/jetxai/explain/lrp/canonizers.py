@@ -3,6 +3,13 @@
 :class:`BatchNormFolding` folds an eval-mode BatchNorm into the Linear / Conv layer just before
 it in an ``nn.Sequential`` (W′ = s·W, b′ = s·(b − μ) + β with s = γ / √(σ² + ε)) and turns the
 BatchNorm into the identity; leaving the context restores every parameter exactly.
+
+:class:`ExplicitAttention` runs each ``nn.MultiheadAttention`` (fused in PyTorch, invisible to
+the engine) as the same computation written with visible modules — projections as Linear layers
+sharing the module's weights, the two products as :class:`~jetxai.models.layers.MatMul`, a float
+``attn_mask`` (an additive bias such as ParT's interaction) through
+:class:`~jetxai.models.layers.Add`, and a Softmax module — so the attention rules apply; leaving
+the context restores the module.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from typing import Any
 import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
+
+from jetxai.errors import InputError
 
 
 class BatchNormFolding:
@@ -75,6 +84,137 @@ class BatchNormFolding:
         self._saved.clear()
         self._handles.clear()
         self.folded.clear()
+
+
+def check_attention(module: nn.MultiheadAttention, name: str = "") -> None:
+    """Refuse, by name, the attention options the explicit form does not cover."""
+    unsupported = [
+        label
+        for label, present in (
+            ("bias_k / bias_v", module.bias_k is not None),
+            ("add_zero_attn", module.add_zero_attn),
+        )
+        if present
+    ]
+    if unsupported:
+        raise InputError(
+            f"LRP does not cover module {name or '<model>'!r} (MultiheadAttention with "
+            f"{', '.join(unsupported)})"
+        )
+
+
+def _projection(weight: torch.Tensor, bias: torch.Tensor | None) -> nn.Linear:
+    """A Linear layer whose weight and bias are (views of) the given tensors."""
+    layer = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None)
+    del layer.weight
+    layer.weight = weight
+    if bias is not None:
+        del layer.bias
+        layer.bias = bias  # type: ignore[assignment]
+    return layer
+
+
+class _Explicit(nn.Module):
+    """The visible modules of one MultiheadAttention."""
+
+    def __init__(self, module: nn.MultiheadAttention) -> None:
+        super().__init__()
+        from jetxai.models.layers import Add, MatMul
+
+        e = module.embed_dim
+        if module._qkv_same_embed_dim:
+            weights = [module.in_proj_weight[i * e : (i + 1) * e] for i in range(3)]
+        else:
+            weights = [module.q_proj_weight, module.k_proj_weight, module.v_proj_weight]
+        bias = module.in_proj_bias
+        biases = [None] * 3 if bias is None else [bias[i * e : (i + 1) * e] for i in range(3)]
+        self.query, self.key, self.value = (
+            _projection(w, b) for w, b in zip(weights, biases, strict=True)
+        )
+        self.scores = MatMul()
+        self.add_mask = Add()
+        self.softmax = nn.Softmax(dim=-1)
+        self.mix = MatMul()
+
+
+def _explicit_forward(module: nn.MultiheadAttention, parts: _Explicit) -> Any:
+    def forward(
+        query: torch.Tensor,
+        key: torch.Tensor,
+        value: torch.Tensor,
+        key_padding_mask: torch.Tensor | None = None,
+        need_weights: bool = True,
+        attn_mask: torch.Tensor | None = None,
+        average_attn_weights: bool = True,
+        is_causal: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        batched = query.dim() == 3
+        if not batched:
+            query, key, value = (t.unsqueeze(1) for t in (query, key, value))
+        if not module.batch_first:
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        n, length, _ = query.shape
+        heads = module.num_heads
+
+        def split(x: torch.Tensor) -> torch.Tensor:
+            return x.reshape(n, x.shape[1], heads, -1).transpose(1, 2)
+
+        q = split(parts.query(query))
+        q = q * q.shape[-1] ** -0.5
+        k = split(parts.key(key))
+        v = split(parts.value(value))
+        logits = parts.scores(q, k.transpose(-1, -2))
+        # the lowest finite value rather than −inf: x·∂f/∂x stays 0 at masked logits, never NaN
+        lowest = torch.finfo(logits.dtype).min
+        if attn_mask is not None:
+            mask = (
+                attn_mask.reshape(-1, heads, *attn_mask.shape[-2:])
+                if attn_mask.dim() == 3
+                else attn_mask
+            )
+            if mask.dtype == torch.bool:
+                logits = logits.masked_fill(mask, lowest)
+            else:
+                logits = parts.add_mask(logits, mask.to(logits.dtype))
+        if key_padding_mask is not None:
+            if key_padding_mask.dtype == torch.bool:
+                logits = logits.masked_fill(key_padding_mask[:, None, None, :], lowest)
+            else:
+                logits = logits + key_padding_mask[:, None, None, :].to(logits.dtype)
+        weights = parts.softmax(logits)
+        mixed = parts.mix(weights, v).transpose(1, 2).reshape(n, length, -1)
+        out = module.out_proj(mixed)
+        if not module.batch_first:
+            out = out.transpose(0, 1)
+        if not batched:
+            out = out.squeeze(1)
+        if not need_weights:
+            return out, None
+        return out, weights.mean(dim=1) if average_attn_weights else weights
+
+    return forward
+
+
+class ExplicitAttention:
+    """Run every ``nn.MultiheadAttention`` with visible modules (reversible)."""
+
+    def __init__(self) -> None:
+        self._changed: list[nn.MultiheadAttention] = []
+
+    def apply(self, model: nn.Module) -> None:
+        for module in list(model.modules()):
+            if isinstance(module, nn.MultiheadAttention):
+                check_attention(module)
+                parts = _Explicit(module)
+                module.add_module("_jetxai_explicit", parts)
+                module.forward = _explicit_forward(module, parts)  # type: ignore[method-assign]
+                self._changed.append(module)
+
+    def remove(self) -> None:
+        for module in self._changed:
+            del module.forward
+            del module._modules["_jetxai_explicit"]
+        self._changed.clear()
 
 
 def _identity(module: nn.Module, args: tuple[Any, ...], output: Any) -> Any:

@@ -61,7 +61,7 @@ from torch.utils.hooks import RemovableHandle
 from jetxai.errors import InputError
 from jetxai.explain._common import check_target, select
 from jetxai.explain.lrp import recurrent
-from jetxai.explain.lrp.canonizers import BatchNormFolding
+from jetxai.explain.lrp.canonizers import BatchNormFolding, ExplicitAttention, check_attention
 from jetxai.explain.lrp.composites import Composite, build_composite
 from jetxai.explain.lrp.rules import Rule, epsilon_output, pass_through
 from jetxai.models.layers import (
@@ -110,6 +110,7 @@ COVERED: tuple[type[nn.Module], ...] = (
     MatMul,
     Add,
     Tap,
+    nn.MultiheadAttention,  # run with visible modules (canonizers.ExplicitAttention)
 )
 
 #: Largest conservation error of the rule chain, |f₀ − ΣR₀| / mean |f₀| on the bias-free model,
@@ -185,6 +186,8 @@ def check_coverage(model: nn.Module) -> None:
             )
         if isinstance(module, _RECURRENT):
             recurrent.check(module, name)
+        if isinstance(module, nn.MultiheadAttention):
+            check_attention(module, name)
 
 
 @dataclass
@@ -252,12 +255,14 @@ class LRPHooks:
         self.taps: list[TapRecord] = []
         self.names = {id(m): name for name, m in model.named_modules()}
         self.canonizer = BatchNormFolding()
+        self.attention = ExplicitAttention()
         self.handles: list[RemovableHandle] = []
 
     def __enter__(self) -> LRPHooks:
         if self.model.training:
             raise ValueError("explain a model in eval mode (model.eval())")
         self.canonizer.apply(self.model)
+        self.attention.apply(self.model)
         try:
             for module in self.model.modules():
                 hook = self._hook_for(module)
@@ -272,6 +277,7 @@ class LRPHooks:
         for handle in self.handles:
             handle.remove()
         self.handles.clear()
+        self.attention.remove()
         self.canonizer.remove()
 
     def reads_inputs(self, x: torch.Tensor) -> bool:
@@ -363,14 +369,15 @@ def _layer_norm(module: nn.LayerNorm, args: tuple[Any, ...], out: torch.Tensor) 
 
 @contextmanager
 def _without_biases(model: nn.Module) -> Iterator[None]:
-    """Biases, BatchNorm shifts and running means set to 0 for the duration (restored exactly)."""
+    """Biases (``bias*`` and ``*bias``, as in ``in_proj_bias``), BatchNorm shifts and running
+    means set to 0 for the duration (restored exactly)."""
     saved: list[tuple[torch.Tensor, torch.Tensor]] = []
     for module in model.modules():
         for name, tensor in [
             *module.named_parameters(recurse=False),
             *module.named_buffers(recurse=False),
         ]:
-            if name.startswith("bias") or name == "running_mean":
+            if name.startswith("bias") or name.endswith("bias") or name == "running_mean":
                 saved.append((tensor, tensor.detach().clone()))
     try:
         with torch.no_grad():
