@@ -265,6 +265,15 @@ def test_attnlrp_softmax_absorbs_relevance_and_the_identity_rule_does_not(jets) 
     assert float(identity.delta.abs().max()) <= 1e-8 * float(identity.output.abs().max())
 
 
+def test_cp_rule_conserves_and_gives_pairs_nothing(jets) -> None:  # type: ignore[no-untyped-def]
+    model, inputs, additional = _tagger("part", jets, XAUG)
+    result = lrp_decomposition(
+        model, inputs, additional_forward_args=additional, epsilon=1e-12, softmax="cp"
+    )
+    assert float((result.delta.abs() / result.output.abs()).max()) <= 1e-5
+    assert torch.all(result.internal["pairs"] == 0)  # the logits take no relevance
+
+
 def test_edge_relevance_sits_on_neighbour_pairs_only(jets) -> None:  # type: ignore[no-untyped-def]
     model, inputs, additional = _tagger("particlenet", jets, [])
     result = lrp_decomposition(model, inputs, additional_forward_args=additional)
@@ -276,5 +285,5 @@ def test_edge_relevance_sits_on_neighbour_pairs_only(jets) -> None:  # type: ign
 
 def test_unknown_softmax_rule_is_refused(jets) -> None:  # type: ignore[no-untyped-def]
     model, inputs, additional = _tagger("part", jets, [])
-    with pytest.raises(InputError, match="softmax rule must be one of attnlrp, identity"):
+    with pytest.raises(InputError, match="softmax rule must be one of attnlrp, identity, cp"):
         lrp(model, inputs, additional_forward_args=additional, softmax="lxt")

@@ -67,8 +67,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--softmax",
         default=default.softmax,
         choices=SOFTMAX_RULES,
-        help="LRP rule for attention softmaxes (part): attnlrp (AttnLRP's, its bias term absorbs "
-        "relevance) or identity (conserves relevance)",
+        help="LRP rule for attention softmaxes (part): attnlrp (AttnLRP's; its bias term absorbs "
+        "relevance), identity (conserves relevance) or cp (attention weights held constant)",
     )
     parser.add_argument("--max-jets", type=positive_int, help="explain at most this many test jets")
     parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)

@@ -37,7 +37,7 @@ class Composite:
     layer_rules: dict[type[nn.Module], Rule]
     first_layer: Rule | None = None
     epsilon: float = 1e-6
-    #: the softmax rule inside attention: "attnlrp" or "identity" (see the engine)
+    #: the softmax rule inside attention: "attnlrp", "identity" or "cp" (see the engine)
     softmax: str = "attnlrp"
     name: str = "custom"
     options: dict[str, Any] = field(default_factory=dict)
@@ -142,7 +142,7 @@ def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
 
 
 #: The softmax rules inside attention (see :mod:`jetxai.explain.lrp.engine`).
-SOFTMAX_RULES = ("attnlrp", "identity")
+SOFTMAX_RULES = ("attnlrp", "identity", "cp")
 
 
 def _check_softmax(rule: object) -> str:

@@ -8,10 +8,11 @@ carried back through those operations to the inputs.
 Coverage is checked before anything runs: every leaf module must be of a covered type, and the
 first one that is not is named (qualified name and type). Operations written inside a module's
 ``forward`` cannot be seen that way, so after running, the conservation of the rule chain is
-measured with the ε-rule on the model with its biases set to 0, where every covered operation
-conserves relevance exactly (up to round-off and ε): whatever leaks there is an operation the
-engine does not see, whichever composite was asked for (a rule such as αβ may lose relevance by
-design; that is not what the check is about). A :class:`ConservationWarning` reports the error
+measured with the ε-rule (and the conservative softmax rule) on a float64 copy of the model with
+its biases set to 0, where every covered operation conserves relevance exactly (up to round-off
+and ε): whatever leaks there is an operation the engine does not see, whichever composite was
+asked for (a rule such as αβ, or AttnLRP's softmax rule, may lose relevance by design; that is
+not what the check is about). A :class:`ConservationWarning` reports the error
 when it exceeds :data:`CONSERVATION_TOLERANCE`.
 
 Every change to the model is a hook with a handle, removed when :class:`LRPHooks` exits (a
@@ -30,7 +31,9 @@ AttnLRP (Achtibat et al., ICML 2024, arXiv:2402.05602):
   the inputs);
 - softmax: ``softmax="attnlrp"`` (default) is the paper's rule R_i = x_i (R_i − s_i Σ_j R_j),
   whose own bias term absorbs relevance; ``softmax="identity"`` passes each output's relevance
-  to its logit unchanged, which conserves relevance;
+  to its logit unchanged, which conserves relevance; ``softmax="cp"`` holds the attention
+  weights constant (CP-LRP, Ali et al., ICML 2022), so all relevance takes the value path and
+  the logits (and ParT's interaction bias) receive none — conservative too;
 - LayerNorm: the division by the standard deviation is a constant (the paper's identity rule on
   the normalisation), the centring and γ are linear, β is a bias;
 - sums of branches (:class:`~jetxai.models.layers.Add`: residuals, logits + interaction bias)
@@ -48,6 +51,7 @@ EdgeConv, laid out per particle pair, and ParT's pairwise interaction features a
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -113,9 +117,10 @@ COVERED: tuple[type[nn.Module], ...] = (
     nn.MultiheadAttention,  # run with visible modules (canonizers.ExplicitAttention)
 )
 
-#: Largest conservation error of the rule chain, |f₀ − ΣR₀| / mean |f₀| on the bias-free model,
-#: that passes without a warning. Covered models give 1e-7 (float32) to 1e-15 (float64); the
-#: leaks of uncovered operations (attention products, softmax, normalisations) are of order one.
+#: Largest conservation error of the rule chain, |f₀ − ΣR₀| / mean |f₀| on the bias-free model
+#: (probed in float64), that passes without a warning. Covered models give 1e-15 to 1e-7 (ParT,
+#: where large contributions of both signs meet); the leaks of uncovered operations (inline
+#: products, softmax, normalisations, GELU) are of order one.
 CONSERVATION_TOLERANCE = 1e-2
 #: Examples the conservation probe uses.
 PROBE_EXAMPLES = 64
@@ -315,6 +320,8 @@ class LRPHooks:
             return lambda m, args, out: _uniform_product(args[0], args[1], out)
         if isinstance(module, nn.Softmax) and self.composite.softmax == "identity":
             return lambda m, args, out: pass_through(args[0], out)
+        if isinstance(module, nn.Softmax) and self.composite.softmax == "cp":
+            return lambda m, args, out: out.detach()
         if isinstance(module, nn.LayerNorm):
             return _layer_norm
         if isinstance(module, Tap):
@@ -344,13 +351,35 @@ class LRPHooks:
         return result
 
 
+class _HalvedProduct(torch.autograd.Function):
+    """a @ b whose gradients are halved: x ⊙ ∂f/∂x gives each factor half the relevance."""
+
+    @staticmethod
+    def forward(
+        ctx: torch.autograd.function.FunctionCtx, a: torch.Tensor, b: torch.Tensor
+    ) -> torch.Tensor:
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(
+        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        a, b = ctx.saved_tensors  # type: ignore[attr-defined]
+        half = 0.5 * grad
+        return half @ b.transpose(-1, -2), a.transpose(-1, -2) @ half
+
+
 def _uniform_product(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """a @ b with half the relevance to each factor (AttnLRP's uniform rule); a factor that does
     not depend on the inputs passes none, so the other takes all."""
     if not (a.requires_grad and b.requires_grad):
         return out
-    half = 0.5 * (a @ b.detach()) + 0.5 * (a.detach() @ b)
-    return half + (out - half).detach()
+    if a.dim() < 2 or b.dim() < 2 or a.shape[:-2] != b.shape[:-2]:  # vectors, broadcasting
+        half = 0.5 * (a @ b.detach()) + 0.5 * (a.detach() @ b)
+        return half + (out - half).detach()
+    result: torch.Tensor = _HalvedProduct.apply(a, b)
+    return result
 
 
 def _layer_norm(module: nn.LayerNorm, args: tuple[Any, ...], out: torch.Tensor) -> torch.Tensor:
@@ -482,15 +511,25 @@ def _propagate(
 def _check_conservation(
     model: nn.Module, tensors: Sequence[torch.Tensor], extra: tuple[Any, ...], target: Any
 ) -> float:
-    """|f₀ − ΣR₀| / mean |f₀| of ε-LRP (conservative softmax) on the bias-free model, over up to
-    :data:`PROBE_EXAMPLES` examples; ΣR₀ counts the source taps' shares."""
+    """|f₀ − ΣR₀| / mean |f₀| of ε-LRP (conservative softmax) on a float64 copy of the model
+    with its biases set to 0, over up to :data:`PROBE_EXAMPLES` examples; ΣR₀ counts the source
+    taps' shares."""
     rows = slice(0, PROBE_EXAMPLES)
     probe_target = target[rows] if isinstance(target, torch.Tensor) else target
-    with _without_biases(model):
+    # in float64, on a copy: float32 round-off in deep attention stacks (sums of large
+    # contributions of both signs) would otherwise pass for a leak
+    probe = copy.deepcopy(model).double()
+
+    def rows_of(t: Any) -> Any:
+        if not isinstance(t, torch.Tensor):
+            return t
+        return t[rows].double() if t.is_floating_point() else t[rows]
+
+    with _without_biases(probe):
         decomposition = _propagate(
-            model,
-            [t[rows] for t in tensors],
-            tuple(e[rows] if isinstance(e, torch.Tensor) else e for e in extra),
+            probe,
+            [rows_of(t) for t in tensors],
+            tuple(rows_of(e) for e in extra),
             probe_target,
             build_composite("epsilon", epsilon=PROBE_EPSILON, softmax="identity"),
         )
@@ -554,9 +593,10 @@ def lrp(
     ``return_convergence_delta`` also returns f(x) − Σ relevance per sample: the share absorbed by
     biases and stabilisers (0 for a perfectly conservative rule chain; the shares of source taps,
     such as ParT's pair features, count as relevance — see :func:`lrp_decomposition`).
-    ``target``: see :mod:`jetxai.explain._common`. ``softmax`` (a rule parameter): "attnlrp" or
-    "identity" (see the module docs). Uncovered modules are refused before anything runs; with
-    ``check_conservation`` a :class:`ConservationWarning` reports a rule chain that leaks.
+    ``target``: see :mod:`jetxai.explain._common`. ``softmax`` (a rule parameter): "attnlrp",
+    "identity" or "cp" (see the module docs). Uncovered modules are refused before anything
+    runs; with ``check_conservation`` a :class:`ConservationWarning` reports a rule chain that
+    leaks.
     """
     decomposition = lrp_decomposition(
         model,

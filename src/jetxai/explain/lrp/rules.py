@@ -66,7 +66,9 @@ class _EpsilonScale(torch.autograd.Function):
         ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
     ) -> tuple[torch.Tensor, None]:
         (z,) = ctx.saved_tensors  # type: ignore[attr-defined]
-        return grad * z / _stabilise(z, ctx.epsilon), None  # type: ignore[attr-defined]
+        # z / (z + ε·sign z) = |z| / (|z| + ε), in four passes over the tensor
+        size = z.abs()
+        return torch.div(size, size + ctx.epsilon).mul_(grad), None  # type: ignore[attr-defined]
 
 
 def epsilon_output(z: torch.Tensor, epsilon: float) -> torch.Tensor:
@@ -216,8 +218,27 @@ class ZBox(Rule):
         return relevance_output(z, z_box, self.epsilon)
 
 
+class _PassThrough(torch.autograd.Function):
+    """Value y, gradient ∂/∂x = y / x (0 where x = 0): x ⊙ ∂f/∂x = y ⊙ ∂f/∂y."""
+
+    @staticmethod
+    def forward(
+        ctx: torch.autograd.function.FunctionCtx, x: torch.Tensor, y: torch.Tensor
+    ) -> torch.Tensor:
+        ctx.save_for_backward(x, y)
+        return y.clone()
+
+    @staticmethod
+    def backward(
+        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
+    ) -> tuple[torch.Tensor, None]:
+        x, y = ctx.saved_tensors  # type: ignore[attr-defined]
+        ratio = torch.div(y, x).nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0)
+        return ratio.mul_(grad), None
+
+
 def pass_through(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Element-wise activations pass relevance unchanged: value y, gradient y / x."""
-    ratio = torch.where(x == 0, torch.zeros_like(y), y / torch.where(x == 0, torch.ones_like(x), x))
-    passed = x * ratio.detach()
-    return passed + (y - passed).detach()
+    """Element-wise activations pass relevance unchanged: value y, gradient y / x (0 at x = 0,
+    where no relevance can be carried)."""
+    result: torch.Tensor = _PassThrough.apply(x, y.detach())
+    return result
