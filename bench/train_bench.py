@@ -29,6 +29,10 @@ RUNS = [
     ("cnn", True),
     ("lstm", False),
     ("lstm", True),
+    ("particlenet", False),
+    ("particlenet", True),
+    ("part", False),
+    ("part", True),
 ]
 
 
@@ -67,6 +71,10 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="model names to run (default: all)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument(
+        "--constituents", type=int, help="constituent slots of the low-level models (default 64)"
+    )
+    parser.add_argument("--patience", type=int, default=4)
+    parser.add_argument(
         "--table-only", action="store_true", help="print the table of the runs in --out"
     )
     args = parser.parse_args()
@@ -88,7 +96,8 @@ def main() -> None:
             xaug=xaug if with_xaug else [],
             seeds=args.seeds,
             epochs=args.epochs,
-            patience=4,
+            patience=args.patience,
+            **({"n_constituents": args.constituents} if args.constituents else {}),
         )
         results[name] = train(config, args.data, Path(args.out) / name, progress=True)
         m = results[name]

@@ -51,3 +51,14 @@ def test_images_and_profiles() -> None:
     profile = constituent_profile(relevance, mask, dr, [0.0, 0.1, 0.2, 0.3])
     assert profile["mean_relevance"] == [2.0, 0.0, 3.0]
     assert profile["counts"] == [1, 0, 1]
+
+
+def test_subjet_shares_split_each_jets_relevance() -> None:
+    from jetxai.evaluate.relevance import subjet_shares
+
+    relevance = np.array([[3.0, -1.0, 4.0, 0.0], [1.0, 1.0, 0.0, 0.0]])
+    membership = np.array([[0, 0, 1, -1], [1, 1, -1, -1]])
+    shares = subjet_shares(relevance, membership, labels=np.array([1, 0]), n_subjets=2)
+    # jet 0: |3| + |−1| = 4 of 8 in subjet 1, 4 of 8 in subjet 2; jet 1: all in subjet 2
+    assert shares["subjet_1"] == {"all": 0.25, "signal": 0.5, "background": 0.0}
+    assert shares["subjet_2"] == {"all": 0.75, "signal": 0.5, "background": 1.0}

@@ -24,3 +24,17 @@ def test_close_pair_merges_before_the_far_particle() -> None:
 
 def test_single_constituent_gives_zero() -> None:
     assert subjets.dr_subjets(_hand.padded(([50.0], [0.1], [0.2])))[0] == 0.0
+
+
+def test_constituents_belong_to_their_prong() -> None:
+    # three prongs of two particles each, far apart; the hardest prong (200 GeV) is subjet 1.
+    # Listed out of pT order: membership follows the pT-ordered slots of `constituents`
+    pt = [30.0, 100.0, 20.0, 100.0, 60.0, 10.0]
+    y = [0.4, 0.0, 0.41, 0.01, -0.4, -0.41]
+    phi = [0.0, 0.3, 0.01, 0.3, 0.0, 0.01]
+    jets = _hand.jets((pt, y, phi), ([50.0], [0.0], [0.0]))
+    membership = subjets.subjet_membership(jets, n=8, n_subjets=3)
+    # slots by pT: 100 (prong A), 100 (A), 60 (prong C), 30 (B), 20 (B), 10 (C)
+    # subjets by pT: A = 200 → 0, C = 70 → 1, B = 50 → 2
+    assert membership[0].tolist() == [0, 0, 1, 2, 2, 1, -1, -1]
+    assert membership[1].tolist() == [0] + [-1] * 7  # a single particle is its own subjet

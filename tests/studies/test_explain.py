@@ -93,6 +93,9 @@ def test_attention_and_graph_models_report_their_shares(
     else:
         assert "shares" not in seed  # nothing of its own besides particles and XAUGs
         assert set(profile) == {"blocks.0.edges", "blocks.1.edges"}
+    subjets = seed["subjet_share"]
+    assert set(subjets) == {"subjet_1", "subjet_2", "subjet_3"}
+    assert sum(v["all"] for v in subjets.values()) == pytest.approx(1.0)
     for name in profile:
         assert len(profile[name]["all"]) == 10
         assert np.isfinite(profile[name]["all"]).all()

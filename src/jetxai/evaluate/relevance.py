@@ -102,3 +102,21 @@ def constituent_profile(
     counts = np.bincount(index[inside], minlength=len(edges) - 1)
     mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
     return {"edges": edges.tolist(), "mean_relevance": mean.tolist(), "counts": counts.tolist()}
+
+
+def subjet_shares(
+    relevance: npt.ArrayLike, membership: npt.ArrayLike, labels: npt.ArrayLike, n_subjets: int
+) -> dict[str, dict[str, float]]:
+    """Per subjet (``subjet_1`` the hardest, …), the mean over jets of the share of the jet's
+    Σ|relevance| over constituents carried by the constituents of that subjet, overall and per
+    class. ``membership``: (N, n) subjet index per constituent slot, −1 on empty slots."""
+    r = np.asarray(relevance, dtype=np.float64)
+    per_constituent = np.abs(r.sum(axis=-1) if r.ndim == 3 else r)
+    member = np.asarray(membership)
+    total = np.where(member >= 0, per_constituent, 0.0).sum(axis=1)
+    out = {}
+    for k in range(n_subjets):
+        carried = np.where(member == k, per_constituent, 0.0).sum(axis=1)
+        share = np.divide(carried, total, out=np.zeros_like(total), where=total > 0)
+        out[f"subjet_{k + 1}"] = by_class(share, labels)
+    return out

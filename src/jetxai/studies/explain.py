@@ -13,7 +13,8 @@ explains each network, and writes::
                                      with LRP the |relevance| share of every branch (particles,
                                      XAUGs, ParT's pairs and class token) and, for models with
                                      pair relevance (ParT's pairs, EdgeConv edges), its profile
-                                     in the pair's ΔR
+                                     in the pair's ΔR; for constituent models the share
+                                     of relevance in each of the three exclusive-kT subjets
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ from jetxai.evaluate.relevance import (
     constituent_profile,
     ensemble_ranking,
     mean_images,
+    subjet_shares,
     xaug_ranking,
 )
 from jetxai.evaluate.seeds import mean_std
+from jetxai.features.subjets import subjet_membership
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.background import background_baseline
@@ -51,6 +54,8 @@ from jetxai.train.samples import Samples
 #: method name → function(model, inputs, additional, **options) → (relevances tuple, delta,
 #: relevance inside the model by name: source shares per jet, pair matrices)
 Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]]
+#: Exclusive-kT subjets the constituents' relevance is shared among (three: a top's decay).
+SUBJETS = 3
 #: Bins of a pair's ΔR_ij for the pair-relevance profile.
 PAIR_DR_BINS = np.linspace(0.0, 1.0, 11)
 
@@ -323,6 +328,8 @@ def explain_run(
                 summary["profile_pt_fraction"] = constituent_profile(
                     low, mask, np.log10(np.maximum(pt_frac, 1e-6)), np.linspace(-4, 0, 9)
                 )
+                membership = subjet_membership(jets, mask.shape[1], SUBJETS)
+                summary["subjet_share"] = subjet_shares(low, membership, labels, SUBJETS)
             else:
                 images = mean_images(low[:, 0], labels)
                 summary["images"] = {k: v.tolist() for k, v in images.items()}
