@@ -83,3 +83,16 @@ def test_weighted_auc_error_uses_effective_counts() -> None:
     uneven = np.r_[np.ones(300), rng.uniform(0.1, 10.0, 300)]
     # fewer effective background events: a larger error
     assert auc_standard_error(scores, labels, uneven) > 0.9 * equal
+
+
+def test_the_band_equals_scipys_exact_interval_at_every_count() -> None:
+    from scipy.stats import binomtest
+
+    from jetxai.evaluate.statistics import clopper_pearson_band
+
+    n = 40
+    low, high = clopper_pearson_band(np.arange(n + 1), n)
+    for k in range(n + 1):
+        expected = binomtest(k, n).proportion_ci(confidence_level=0.6826894921370859)
+        assert low[k] == pytest.approx(expected.low, abs=1e-12)
+        assert high[k] == pytest.approx(expected.high, abs=1e-12)

@@ -30,13 +30,23 @@ ONE_SIGMA = math.erf(1 / math.sqrt(2))
 def clopper_pearson(k: float, n: float, level: float = ONE_SIGMA) -> tuple[float, float]:
     """Exact central interval of a binomial efficiency from ``k`` of ``n`` passing (``k`` may be
     fractional, as for an interpolated working point or an effective count)."""
-    from scipy.stats import beta
-
     if not 0 <= k <= n or n <= 0:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k = {k}, n = {n}")
+    low, high = clopper_pearson_band(np.array([k]), n, level)
+    return float(low[0]), float(high[0])
+
+
+def clopper_pearson_band(
+    k: npt.ArrayLike, n: float, level: float = ONE_SIGMA
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """:func:`clopper_pearson` for an array of passing counts ``k`` out of the same ``n``."""
+    from scipy.stats import beta
+
+    k = np.clip(np.asarray(k, dtype=np.float64), 0.0, n)
     tail = (1 - level) / 2
-    low = 0.0 if k == 0 else float(beta.ppf(tail, k, n - k + 1))
-    high = 1.0 if k == n else float(beta.ppf(1 - tail, k + 1, n - k))
+    with np.errstate(invalid="ignore"):
+        low = np.where(k == 0, 0.0, beta.ppf(tail, np.maximum(k, 1e-300), n - k + 1))
+        high = np.where(k == n, 1.0, beta.ppf(1 - tail, k + 1, np.maximum(n - k, 1e-300)))
     return low, high
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jetxai.evaluate.statistics import clopper_pearson_band
+
 
 @contextmanager
 def _figure(width: float = 6.4, height: float = 4.4) -> Iterator[Any]:
@@ -73,6 +75,19 @@ def measured(
     return np.asarray((passing >= min_passing).all(axis=0))
 
 
+def _statistical_band(
+    efficiency: np.ndarray, counts: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The envelope over seeds of each seed's Clopper–Pearson 68 % interval of ε_B (rows: seeds,
+    ``counts``: each seed's test background count): statistics and seed spread together."""
+    lows, highs = [], []
+    for row, n in zip(efficiency, counts, strict=True):
+        low, high = clopper_pearson_band(row * n, n)
+        lows.append(low)
+        highs.append(high)
+    return np.min(lows, axis=0), np.max(highs, axis=0)
+
+
 def rejection_curves(
     curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
     background: Mapping[str, Sequence[float]] | None = None,
@@ -81,7 +96,8 @@ def rejection_curves(
     """1/ε_B against ε_S (log scale) per model, median over seeds with a min–max band.
 
     With ``background`` (per model, each seed's number of test background jets) a curve stops
-    where fewer than ``min_passing`` background jets pass: beyond it 1/ε_B is not measured."""
+    where fewer than ``min_passing`` background jets pass: beyond it 1/ε_B is not measured; and
+    a lighter band spans every seed's Clopper–Pearson 68 % interval (statistics and seeds)."""
     grid = np.linspace(0.05, 1.0, 96)
     with _figure() as (fig, ax):
         for label, per_seed in curves.items():
@@ -104,8 +120,13 @@ def rejection_curves(
                 stack[:, keep].min(axis=0),
                 stack[:, keep].max(axis=0),
                 color=line.get_color(),
-                alpha=0.25,
+                alpha=0.3,
             )
+            if counts is not None:
+                low, high = _statistical_band(efficiency[:, keep], counts)
+                ax.fill_between(
+                    grid[keep], 1.0 / high, 1.0 / low, color=line.get_color(), alpha=0.12
+                )
         if ax.lines:
             ax.set_yscale("log")
             ax.legend(fontsize=10)
@@ -123,7 +144,8 @@ def roc_curves(
 ) -> bytes:
     """ROC: background efficiency (log) against signal efficiency per model, median over seeds
     with a min–max band; with ``background`` (each seed's test background count) a curve stops
-    where fewer than ``min_passing`` background jets pass."""
+    where fewer than ``min_passing`` background jets pass, and a lighter band spans every seed's
+    Clopper–Pearson 68 % interval."""
     grid = np.linspace(0.0, 1.0, 101)
     with _figure() as (fig, ax):
         for label, per_seed in curves.items():
@@ -144,8 +166,12 @@ def roc_curves(
                 stack[:, keep].min(axis=0),
                 stack[:, keep].max(axis=0),
                 color=line.get_color(),
-                alpha=0.25,
+                alpha=0.3,
             )
+            counts = background[label] if background else None
+            if counts is not None:
+                low, high = _statistical_band(stack[:, keep], counts)
+                ax.fill_between(grid[keep], low, high, color=line.get_color(), alpha=0.12)
         ax.plot(grid, grid, color="grey", linestyle=":", label="random")
         ax.set_yscale("log")
         ax.set_ylim(1e-4, 1.0)
