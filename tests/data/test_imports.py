@@ -160,6 +160,30 @@ def test_jetclass_files_stream_in_chunks_with_the_jets_of_the_whole_file(tmp_pat
     assert ak.to_list(jets.split) == [1, 1]
 
 
+def test_compressed_energyflow_files_stream_block_by_block(tmp_path: Path) -> None:
+    from jetxai.data.energyflow import stream_energyflow_qg
+
+    generator = np.random.default_rng(3)
+    x = np.zeros((7, 5, 4))
+    x[..., 0] = generator.uniform(1, 100, (7, 5)) * (np.arange(5) < 3)  # three real particles
+    x[..., 1:3] = generator.normal(0, 0.3, (7, 5, 2)) * (np.arange(5) < 3)[:, None]
+    x[..., 3] = np.where(np.arange(5) < 3, 211, 0)
+    path = tmp_path / "QG_jets.npz"
+    np.savez_compressed(path, X=x, y=np.array([1, 0, 1, 1, 0, 0, 1]))
+    pieces = stream_energyflow_qg(path, 3)
+    first = next(pieces)  # a generator: the first block comes before the rest is read
+    assert len(first) == 3
+    assert [len(p) for p in pieces] == [3, 1]
+    manifest = import_dataset(
+        "energyflow-qg", [path], tmp_path / "ef", split="test", chunk_size=3, progress=False
+    )
+    assert [c["n_jets"] for c in manifest["chunks"]] == [3, 3, 1]
+    jets, whole = data.read(tmp_path / "ef"), data.read_energyflow_qg(path)
+    for field in ("part_px", "part_pz", "part_pid", "process"):
+        assert ak.to_list(jets[field]) == ak.to_list(whole[field])
+    np.testing.assert_allclose(ak.to_numpy(ak.num(whole.part_px)), 3)
+
+
 def test_jetclass_files_take_their_part_of_the_split_from_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "JetClass_test.root"
     _write_jetclass(path)

@@ -9,9 +9,9 @@ for a set of files that is one part of a published split (JetClass ships train, 
 test files). Training then uses that split instead of its own (see
 :func:`jetxai.train.load_samples`).
 
-Top Landscape and JetClass files are streamed chunk by chunk (memory bounded by the chunk, not
-the file); EnergyFlow files (compressed ``.npz``) are read whole, one at a time. The manifest is
-updated after each file, so an interrupted import resumes at the first file not yet written.
+Top Landscape, JetClass and EnergyFlow files are streamed chunk by chunk (memory bounded by the
+chunk, not the file; EnergyFlow's compressed ``X`` is decompressed block by block). The manifest
+is updated after each file, so an interrupted import resumes at the first file not yet written.
 Chunks are written to a temporary name and renamed, as everywhere in jetxai.
 """
 
@@ -39,7 +39,7 @@ from jetxai.data.dataset import (
     write_chunk,
     write_manifest,
 )
-from jetxai.data.energyflow import read_energyflow_qg
+from jetxai.data.energyflow import read_energyflow_qg, stream_energyflow_qg
 from jetxai.data.jetclass import count_jetclass, read_jetclass
 from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
 from jetxai.data.top_landscape import count_top_landscape, read_top_landscape
@@ -53,15 +53,20 @@ _TTV = {0: SPLIT_CODES["train"], 1: SPLIT_CODES["test"], 2: SPLIT_CODES["val"]}
 class PublicFormat:
     """A public dataset format: its reader and, if the files carry it, the official split.
     With ``count`` (path → number of jets) the reader takes ``start``/``stop`` and a file is
-    streamed chunk by chunk; without, a file is read whole."""
+    streamed chunk by chunk; with ``stream`` (path, size → pieces) the format streams itself
+    (a compressed member read in order); with neither, a file is read whole."""
 
     reader: Callable[..., ak.Array]
     description: str
     split: Callable[[ak.Array], npt.NDArray[np.int8]] | None = None
     count: Callable[[Path], int] | None = None
+    stream: Callable[[Path, int], Iterator[ak.Array]] | None = None
 
     def pieces(self, path: Path, size: int) -> Iterator[ak.Array]:
         """The jets of ``path`` in pieces of at most ``size``."""
+        if self.stream is not None:
+            yield from self.stream(path, size)
+            return
         if self.count is None:
             jets = self.reader(path)
             for start in range(0, len(jets), size):
@@ -96,7 +101,11 @@ FORMATS: Registry[PublicFormat] = Registry(
             "JetClass (ROOT; one split per set of files)",
             count=count_jetclass,
         ),
-        "energyflow-qg": PublicFormat(read_energyflow_qg, "EnergyFlow quark/gluon jets (.npz)"),
+        "energyflow-qg": PublicFormat(
+            read_energyflow_qg,
+            "EnergyFlow quark/gluon jets (.npz)",
+            stream=stream_energyflow_qg,
+        ),
     },
 )
 
