@@ -77,7 +77,7 @@ def conservation(args: argparse.Namespace) -> None:
         for n_xaug in (0, 3):
             model = model_for(name, n_xaug, args.constituents).double()
             inputs, mask = synthetic(args.jets, args.constituents, n_xaug, torch.float64)
-            for softmax in ("identity", "attnlrp") if name == "part" else ("identity",):
+            for softmax in ("identity", "cp", "attnlrp") if name == "part" else ("identity",):
                 with _without_biases(model):
                     result = lrp_decomposition(
                         model,
