@@ -100,3 +100,21 @@ def test_attention_and_graph_models_report_their_shares(
         assert len(profile[name]["all"]) == 10
         assert np.isfinite(profile[name]["all"]).all()
         assert max(profile[name]["all"]) > 0
+
+
+def test_a_limited_explanation_takes_both_classes() -> None:
+    import numpy as np
+
+    from jetxai.studies.explain import balanced_subset
+
+    # the test split lists one dataset after the other: the first jets are all signal
+    labels = np.array([1] * 50 + [0] * 30)
+    pick = balanced_subset(labels, 20)
+    assert len(pick) == 20
+    assert (labels[pick] == 1).sum() == 10
+    assert np.all(np.diff(pick) > 0)
+    # a class with too few jets gives what it has; the other fills up
+    few = balanced_subset(np.array([1] * 50 + [0] * 4), 20)
+    assert (np.array([1] * 50 + [0] * 4)[few] == 0).sum() == 4
+    assert len(few) == 20
+    assert balanced_subset(labels, 500).tolist() == list(range(80))

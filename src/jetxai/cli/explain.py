@@ -70,7 +70,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="LRP rule for attention softmaxes (part): attnlrp (AttnLRP's; its bias term absorbs "
         "relevance), identity (conserves relevance) or cp (attention weights held constant)",
     )
-    parser.add_argument("--max-jets", type=positive_int, help="explain at most this many test jets")
+    parser.add_argument(
+        "--max-jets",
+        type=positive_int,
+        help="explain at most this many test jets (half of each class, drawn at random)",
+    )
     parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)

@@ -235,6 +235,22 @@ def _constituent_quantities(jets: ak.Array, n: int) -> tuple[np.ndarray, np.ndar
     return x[..., 0].astype(np.float64), x[..., 1].astype(np.float64)
 
 
+def balanced_subset(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+    """Indices (in order) of at most ``size`` jets, half signal and half background where the
+    labels have them (the other class fills what one lacks), drawn at random with a fixed seed.
+    The test split lists one dataset after another, so its first jets are one class only."""
+    if size >= len(labels):
+        return np.arange(len(labels))
+    generator = np.random.default_rng(seed)
+    signal, background = np.flatnonzero(labels == 1), np.flatnonzero(labels != 1)
+    n_signal = min(len(signal), max(size // 2, size - len(background)))
+    chosen = [
+        generator.choice(signal, n_signal, replace=False),
+        generator.choice(background, size - n_signal, replace=False),
+    ]
+    return np.sort(np.concatenate(chosen))
+
+
 def _shares(result: dict[str, Any], sources: list[str], labels: Any) -> dict[str, Any]:
     """Per branch, the mean over jets of its share of Σ|relevance| (particles, XAUGs and every
     source of its own, such as ParT's pairs and class token), overall and per class."""
@@ -288,7 +304,8 @@ def explain_run(
                 model, samples, options.baseline, options.weights, options.k
             )
         if options.max_jets is not None:
-            jets, labels = jets[: options.max_jets], labels[: options.max_jets]
+            pick = balanced_subset(np.asarray(labels), options.max_jets)
+            jets, labels = jets[pick], labels[pick]
         result = _batched(
             METHODS[options.method],
             model,

@@ -34,7 +34,8 @@ class ExplainOptions:
         weights: how those background jets are weighted (:data:`BACKGROUND_WEIGHTS`).
         k: background jets drawn for the ``averaged`` baseline.
         n_steps: IG quadrature points.
-        max_jets: explain at most this many test jets (``None``: all).
+        max_jets: explain at most this many test jets (``None``: all), half signal and half
+            background where the test split has them, drawn at random with a fixed seed.
         batch_size: jets per batch.
     """
 
