@@ -106,8 +106,8 @@ def _feed_forward(dim: int, expansion: int) -> nn.Sequential:
     )
 
 
-class ParticleBlock(nn.Module):
-    """Pre-norm particle self-attention with the interaction bias, then a feed-forward MLP."""
+class _PreNormBlock(nn.Module):
+    """Attention and a feed-forward MLP, each after a LayerNorm and around a residual sum."""
 
     def __init__(self, dim: int, heads: int, expansion: int) -> None:
         super().__init__()
@@ -117,6 +117,10 @@ class ParticleBlock(nn.Module):
         self.norm_mlp = nn.LayerNorm(dim)
         self.mlp = _feed_forward(dim, expansion)
         self.residual_mlp = Add()
+
+
+class ParticleBlock(_PreNormBlock):
+    """Pre-norm particle self-attention with the interaction bias, then a feed-forward MLP."""
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
         normed = self.norm_attention(x)
@@ -125,17 +129,8 @@ class ParticleBlock(nn.Module):
         return x * mask.unsqueeze(-1).to(x.dtype)
 
 
-class ClassBlock(nn.Module):
+class ClassBlock(_PreNormBlock):
     """The class token attends to itself and the particles, then a feed-forward MLP."""
-
-    def __init__(self, dim: int, heads: int, expansion: int) -> None:
-        super().__init__()
-        self.norm_attention = nn.LayerNorm(dim)
-        self.attention = Attention(dim, heads)
-        self.residual_attention = Add()
-        self.norm_mlp = nn.LayerNorm(dim)
-        self.mlp = _feed_forward(dim, expansion)
-        self.residual_mlp = Add()
 
     def forward(self, token: torch.Tensor, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         normed = self.norm_attention(torch.cat([token, x], dim=1))
