@@ -117,8 +117,14 @@ def _timings(name: str, args: argparse.Namespace) -> str:
         leaves = [t.clone().requires_grad_(True) for t in inputs]
         torch.autograd.grad(model(*leaves, mask).sum(), leaves)
 
-    def batched(probe: bool = False) -> None:
-        lrp_decomposition(model, inputs, additional_forward_args=(mask,), check_conservation=probe)
+    def batched(probe: bool = False, internal: bool = False) -> None:
+        lrp_decomposition(
+            model,
+            inputs,
+            additional_forward_args=(mask,),
+            check_conservation=probe,
+            internal=internal,
+        )
 
     def loop() -> None:
         for i in range(n_loop):
@@ -127,16 +133,19 @@ def _timings(name: str, args: argparse.Namespace) -> str:
                 tuple(t[i : i + 1] for t in inputs),
                 additional_forward_args=(mask[i : i + 1],),
                 check_conservation=False,
+                internal=False,
             )
 
     t_plain = _best(plain, args.repeats)
     t_lrp = _best(batched, args.repeats)
     t_probe = _best(lambda: batched(True), args.repeats)
+    t_internal = _best(lambda: batched(internal=True), args.repeats)
     t_loop = _best(loop, max(1, args.repeats // 2))
     rate, rate_loop = args.jets / t_lrp, n_loop / t_loop
     return (
         f"| {name} | {rate:,.0f} | {args.jets / t_plain:,.0f} | {t_lrp / t_plain:.2f} | "
-        f"{t_probe / t_plain:.2f} | {rate_loop:,.0f} | {rate / rate_loop:.1f}× |"
+        f"{t_probe / t_plain:.2f} | {t_internal / t_plain:.2f} | {rate_loop:,.0f} | "
+        f"{rate / rate_loop:.1f}× |"
     )
 
 
@@ -202,10 +211,10 @@ def speed(args: argparse.Namespace) -> None:
     )
     print(
         "| model | batched LRP (jets/s) | forward + backward (jets/s) | LRP / (fwd + bwd) | "
-        "LRP with the conservation probe / (fwd + bwd) | per-jet calls (jets/s) | batched / "
-        "per-jet |"
+        "with the conservation probe | with edge / pair relevance | per-jet calls (jets/s) | "
+        "batched / per-jet |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name in MODELS:
         print(_timings(name, args))
     print(

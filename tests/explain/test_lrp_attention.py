@@ -281,6 +281,10 @@ def test_edge_relevance_sits_on_neighbour_pairs_only(jets) -> None:  # type: ign
     k = model.blocks[0].k
     assert torch.all((edges != 0).sum(dim=-1) <= k)
     assert torch.all(torch.diagonal(edges, dim1=1, dim2=2) == 0)  # no particle is its own edge
+    # without the intermediate taps: the same input relevance, no edges
+    lean = lrp_decomposition(model, inputs, additional_forward_args=additional, internal=False)
+    assert lean.internal == {}
+    torch.testing.assert_close(lean.inputs[0], result.inputs[0], rtol=0, atol=0)
 
 
 def test_unknown_softmax_rule_is_refused(jets) -> None:  # type: ignore[no-untyped-def]

@@ -251,11 +251,17 @@ class LRPHooks:
     """
 
     def __init__(
-        self, model: nn.Module, composite: Composite, leaves: Sequence[torch.Tensor]
+        self,
+        model: nn.Module,
+        composite: Composite,
+        leaves: Sequence[torch.Tensor],
+        internal: bool = True,
     ) -> None:
         self.model = model
         self.composite = composite
         self.leaves = list(leaves)
+        #: record non-source taps (intermediate relevance); source taps are always recorded
+        self.internal = internal
         self.input_layers: list[InputLayer] = []
         self.taps: list[TapRecord] = []
         self.names = {id(m): name for name, m in model.named_modules()}
@@ -335,7 +341,8 @@ class LRPHooks:
             leaf = output.detach().requires_grad_(True)
             self.taps.append(TapRecord(name, leaf, True, index))
             return leaf
-        self.taps.append(TapRecord(name, output, False, index))
+        if self.internal:
+            self.taps.append(TapRecord(name, output, False, index))
         return None
 
     def _weighted_hook(
@@ -470,10 +477,11 @@ def _propagate(
     extra: tuple[Any, ...],
     target: Any,
     composite: Composite,
+    internal: bool = True,
 ) -> Decomposition:
-    """The decomposition of one batch."""
+    """The decomposition of one batch (intermediate taps only with ``internal``)."""
     leaves = [t.detach().clone().requires_grad_(True) for t in tensors]
-    with torch.enable_grad(), LRPHooks(model, composite, leaves) as hooks:
+    with torch.enable_grad(), LRPHooks(model, composite, leaves, internal) as hooks:
         explained = select(model(*leaves, *extra), target)
         layers = hooks.input_layers
         taps = hooks.taps
@@ -488,10 +496,10 @@ def _propagate(
             for leaf, g in zip(leaves, grads[: len(leaves)], strict=True)
         ]
         by_aux = dict(zip(map(id, aux), grads[len(leaves) : len(leaves) + len(aux)], strict=True))
-        internal = {}
+        tapped: dict[str, torch.Tensor] = {}
         for tap, g in zip(taps, grads[len(leaves) + len(aux) :], strict=True):
-            tapped = tap.x * g if g is not None else torch.zeros_like(tap.x)
-            internal[tap.name] = _pairwise(tap, tapped.detach())
+            at_tap = tap.x * g if g is not None else torch.zeros_like(tap.x)
+            tapped[tap.name] = _pairwise(tap, at_tap.detach())
         for layer in layers:
             parts = [a * g for a in layer.aux if (g := by_aux[id(a)]) is not None]
             if not parts:
@@ -503,9 +511,7 @@ def _propagate(
             )
             relevance = [r if c is None else r + c for r, c in zip(relevance, carried, strict=True)]
     sources = tuple(dict.fromkeys(tap.name for tap in taps if tap.source))
-    return Decomposition(
-        tuple(r.detach() for r in relevance), internal, sources, explained.detach()
-    )
+    return Decomposition(tuple(r.detach() for r in relevance), tapped, sources, explained.detach())
 
 
 def _check_conservation(
@@ -532,6 +538,7 @@ def _check_conservation(
             tuple(rows_of(e) for e in extra),
             probe_target,
             build_composite("epsilon", epsilon=PROBE_EPSILON, softmax="identity"),
+            internal=False,
         )
     scale = float(decomposition.output.abs().mean())
     error = float(decomposition.delta.abs().max())
@@ -545,11 +552,13 @@ def lrp_decomposition(
     composite: str | Composite = "epsilon",
     additional_forward_args: tuple[Any, ...] | None = None,
     check_conservation: bool = True,
+    internal: bool = True,
     **rule_args: Any,
 ) -> Decomposition:
     """The LRP decomposition of ``model``'s output: relevance per input, per tapped tensor
     (EdgeConv edges, ParT's particle pairs) and the output, in one backward pass. Arguments as
-    for :func:`lrp`."""
+    for :func:`lrp`; ``internal=False`` skips the intermediate (non-source) taps, which cost a
+    retained gradient each."""
     tensors = (inputs,) if isinstance(inputs, torch.Tensor) else tuple(inputs)
     extra = tuple(additional_forward_args or ())
     if not all(t.is_floating_point() for t in tensors):
@@ -561,7 +570,7 @@ def lrp_decomposition(
     target = check_target(target, len(tensors[0]) if tensors else 0)
     if not len(tensors[0]):  # an empty batch: empty relevances
         return Decomposition(tuple(torch.zeros_like(t) for t in tensors), {}, (), torch.zeros(0))
-    decomposition = _propagate(model, tensors, extra, target, built)
+    decomposition = _propagate(model, tensors, extra, target, built, internal)
     if check_conservation:
         error = _check_conservation(model, tensors, extra, target)
         if error > CONSERVATION_TOLERANCE:
@@ -605,6 +614,7 @@ def lrp(
         composite,
         additional_forward_args,
         check_conservation,
+        internal=False,
         **rule_args,
     )
     relevance = decomposition.inputs
