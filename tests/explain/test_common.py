@@ -166,3 +166,21 @@ def test_an_empty_batch_gives_empty_attributions(method: str) -> None:
     empty = torch.zeros(0, D, dtype=torch.float64)
     result = attribute(_model(), empty, method=method, target=1, **options)
     assert result.shape == (0, D)
+
+
+def test_non_finite_attributions_are_named_not_returned_silently() -> None:
+    from jetxai.explain import NonFiniteAttributionWarning, integrated_gradients, lrp
+
+    class Ratio(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = torch.nn.Linear(3, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return (x / x).sum(dim=1) + self.linear(x).squeeze(1)
+
+    x = torch.tensor([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]])
+    with pytest.warns(NonFiniteAttributionWarning, match="input 0 are not finite"):
+        integrated_gradients(Ratio(), x, n_steps=4)
+    with pytest.warns(NonFiniteAttributionWarning, match="input 0 are not finite"):
+        lrp(Ratio().eval(), x, check_conservation=False)

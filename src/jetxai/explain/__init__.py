@@ -5,6 +5,7 @@ methods, and ``attribute(model, inputs, method=...)`` for all of them."""
 from __future__ import annotations
 
 from jetxai.explain import baselines
+from jetxai.explain._common import NonFiniteAttributionWarning
 from jetxai.explain.baselines import BASELINES, AveragedBaseline
 from jetxai.explain.gradients import expected_gradients, gradient_x_input, saliency, smoothgrad
 from jetxai.explain.integrated_gradients import integrated_gradients
@@ -20,6 +21,7 @@ __all__ = [
     "RULES",
     "AveragedBaseline",
     "Composite",
+    "NonFiniteAttributionWarning",
     "attribute",
     "baselines",
     "expected_gradients",

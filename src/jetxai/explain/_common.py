@@ -8,6 +8,7 @@ with one class per example. Anything else is refused by name.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +38,25 @@ def generator_device(generator: torch.Generator | None) -> torch.device:
     return generator.device if generator is not None else torch.device("cpu")
 
 
+class NonFiniteAttributionWarning(UserWarning):
+    """Some attributions are NaN or infinite: the model's gradient is not finite somewhere the
+    method evaluated it (a logarithm or square root at zero, often at a zero baseline)."""
+
+
 def shaped(result: Sequence[torch.Tensor], single: bool) -> Any:
-    """Outputs with the structure of the inputs."""
+    """Outputs with the structure of the inputs; a :class:`NonFiniteAttributionWarning` names
+    every input whose attributions are not all finite."""
+    for index, values in enumerate(result):
+        bad = ~torch.isfinite(values)
+        if bool(bad.any()):
+            share = float(bad.double().mean())
+            warnings.warn(
+                f"attributions of input {index} are not finite for {share:.1%} of its entries"
+                ": the model's gradient is NaN or infinite where the method "
+                "evaluated it (e.g. a log or sqrt at 0 on the path from a zero baseline)",
+                NonFiniteAttributionWarning,
+                stacklevel=3,
+            )
     return result[0] if single else tuple(result)
 
 

@@ -63,8 +63,8 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from jetxai.errors import InputError
-from jetxai.explain._common import check_target, select
-from jetxai.explain.lrp import recurrent
+from jetxai.explain._common import check_target, select, shaped
+from jetxai.explain.lrp import recurrent, weaver
 from jetxai.explain.lrp.canonizers import BatchNormFolding, ExplicitAttention, check_attention
 from jetxai.explain.lrp.composites import Composite, build_composite
 from jetxai.explain.lrp.rules import Rule, epsilon_output, pass_through
@@ -178,6 +178,9 @@ def check_coverage(model: nn.Module) -> None:
     """Raise :class:`InputError` naming the first module LRP does not cover: a leaf module, or
     one with parameters of its own (such as ``MultiheadAttention``), of an uncovered type."""
     for name, module in model.named_modules():
+        if weaver.covered(module):  # weaver-core's taggers (explain/lrp/weaver.py)
+            weaver.check(module, name)
+            continue
         owns = any(True for _ in module.parameters(recurse=False))
         if any(True for _ in module.children()) and not owns:
             continue
@@ -267,6 +270,7 @@ class LRPHooks:
         self.names = {id(m): name for name, m in model.named_modules()}
         self.canonizer = BatchNormFolding()
         self.attention = ExplicitAttention()
+        self.weaver = weaver.WeaverCanonizer()
         self.handles: list[RemovableHandle] = []
 
     def __enter__(self) -> LRPHooks:
@@ -274,6 +278,7 @@ class LRPHooks:
             raise ValueError("explain a model in eval mode (model.eval())")
         self.canonizer.apply(self.model)
         self.attention.apply(self.model)
+        self.weaver.apply(self.model)
         try:
             for module in self.model.modules():
                 hook = self._hook_for(module)
@@ -288,6 +293,7 @@ class LRPHooks:
         for handle in self.handles:
             handle.remove()
         self.handles.clear()
+        self.weaver.remove()
         self.attention.remove()
         self.canonizer.remove()
 
@@ -571,6 +577,7 @@ def lrp_decomposition(
     if not len(tensors[0]):  # an empty batch: empty relevances
         return Decomposition(tuple(torch.zeros_like(t) for t in tensors), {}, (), torch.zeros(0))
     decomposition = _propagate(model, tensors, extra, target, built, internal)
+    shaped(decomposition.inputs, False)  # warns, naming any input with non-finite relevance
     if check_conservation:
         error = _check_conservation(model, tensors, extra, target)
         if error > CONSERVATION_TOLERANCE:
