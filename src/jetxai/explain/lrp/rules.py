@@ -47,21 +47,36 @@ def relevance_output(z: torch.Tensor, z_rho: torch.Tensor, epsilon: float) -> to
     return z_rho * c + (z - z_rho * c).detach()
 
 
-def epsilon_output(z: torch.Tensor, epsilon: float) -> torch.Tensor:
-    """:func:`relevance_output` for z_ρ = z (the ε-rule): ``z`` itself, whose incoming gradient
-    is scaled by z / (z + ε·sign(z)).
+class _EpsilonScale(torch.autograd.Function):
+    """Identity forward; backward scales the gradient by z / (z + ε·sign(z)).
 
-    The factor is computed now, from z as it is, and applied by a tensor hook: no copy and no
-    extra graph node, and an in-place operation on z afterwards (``ReLU(inplace=True)``) changes
-    neither the factor nor the gradient the hook sees (the gradient with respect to z as it was).
-    The sign is z's sign bit, so the values are those of :func:`_stabilise` (and Zennit's)."""
-    if not z.requires_grad:
-        return z
-    with torch.no_grad():
-        sign = torch.copysign(torch.tensor(epsilon, dtype=z.dtype, device=z.device), z)
-        factor = z / (z + sign)
-    z.register_hook(lambda grad: grad * factor)
-    return z
+    The ε-rule with z_ρ = z as a single graph node. The output is a copy, not a view, so an
+    in-place activation after the layer (``ReLU(inplace=True)``) can modify it."""
+
+    @staticmethod
+    def forward(
+        ctx: torch.autograd.function.FunctionCtx, z: torch.Tensor, epsilon: float
+    ) -> torch.Tensor:
+        ctx.save_for_backward(z)
+        ctx.epsilon = epsilon  # type: ignore[attr-defined]
+        return z.clone()
+
+    @staticmethod
+    def backward(
+        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
+    ) -> tuple[torch.Tensor, None]:
+        (z,) = ctx.saved_tensors  # type: ignore[attr-defined]
+        eps = ctx.epsilon  # type: ignore[attr-defined]
+        # z + ε·sign(z) with the sign taken from z's sign bit: the values of _stabilise (and of
+        # Zennit's ε-rule, in the same operation order) in two passes instead of four
+        stabilised = z + torch.copysign(torch.tensor(eps, dtype=z.dtype, device=z.device), z)
+        return grad * z / stabilised, None
+
+
+def epsilon_output(z: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """:func:`relevance_output` for z_ρ = z (the ε-rule), as one autograd node."""
+    result: torch.Tensor = _EpsilonScale.apply(z, epsilon)
+    return result
 
 
 def _non_negative(name: str, value: float) -> float:
