@@ -114,13 +114,59 @@ def _projection(weight: torch.Tensor, bias: torch.Tensor | None) -> nn.Linear:
     return layer
 
 
-class _Explicit(nn.Module):
-    """The visible modules of one MultiheadAttention."""
+class AttentionParts(nn.Module):
+    """The visible modules of one attention: the two products, the sum with an additive mask
+    or bias, and the softmax."""
 
-    def __init__(self, module: nn.MultiheadAttention) -> None:
+    def __init__(self) -> None:
         super().__init__()
         from jetxai.models.layers import Add, MatMul
 
+        self.scores = MatMul()
+        self.add_mask = Add()
+        self.softmax = nn.Softmax(dim=-1)
+        self.mix = MatMul()
+
+
+def attend(
+    parts: AttentionParts,
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    attn_mask: torch.Tensor | None = None,
+    key_padding_mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(softmax(q kᵀ + mask) v, the weights) for (N, heads, L, d) queries, keys and values, q
+    already scaled. A float ``attn_mask`` (N·heads or N, heads, L, S; or L, S) is a bias added
+    through ``parts.add_mask``, and so is a float ``key_padding_mask`` (N, S); in boolean masks
+    True is ignored. Masked logits take the lowest finite value rather than −inf, so x·∂f/∂x
+    stays 0 there, never NaN."""
+    n, heads = q.shape[0], q.shape[1]
+    logits = parts.scores(q, k.transpose(-1, -2))
+    lowest = torch.finfo(logits.dtype).min
+    if attn_mask is not None:
+        mask = attn_mask
+        if mask.dim() == 3:
+            mask = mask.reshape(n, heads, *mask.shape[-2:])
+        if mask.dtype == torch.bool:
+            logits = logits.masked_fill(mask, lowest)
+        else:
+            logits = parts.add_mask(logits, mask.to(logits.dtype).clamp(min=lowest))
+    if key_padding_mask is not None:
+        padded = key_padding_mask.reshape(n, 1, 1, -1)
+        if padded.dtype == torch.bool:
+            logits = logits.masked_fill(padded, lowest)
+        else:  # a float mask is added, as PyTorch does
+            logits = parts.add_mask(logits, padded.to(logits.dtype).clamp(min=lowest))
+    weights = parts.softmax(logits)
+    return parts.mix(weights, v), weights
+
+
+class _Explicit(AttentionParts):
+    """The visible modules of one MultiheadAttention, projections included."""
+
+    def __init__(self, module: nn.MultiheadAttention) -> None:
+        super().__init__()
         e = module.embed_dim
         if module._qkv_same_embed_dim:
             weights = [module.in_proj_weight[i * e : (i + 1) * e] for i in range(3)]
@@ -131,10 +177,6 @@ class _Explicit(nn.Module):
         self.query, self.key, self.value = (
             _projection(w, b) for w, b in zip(weights, biases, strict=True)
         )
-        self.scores = MatMul()
-        self.add_mask = Add()
-        self.softmax = nn.Softmax(dim=-1)
-        self.mix = MatMul()
 
 
 def _explicit_forward(module: nn.MultiheadAttention, parts: _Explicit) -> Any:
@@ -161,29 +203,11 @@ def _explicit_forward(module: nn.MultiheadAttention, parts: _Explicit) -> Any:
 
         q = split(parts.query(query))
         q = q * q.shape[-1] ** -0.5
-        k = split(parts.key(key))
-        v = split(parts.value(value))
-        logits = parts.scores(q, k.transpose(-1, -2))
-        # the lowest finite value rather than −inf: x·∂f/∂x stays 0 at masked logits, never NaN
-        lowest = torch.finfo(logits.dtype).min
-        if attn_mask is not None:
-            mask = (
-                attn_mask.reshape(-1, heads, *attn_mask.shape[-2:])
-                if attn_mask.dim() == 3
-                else attn_mask
-            )
-            if mask.dtype == torch.bool:
-                logits = logits.masked_fill(mask, lowest)
-            else:
-                logits = parts.add_mask(logits, mask.to(logits.dtype))
-        if key_padding_mask is not None:
-            if key_padding_mask.dtype == torch.bool:
-                logits = logits.masked_fill(key_padding_mask[:, None, None, :], lowest)
-            else:
-                logits = logits + key_padding_mask[:, None, None, :].to(logits.dtype)
-        weights = parts.softmax(logits)
-        mixed = parts.mix(weights, v).transpose(1, 2).reshape(n, length, -1)
-        out = module.out_proj(mixed)
+        mixed, weights = attend(
+            parts, q, split(parts.key(key)), split(parts.value(value)), attn_mask,
+            key_padding_mask,
+        )  # fmt: skip
+        out = module.out_proj(mixed.transpose(1, 2).reshape(n, length, -1))
         if not module.batch_first:
             out = out.transpose(0, 1)
         if not batched:

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from jetxai.errors import InputError
+from jetxai.explain.lrp.canonizers import AttentionParts, attend
 
 #: The module path of weaver-core's models.
 WEAVER = "weaver.nn.model."
@@ -67,20 +68,7 @@ def check(module: Any, name: str = "") -> None:
         raise InputError(f"{label} (weaver ParticleTransformer with include_global_token)")
 
 
-class _Explicit(nn.Module):
-    """The visible modules of one weaver Attention."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        from jetxai.models.layers import Add, MatMul
-
-        self.scores = MatMul()
-        self.add_mask = Add()
-        self.softmax = nn.Softmax(dim=-1)
-        self.mix = MatMul()
-
-
-def _attention_forward(module: Any, parts: _Explicit) -> Any:
+def _attention_forward(module: Any, parts: AttentionParts) -> Any:
     def forward(
         query: torch.Tensor,
         key: torch.Tensor,
@@ -98,21 +86,8 @@ def _attention_forward(module: Any, parts: _Explicit) -> Any:
         q = module.q_norm(project(query, 0)).transpose(1, 2) * width**-0.5
         k = module.k_norm(project(key, 1)).transpose(1, 2)
         v = project(value, 2).transpose(1, 2)
-        logits = parts.scores(q, k.transpose(-1, -2))
-        lowest = torch.finfo(logits.dtype).min
-        if attn_mask is not None:
-            bias = attn_mask.reshape(n, -1, *attn_mask.shape[-2:])
-            if bias.dtype == torch.bool:
-                logits = logits.masked_fill(bias, lowest)
-            else:
-                logits = parts.add_mask(logits, bias.to(logits.dtype).clamp(min=lowest))
-        if key_padding_mask is not None:
-            padded = key_padding_mask.reshape(n, 1, 1, -1)
-            if padded.dtype != torch.bool:
-                padded = padded < 0
-            logits = logits.masked_fill(padded, lowest)
-        mixed = parts.mix(parts.softmax(logits), v).transpose(1, 2).reshape(n, length, dim)
-        return module.out_proj(mixed), None
+        mixed, _ = attend(parts, q, k, v, attn_mask, key_padding_mask)
+        return module.out_proj(mixed.transpose(1, 2).reshape(n, length, dim)), None
 
     return forward
 
@@ -131,7 +106,7 @@ class WeaverCanonizer:
         for module in list(model.modules()):
             if is_weaver(module, "Attention"):
                 check(module)
-                parts = _Explicit()
+                parts = AttentionParts()
                 self._add(module, "_jetxai_explicit", parts)
                 self._patch(module, _attention_forward(module, parts))
             elif is_weaver(module, "ParticleTransformer"):
