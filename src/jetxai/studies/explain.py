@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 import torch
 from tqdm.auto import tqdm
 
+from jetxai import kinematics
 from jetxai._io import atomic_path, write_json
 from jetxai.errors import InputError
 from jetxai.evaluate.relevance import (
@@ -95,7 +96,8 @@ def _lrp(
     from jetxai.explain.lrp import lrp_decomposition
 
     result = lrp_decomposition(model, inputs, additional_forward_args=additional, **options)
-    inside = {f"source:{name}": result.totals()[name] for name in result.sources}
+    totals = result.totals()
+    inside = {f"source:{name}": totals[name] for name in result.sources}
     for name, relevance in result.internal.items():
         if relevance.dim() == 3:
             inside[f"pairs:{name}"] = relevance
@@ -117,12 +119,8 @@ class _PairProfile:
         from jetxai.features import constituents
 
         angles, mask = constituents(jets, n=relevance.shape[1], fields=("deta", "dphi"))
-        deta = angles[..., 0][:, :, None] - angles[..., 0][:, None, :]
-        dphi = (
-            np.remainder(angles[..., 1][:, :, None] - angles[..., 1][:, None, :] + np.pi, 2 * np.pi)
-            - np.pi
-        )
-        dr = np.hypot(deta, dphi)
+        eta, phi = angles[..., 0], angles[..., 1]
+        dr = kinematics.delta_r(eta[:, :, None], phi[:, :, None], eta[:, None, :], phi[:, None, :])
         pairs = mask[:, :, None] & mask[:, None, :] & ~np.eye(mask.shape[1], dtype=bool)
         for part, rows in (
             ("all", slice(None)),
