@@ -58,14 +58,11 @@ class ExplainOptions:
             raise InputError(
                 f"unknown method {self.method!r}; choose from {', '.join(STUDY_METHODS)}"
             )
-        from jetxai.explain.lrp import SOFTMAX_RULES
+        from jetxai.explain.lrp.composites import check_softmax
 
         COMPOSITES[self.composite]
         BASELINES[self.baseline]
-        if self.softmax not in SOFTMAX_RULES:
-            raise InputError(
-                f"softmax rule must be one of {', '.join(SOFTMAX_RULES)}, got {self.softmax!r}"
-            )
+        check_softmax(self.softmax)
         if self.weights not in BACKGROUND_WEIGHTS:
             raise InputError(
                 f"weights must be {' or '.join(BACKGROUND_WEIGHTS)}, got {self.weights!r}"

@@ -123,9 +123,9 @@ def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
     if isinstance(composite, Composite):
         if rule_args:
             raise InputError("rule parameters go into the Composite you built, not lrp()")
-        _check_softmax(composite.softmax)
+        check_softmax(composite.softmax)
         return composite
-    softmax = _check_softmax(rule_args.pop("softmax", "attnlrp"))
+    softmax = check_softmax(rule_args.pop("softmax", "attnlrp"))
     factory = COMPOSITES[composite]
     accepted = set(inspect.signature(factory).parameters)
     unknown = sorted(set(rule_args) - accepted)
@@ -145,7 +145,8 @@ def build_composite(composite: str | Composite, **rule_args: Any) -> Composite:
 SOFTMAX_RULES = ("attnlrp", "identity", "cp")
 
 
-def _check_softmax(rule: object) -> str:
+def check_softmax(rule: object) -> str:
+    """``rule`` if it names a softmax rule, else a one-line error listing them."""
     if rule not in SOFTMAX_RULES:
         raise InputError(f"softmax rule must be one of {', '.join(SOFTMAX_RULES)}, got {rule!r}")
     return str(rule)
