@@ -8,6 +8,8 @@ Run from the repository root:
     python3 bench/explain_bench.py lrp-throughput        # relevances/s for PFN and LSTM taggers
     python3 bench/explain_bench.py ig-vs-captum          # averaged baseline, K = 16
     python3 bench/explain_bench.py ig-memory --examples 1000000
+    # adaptive vs fixed IG steps on a trained run's test jets (averaged baseline, K = 16)
+    python3 bench/explain_bench.py ig-adaptive --run RUN/seed-0 --data TOP QCD --jets 500
 
 Speed figures are ratios of runs interleaved in one process (median of repeats).
 """
@@ -200,6 +202,61 @@ def ig_memory(args: argparse.Namespace) -> None:
     )
 
 
+def ig_adaptive(args: argparse.Namespace) -> None:
+    """Gradient evaluations per jet for |δ| ≤ tol · |f(x) − f̄(x′)| on 99 % of the jets: fixed
+    grids (the smallest power of two that reaches it) against adaptive steps (tolerance tol)."""
+    from jetxai.models import load, prepare_inputs
+    from jetxai.studies.background import background_baseline
+    from jetxai.studies.checkpoints import SplitCache
+    from jetxai.studies.explain import balanced_subset
+
+    model = load(args.run)
+    samples = SplitCache(args.data)(model)
+    jets, labels = samples.jets[samples.test], np.asarray(samples.target[samples.test])
+    jets = jets[balanced_subset(labels, args.jets)]
+    baseline = background_baseline(model, samples, "averaged", "uniform", args.k)
+    inputs, additional = prepare_inputs(model, jets)
+    common = {"baselines": baseline, "additional_forward_args": additional}
+    n, k = len(jets), args.k
+    print(
+        f"{args.run}: {n} test jets (half per class), averaged baseline K = {k}; goal "
+        f"|delta| <= {args.tolerance:g} |f(x) - f(x')| for {args.quantile:.0%} of the jets"
+    )
+    print("| rule | steps | jets within the goal | gradient evaluations per jet | seconds |")
+    print("|---|---|---|---|---|")
+    for method in ("gausslegendre", "riemann_trapezoid"):
+        steps = 2
+        while steps <= args.max_steps:
+            start = time.perf_counter()
+            phi, delta = integrated_gradients(
+                model, inputs, n_steps=steps, method=method, return_convergence_delta=True,
+                **common,
+            )  # fmt: skip
+            seconds = time.perf_counter() - start
+            total = sum(p.double().reshape(n, -1).sum(dim=1) for p in phi)
+            within = float(
+                (delta.abs() <= args.tolerance * (total - delta).abs() + 1e-6).double().mean()
+            )
+            print(f"| fixed {method} | {steps} | {within:.1%} | {steps * k} | {seconds:.1f} |")
+            if within >= args.quantile:
+                break
+            steps *= 2
+    start = time.perf_counter()
+    phi, delta, used = integrated_gradients(
+        model, inputs, n_steps="auto", tolerance=args.tolerance, max_steps=args.max_steps,
+        return_convergence_delta=True, return_steps=True, **common,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    total = sum(p.double().reshape(n, -1).sum(dim=1) for p in phi)
+    within = float((delta.abs() <= args.tolerance * (total - delta).abs() + 1e-6).double().mean())
+    evaluations = float((used + 1).double().mean()) * k
+    print(
+        f"| adaptive trapezoid | median {int(used.median())}, max {int(used.max())} intervals | "
+        f"{within:.1%} | {evaluations:.0f} | {seconds:.1f} |"
+    )
+    print("(every row also evaluates f at the jet and its K baselines once: K + 1 forward passes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -227,6 +284,15 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--batch", type=int, default=65536)
     p.set_defaults(func=ig_memory)
+    p = sub.add_parser("ig-adaptive")
+    p.add_argument("--run", required=True, help="a checkpoint (seed-k directory)")
+    p.add_argument("--data", nargs="+", required=True, help="the run's datasets")
+    p.add_argument("--jets", type=int, default=500)
+    p.add_argument("--k", type=int, default=16)
+    p.add_argument("--tolerance", type=float, default=0.01)
+    p.add_argument("--quantile", type=float, default=0.99)
+    p.add_argument("--max-steps", type=int, default=1024)
+    p.set_defaults(func=ig_adaptive)
     args = parser.parse_args()
     args.func(args)
 

@@ -9,6 +9,11 @@ from torch import nn
 
 from jetxai.errors import InputError
 from jetxai.explain import AveragedBaseline, integrated_gradients
+from jetxai.explain.integrated_gradients import (
+    ABSOLUTE_FLOOR,
+    AUTO_FIRST,
+    IGConvergenceWarning,
+)
 from jetxai.explain.quadrature import QUADRATURES
 
 
@@ -141,17 +146,67 @@ def test_multi_input_with_masks_and_chunk_independence() -> None:
     assert float(delta.abs().max()) < 1e-4
 
 
-def test_tolerance_raises_the_number_of_steps() -> None:
+def test_adaptive_steps_are_exact_where_the_trapezoid_rule_is() -> None:
+    # f quadratic → the integrand is linear in α → the first trapezoid level is exact
+    x, b = torch.randn(5, 3), torch.randn(5, 3)
+    phi, delta, steps = integrated_gradients(
+        Product(), x, baselines=b, n_steps="auto", return_convergence_delta=True, return_steps=True
+    )
+    exact = integrated_gradients(Product(), x, baselines=b, n_steps=8)  # Gauss–Legendre, exact
+    torch.testing.assert_close(phi, exact, rtol=1e-12, atol=1e-12)
+    assert steps.tolist() == [AUTO_FIRST] * 5
+    assert float(delta.abs().max()) < 1e-12
+
+
+def test_adaptive_steps_equal_the_fixed_trapezoid_rule_each_example_ended_with() -> None:
+    model = _mlp(3)
+    x, background = torch.randn(40, 6) * 3, torch.randn(5, 6)
+    weights = torch.rand(5, dtype=torch.float64)
+    averaged = AveragedBaseline(background, weights)
+    phi, delta, steps = integrated_gradients(
+        model,
+        x,
+        baselines=averaged,
+        n_steps="auto",
+        tolerance=1e-2,
+        max_steps=4096,
+        return_convergence_delta=True,
+        return_steps=True,
+        batch_size=7,
+    )
+    assert len(set(steps.tolist())) > 1  # examples stop at different refinements
+    difference = phi.sum(dim=1) - delta  # f(x) − Σ_k w_k f(x′_k)
+    assert bool((delta.abs() <= 1e-2 * difference.abs() + ABSOLUTE_FLOOR).all())
+    for intervals in sorted(set(steps.tolist())):  # a non-nested, independent evaluation
+        rows = steps == intervals
+        fixed, fixed_delta = integrated_gradients(
+            model,
+            x[rows],
+            baselines=averaged,
+            n_steps=intervals + 1,
+            method="riemann_trapezoid",
+            return_convergence_delta=True,
+        )
+        torch.testing.assert_close(phi[rows], fixed, rtol=1e-10, atol=1e-12)
+        torch.testing.assert_close(delta[rows], fixed_delta, rtol=1e-8, atol=1e-12)
+
+
+def test_adaptive_steps_warn_when_max_steps_is_too_few() -> None:
     model = _mlp(4)
-    x = torch.randn(4, 6) * 3
-    _, coarse = integrated_gradients(
-        model, x, n_steps=2, method="riemann_left", return_convergence_delta=True
-    )
-    _, fine = integrated_gradients(
-        model, x, n_steps=2, method="riemann_left", tolerance=1e-3, return_convergence_delta=True
-    )
-    assert float(coarse.abs().max()) > 1e-3
-    assert float(fine.abs().max()) <= 1e-3
+    x = torch.randn(6, 6) * 3
+    with pytest.warns(IGConvergenceWarning, match=r"of 6 examples kept \|delta\| above 1e-09"):
+        _, steps = integrated_gradients(
+            model, x, n_steps=2, tolerance=1e-9, max_steps=8, return_steps=True
+        )
+    assert int(steps.max()) == 8
+    with pytest.raises(InputError, match="nested riemann_trapezoid rule"):
+        integrated_gradients(model, x, n_steps="auto", method="gausslegendre")
+    with pytest.raises(InputError, match="positive integer or 'auto'"):
+        integrated_gradients(model, x, n_steps="many")
+    with pytest.raises(InputError, match="tolerance must be positive"):
+        integrated_gradients(model, x, tolerance=0.0)
+    _, steps = integrated_gradients(model, x, n_steps=12, return_steps=True)
+    assert steps.tolist() == [12] * 6
 
 
 def test_named_baseline_and_errors() -> None:

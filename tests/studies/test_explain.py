@@ -64,6 +64,30 @@ def test_the_uniform_baseline_is_drawn_per_explained_jet(run: Path, tmp_path: Pa
     assert sorted(deltas)[len(deltas) // 2] < 0.05 * max(sorted(logits)[len(logits) // 2], 1.0)
 
 
+def test_adaptive_ig_steps_are_recorded_per_jet_and_meet_the_tolerance(
+    run: Path, tmp_path: Path
+) -> None:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from jetxai.explain.integrated_gradients import ABSOLUTE_FLOOR
+
+    datasets = [run / "top", run / "qcd"]
+    report = explain_run(
+        run / "run", datasets, tmp_path, method="ig", n_steps="auto", tolerance=0.02, k=4,
+        batch_size=7, progress=False,
+    )  # fmt: skip
+    assert report["options"]["n_steps"] == "auto"
+    assert report["options"]["tolerance"] == 0.02
+    table = pq.read_table(tmp_path / "relevance-seed-0.parquet").to_pydict()
+    steps, delta = np.array(table["ig_steps"]), np.array(table["delta"])
+    relevance = sum(np.array(table[f"rel_xaug_{name}"]) for name in ("mass", "tau32"))
+    difference = relevance - delta  # f(x) − Σ_k w_k f(x′_k), per jet
+    assert np.all(np.abs(delta) <= 0.02 * np.abs(difference) + ABSOLUTE_FLOOR * 1.01)
+    assert steps.min() >= 4 and report["seeds"][0]["ig_steps"]["max"] == steps.max()
+    assert report["seeds"][0]["ig_steps"]["mean"] == pytest.approx(steps.mean())
+
+
 @pytest.mark.parametrize("model", ["part", "particlenet"])
 def test_attention_and_graph_models_report_their_shares(
     run: Path, tmp_path: Path, model: str

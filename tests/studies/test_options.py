@@ -51,3 +51,12 @@ def test_method_options_carry_only_what_the_method_takes() -> None:
     ig = ExplainOptions(method="ig", n_steps=8)
     assert ig.method_options() == {"n_steps": 8}
     assert ig.recorded() == {"baseline": "averaged", "weights": "uniform", "k": 16, "n_steps": 8}
+    auto = ExplainOptions(method="ig", n_steps="auto", tolerance=0.05)
+    assert auto.method_options() == {"n_steps": "auto", "tolerance": 0.05}
+    for bad, message in (
+        ({"n_steps": "many"}, "positive integer or 'auto'"),
+        ({"n_steps": 0}, "positive integer or 'auto'"),
+        ({"tolerance": 0.0}, "tolerance must be positive"),
+    ):
+        with pytest.raises(InputError, match=message):
+            ExplainOptions(method="ig", **bad)

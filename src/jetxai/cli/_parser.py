@@ -51,6 +51,19 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def positive_float(text: str) -> float:
+    """A finite number > 0."""
+    value = non_negative_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def steps_or_auto(text: str) -> int | str:
+    """IG steps: a whole number (1 to 10⁵) or ``auto``."""
+    return "auto" if text == "auto" else counted(10**5)(text)
+
+
 def path_text(text: str) -> str:
     """argparse type: a non-empty path."""
     if not text.strip():

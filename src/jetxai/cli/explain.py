@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from jetxai.cli._parser import counted, non_negative_float, path_text, positive_int
+from jetxai.cli._parser import (
+    counted,
+    non_negative_float,
+    path_text,
+    positive_float,
+    positive_int,
+    steps_or_auto,
+)
 
 NAME = "explain"
 HELP = "explain trained taggers (LRP or IG) and rank their XAUG inputs"
@@ -56,7 +63,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="background events in an averaged baseline",
     )
     parser.add_argument(
-        "--n-steps", type=counted(10**5), default=default.n_steps, help="IG quadrature points"
+        "--n-steps",
+        type=steps_or_auto,
+        default=default.n_steps,
+        help="IG quadrature points, or auto: per jet, until the completeness delta is at most "
+        "--tolerance of f(x) - f(x') (default %(default)s)",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=positive_float,
+        help="relative completeness tolerance of adaptive IG steps (default 0.01 with auto)",
     )
     parser.add_argument("--composite", default=default.composite, choices=COMPOSITES.names())
     parser.add_argument(
@@ -94,6 +110,7 @@ def run_command(args: argparse.Namespace) -> None:
         weights=args.weights,
         k=args.k,
         n_steps=args.n_steps,
+        tolerance=args.tolerance,
         max_jets=args.max_jets,
         batch_size=args.batch_size,
     )

@@ -39,7 +39,7 @@ def scorecard(
     relevant: npt.ArrayLike | None = None,
     uniform_weights: npt.ArrayLike | None = None,
     extra_baselines: Mapping[str, torch.Tensor] | None = None,
-    n_steps: int = 32,
+    n_steps: int | str = 32,
     k: int = 16,
     seed: int = 0,
 ) -> list[dict[str, Any]]:

@@ -3,18 +3,21 @@
     φ_i(f, x, x′) = (x_i − x′_i) ∫₀¹ ∂f(x′ + α (x − x′)) / ∂x_i dα          (Sundararajan et al.)
     φ_i(f, x)     = Σ_k w_k φ_i(f, x, x′_k)          (averaged baseline, arXiv:2412.13864)
 
-The integral uses a quadrature (:mod:`.quadrature`). All (example, baseline, step) points go
-through the network in chunks of ``batch_size`` points and are accumulated in float64; the result
-does not depend on the chunk size. The convergence delta is
-Σ_i φ_i − (f(x) − Σ_k w_k f(x′_k)) per example; masks in ``additional_forward_args`` belong to the
-example and are used for every point on its paths.
+The integral uses a quadrature (:mod:`.quadrature`): a fixed one for every example, or a nested
+trapezoid rule refined per example until the completeness delta is small (``n_steps="auto"``).
+All (example, baseline, step) points go through the network in chunks of ``batch_size`` points
+and are accumulated in float64; the result does not depend on the chunk size. The convergence
+delta is Σ_i φ_i − (f(x) − Σ_k w_k f(x′_k)) per example; masks in ``additional_forward_args``
+belong to the example and are used for every point on its paths.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from jetxai.errors import InputError
@@ -33,6 +36,18 @@ from jetxai.explain.quadrature import nodes
 
 #: Points per forward/backward pass unless ``batch_size`` says otherwise.
 DEFAULT_BATCH = 4096
+#: Adaptive steps: the nested rule, its first number of intervals, the default relative
+#: tolerance on the completeness delta, and an absolute floor (logit units) for examples whose
+#: f(x) − f(x′) is about 0.
+NESTED = "riemann_trapezoid"
+AUTO_FIRST = 4
+DEFAULT_TOLERANCE = 0.01
+ABSOLUTE_FLOOR = 1e-6
+
+
+class IGConvergenceWarning(UserWarning):
+    """Adaptive Integrated Gradients left some examples' completeness delta above the
+    tolerance at ``max_steps``."""
 
 
 def _resolve(
@@ -75,28 +90,32 @@ def _resolve(
     return tuple(out), torch.ones(1, dtype=torch.float64)
 
 
-def _attribute(
+def _accumulate(
     model: torch.nn.Module,
     inputs: Inputs,
     base: Inputs,
     weights: torch.Tensor,
     target: Any,
     extra: Inputs,
-    n_steps: int,
-    method: str,
+    examples: torch.Tensor,
+    alphas: np.ndarray,
+    quad: np.ndarray,
     batch_size: int,
-) -> Inputs:
-    n, k = len(inputs[0]), len(weights)
+    result: Inputs,
+) -> None:
+    """Add Σ_k w_k Σ_m v_m ∇f(x′_k + α_m (x − x′_k)) ⊙ (x − x′_k) to the rows ``examples`` of
+    the float64 ``result``: every (example, baseline, node) point in chunks of ``batch_size``."""
+    n, k, steps = len(inputs[0]), len(weights), len(alphas)
     device = inputs[0].device  # every index and weight lives where the inputs do (CPU or GPU)
-    alphas, quad = nodes(method, n_steps)
     alphas_t = torch.as_tensor(alphas, device=device)
-    weights = weights.to(device)
-    coefficient = weights.reshape(k, 1) * torch.as_tensor(quad, device=device).reshape(1, -1)
-    total = n * k * n_steps
-    result = [torch.zeros(x.shape, dtype=torch.float64, device=x.device) for x in inputs]
+    coefficient = weights.to(device).reshape(k, 1) * torch.as_tensor(quad, device=device).reshape(
+        1, -1
+    )
+    examples = examples.to(device)
+    total = len(examples) * k * steps
     for start in range(0, total, batch_size):
         flat = torch.arange(start, min(start + batch_size, total), device=device)
-        ex, kk, mm = flat // (k * n_steps), (flat // n_steps) % k, flat % n_steps
+        ex, kk, mm = examples[flat // (k * steps)], (flat // steps) % k, flat % steps
         points, diffs = [], []
         for x, b in zip(inputs, base, strict=True):
             origin = b[ex if len(b) == n else torch.zeros_like(ex), kk]
@@ -111,19 +130,18 @@ def _attribute(
         for r, g, d in zip(result, grads, diffs, strict=True):
             contribution = g.double() * d.double() * scale.reshape((-1,) + (1,) * (g.dim() - 1))
             r.index_add_(0, ex, contribution)
-    return tuple(r.to(x.dtype) for r, x in zip(result, inputs, strict=True))
 
 
-def _delta(
+def _difference(
     model: torch.nn.Module,
     inputs: Inputs,
     base: Inputs,
     weights: torch.Tensor,
-    attributions: Inputs,
     target: Any,
     extra: Inputs,
     batch_size: int,
 ) -> torch.Tensor:
+    """f(x) − Σ_k w_k f(x′_k) per example (float64): what the attributions must add up to."""
     n, k = len(inputs[0]), len(weights)
     device = inputs[0].device
     weights = weights.to(device)
@@ -145,8 +163,58 @@ def _delta(
         points = tuple(b[ex if len(b) == n else torch.zeros_like(ex), kk] for b in base)
         f_b = forward(model, points, tuple(e[ex] for e in extra), target_rows(target, ex)).double()
         expected.index_add_(0, ex, weights[kk] * f_b)
-    total = sum(a.double().reshape(n, -1).sum(dim=1) for a in attributions)
-    return total - (f_x - expected)
+    return f_x - expected
+
+
+def _summed(attributions: Inputs) -> torch.Tensor:
+    """Σ_i φ_i per example."""
+    n = len(attributions[0])
+    return sum(a.double().reshape(n, -1).sum(dim=1) for a in attributions)  # type: ignore[return-value]
+
+
+def _adaptive(
+    model: torch.nn.Module,
+    inputs: Inputs,
+    base: Inputs,
+    weights: torch.Tensor,
+    target: Any,
+    extra: Inputs,
+    first: int,
+    max_steps: int,
+    tolerance: float,
+    batch_size: int,
+) -> tuple[Inputs, torch.Tensor, torch.Tensor]:
+    """Nested trapezoid rule refined per example: (float64 attributions, delta, intervals used).
+
+    Each example starts with ``first`` intervals; while |δ| > tolerance · |f(x) − f̄(x′)| +
+    :data:`ABSOLUTE_FLOOR`, its number of intervals doubles, evaluating only the new midpoints
+    (every earlier gradient is reused), up to ``max_steps``.
+    """
+    n = len(inputs[0])
+    device = inputs[0].device
+    goal = _difference(model, inputs, base, weights, target, extra, batch_size)
+    allowed = tolerance * goal.abs() + ABSOLUTE_FLOOR
+    raw = tuple(torch.zeros(x.shape, dtype=torch.float64, device=device) for x in inputs)
+    intervals = torch.full((n,), first, dtype=torch.int64, device=device)
+    active = torch.arange(n, device=device)
+    alphas = np.arange(first + 1) / first
+    quad = np.ones(first + 1)
+    quad[[0, -1]] = 0.5  # Σ_m v_m g(α_m) / n is the trapezoid rule with n intervals
+    steps = first
+    while True:
+        _accumulate(
+            model, inputs, base, weights, target, extra, active, alphas, quad, batch_size, raw
+        )
+        scale = intervals.double()
+        attributions = tuple(r / scale.reshape((-1,) + (1,) * (r.dim() - 1)) for r in raw)
+        delta = _summed(attributions) - goal
+        active = torch.nonzero(delta.abs() > allowed).flatten()
+        if not len(active) or steps >= max_steps:
+            return attributions, delta, intervals
+        alphas = (np.arange(steps) + 0.5) / steps  # the midpoints of the current intervals
+        quad = np.ones(steps)
+        steps *= 2
+        intervals[active] = steps
 
 
 def integrated_gradients(
@@ -154,23 +222,32 @@ def integrated_gradients(
     inputs: torch.Tensor | Sequence[torch.Tensor],
     target: int | torch.Tensor | None = None,
     baselines: Any = None,
-    n_steps: int = 50,
-    method: str = "gausslegendre",
+    n_steps: int | str = 50,
+    method: str | None = None,
     additional_forward_args: Sequence[torch.Tensor] | None = None,
     return_convergence_delta: bool = False,
     batch_size: int | None = None,
     tolerance: float | None = None,
     max_steps: int = 1024,
     baseline_options: dict[str, Any] | None = None,
+    return_steps: bool = False,
 ) -> Any:
     """Integrated Gradients of ``model`` at ``inputs``.
 
     ``baselines``: None (zero), a tensor broadcastable to the input (shared or per example), a
     tuple of such for multi-input models, an :class:`AveragedBaseline`, or a registered name
     resolved with ``baseline_options`` (e.g. ``"averaged", baseline_options={"background": bkg,
-    "weights": xsec, "k": 16}``). With ``tolerance``, ``n_steps`` doubles (up to ``max_steps``)
-    until every example's |convergence delta| is at most ``tolerance``. With ``target=None`` a
-    multi-logit model is explained for the class predicted at the input, on the whole path.
+    "weights": xsec, "k": 16}``). With ``target=None`` a multi-logit model is explained for the
+    class predicted at the input, on the whole path.
+
+    Steps: an integer ``n_steps`` is a fixed rule (``method``, default Gauss–Legendre) for every
+    example. ``n_steps="auto"`` (or any ``tolerance``) adapts them per example: a nested
+    trapezoid rule starting at :data:`AUTO_FIRST` intervals (or the integer ``n_steps``) doubles
+    an example's intervals, reusing every gradient already taken, until its |convergence delta|
+    ≤ ``tolerance`` · |f(x) − Σ_k w_k f(x′_k)| + :data:`ABSOLUTE_FLOOR` (``tolerance`` default
+    :data:`DEFAULT_TOLERANCE`) or ``max_steps``; examples left above it are counted in an
+    :class:`IGConvergenceWarning`. ``return_steps`` appends the intervals (or fixed steps) used
+    per example to what is returned: attributions[, delta][, steps].
     """
     tensors, single = as_inputs(inputs)
     extra = tuple(additional_forward_args or ())
@@ -178,27 +255,75 @@ def integrated_gradients(
     chunk = batch_size or DEFAULT_BATCH
     if chunk < 1:
         raise InputError(f"batch_size must be at least 1, got {chunk}")
-    if not isinstance(n_steps, int) or n_steps < 1:
-        raise InputError(f"n_steps must be a positive integer, got {n_steps!r}")
-    target = fixed_target(model, tensors, extra, target, chunk)
-    if not len(tensors[0]):  # an empty batch: empty attributions (and deltas)
-        empty = tuple(torch.zeros_like(x) for x in tensors)
-        if return_convergence_delta:
-            return shaped(empty, single), torch.zeros(
-                0, dtype=torch.float64, device=empty[0].device
+    adaptive = n_steps == "auto" or tolerance is not None
+    if n_steps == "auto":
+        first = AUTO_FIRST
+    elif isinstance(n_steps, int) and not isinstance(n_steps, bool) and n_steps >= 1:
+        first = n_steps
+    else:
+        raise InputError(f"n_steps must be a positive integer or 'auto', got {n_steps!r}")
+    if adaptive:
+        tolerance = DEFAULT_TOLERANCE if tolerance is None else tolerance
+        if not tolerance > 0:
+            raise InputError(f"tolerance must be positive, got {tolerance!r}")
+        if method not in (None, NESTED):
+            raise InputError(
+                f"adaptive steps reuse earlier gradients only with the nested {NESTED} rule; "
+                f"drop method={method!r} or give a fixed n_steps"
             )
-        return shaped(empty, single)
-    steps = n_steps
-    while True:
-        attributions = _attribute(
-            model, tensors, base, weights, target, extra, steps, method, chunk
+        if max_steps < first:
+            raise InputError(f"max_steps ({max_steps}) is below the first steps ({first})")
+    target = fixed_target(model, tensors, extra, target, chunk)
+    n, device = len(tensors[0]), tensors[0].device
+    if not n:  # an empty batch: empty attributions (and deltas, steps)
+        empty = tuple(torch.zeros_like(x) for x in tensors)
+        none = torch.zeros(0, dtype=torch.float64, device=device)
+        return _returned(empty, single, none, none.long(), return_convergence_delta, return_steps)
+    if adaptive:
+        assert tolerance is not None
+        raw, delta, steps = _adaptive(
+            model, tensors, base, weights, target, extra, first, max_steps, tolerance, chunk
         )
-        if tolerance is None and not return_convergence_delta:
-            return shaped(attributions, single)
-        delta = _delta(model, tensors, base, weights, attributions, target, extra, chunk)
-        if tolerance is None or float(delta.abs().max()) <= tolerance or steps >= max_steps:
-            break
-        steps = min(2 * steps, max_steps)
-    if return_convergence_delta:
-        return shaped(attributions, single), delta
-    return shaped(attributions, single)
+        _warn_unconverged(delta, _summed(raw) - delta, tolerance, max_steps)
+    else:
+        alphas, quad = nodes(method or "gausslegendre", first)
+        raw = tuple(torch.zeros(x.shape, dtype=torch.float64, device=device) for x in tensors)
+        every = torch.arange(n, device=device)
+        _accumulate(model, tensors, base, weights, target, extra, every, alphas, quad, chunk, raw)
+        steps = torch.full((n,), first, dtype=torch.int64, device=device)
+        delta = None
+        if return_convergence_delta:
+            delta = _summed(raw) - _difference(model, tensors, base, weights, target, extra, chunk)
+    attributions = tuple(r.to(x.dtype) for r, x in zip(raw, tensors, strict=True))
+    return _returned(attributions, single, delta, steps, return_convergence_delta, return_steps)
+
+
+def _warn_unconverged(
+    delta: torch.Tensor, difference: torch.Tensor, tolerance: float, max_steps: int
+) -> None:
+    """An :class:`IGConvergenceWarning` counting the examples whose delta stayed too large."""
+    left = delta.abs() > tolerance * difference.abs() + ABSOLUTE_FLOOR
+    if bool(left.any()):
+        worst = float((delta.abs() / (difference.abs() + ABSOLUTE_FLOOR))[left].max())
+        warnings.warn(
+            f"{int(left.sum())} of {len(delta)} examples kept |delta| above {tolerance:g} "
+            f"|f(x) - f(x')| at max_steps={max_steps} (largest relative delta {worst:.2g}); "
+            "raise max_steps or check the model for discontinuities on the path",
+            IGConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def _returned(
+    attributions: Inputs,
+    single: bool,
+    delta: torch.Tensor | None,
+    steps: torch.Tensor,
+    with_delta: bool,
+    with_steps: bool,
+) -> Any:
+    """attributions[, delta][, steps] as the caller asked."""
+    result = shaped(attributions, single)
+    if not with_delta and not with_steps:
+        return result
+    return (result,) + ((delta,) if with_delta else ()) + ((steps,) if with_steps else ())

@@ -4,7 +4,8 @@
 (every ``seed-*`` in it), re-creates the training's test split from the checkpoint's provenance,
 explains each network, and writes::
 
-    out/relevance-seed-<k>.parquet   per jet: label, process, logit, convergence delta,
+    out/relevance-seed-<k>.parquet   per jet: label, process, logit, convergence delta (and
+                                     with adaptive IG steps the intervals used, ig_steps),
                                      rel_xaug_<name>, rel_low_level, rel_constituents (jagged,
                                      summed over features) or rel_image (flattened), and with
                                      LRP each source share of its own (rel_pairs, …)
@@ -72,15 +73,19 @@ def _explainer(method: str) -> Explainer:
     ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
         from jetxai.explain import attribute
 
-        relevance, delta = attribute(
+        adaptive = method == "ig" and (
+            options.get("n_steps") == "auto" or options.get("tolerance") is not None
+        )
+        relevance, delta, *steps = attribute(
             model,
             inputs,
             method=method,
             additional_forward_args=additional,
             return_convergence_delta=True,
             **options,
+            **({"return_steps": True} if adaptive else {}),
         )
-        return tuple(relevance), delta, {}
+        return tuple(relevance), delta, ({"ig_steps": steps[0]} if steps else {})
 
     return explain
 
@@ -165,13 +170,8 @@ def _batched(
 ) -> dict[str, Any]:
     parts: dict[str, list[np.ndarray]] = {}
     profiles: dict[str, _PairProfile] = {}
-    for start in tqdm(
-        range(0, len(jets), batch_size),
-        desc="explain",
-        unit="batch",
-        disable=not progress,
-        leave=False,
-    ):
+    bar = tqdm(total=len(jets), desc="explain", unit="jet", disable=not progress, leave=False)
+    for start in range(0, len(jets), batch_size):
         batch = jets[start : start + batch_size]
         inputs, additional = prepare_inputs(model, batch)
         # LRP's conservation probe checks the model, not the jets: once per model is enough
@@ -203,6 +203,8 @@ def _batched(
                 profile.add(value.double().numpy(), batch, labels[start : start + batch_size])
             else:
                 parts.setdefault(name, []).append(value.double().numpy())
+        bar.update(len(batch))
+    bar.close()
     result: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
     result["pair_profiles"] = {name: p.summary() for name, p in profiles.items()}
     return result
@@ -212,7 +214,7 @@ def _scorecard(
     model: Tagger,
     samples: Samples,
     jets: ak.Array,
-    n_steps: int,
+    n_steps: int | str,
     n_max: int = 500,
 ) -> list[dict[str, Any]]:
     """The baseline scorecard on up to ``n_max`` test jets (single-input models)."""
@@ -349,6 +351,14 @@ def explain_run(
                 images = mean_images(low[:, 0], labels)
                 summary["images"] = {k: v.tolist() for k, v in images.items()}
                 columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
+        if "ig_steps" in result:
+            steps = result["ig_steps"].astype(np.int64)
+            columns["ig_steps"] = steps
+            summary["ig_steps"] = {
+                "mean": float(steps.mean()),
+                "median": float(np.median(steps)),
+                "max": int(steps.max()),
+            }
         sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
         for name in sources:
             columns[f"rel_{name}"] = result[f"source:{name}"]

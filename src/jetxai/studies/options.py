@@ -33,7 +33,10 @@ class ExplainOptions:
             background jets of the network's training split.
         weights: how those background jets are weighted (:data:`BACKGROUND_WEIGHTS`).
         k: background jets drawn for the ``averaged`` baseline.
-        n_steps: IG quadrature points.
+        n_steps: IG quadrature points, or ``"auto"``: per jet, a nested trapezoid rule refined
+            until the completeness delta is at most ``tolerance`` · |f(x) − f̄(x′)|.
+        tolerance: relative completeness tolerance of adaptive steps (``None``: 1 % with
+            ``"auto"``, fixed steps otherwise).
         max_jets: explain at most this many test jets (``None``: all), half signal and half
             background where the test split has them, drawn at random with a fixed seed.
         batch_size: jets per batch.
@@ -47,7 +50,8 @@ class ExplainOptions:
     baseline: str = "averaged"
     weights: str = "uniform"
     k: int = 16
-    n_steps: int = 32
+    n_steps: int | str = 32
+    tolerance: float | None = None
     max_jets: int | None = None
     batch_size: int = 512
 
@@ -67,7 +71,13 @@ class ExplainOptions:
             raise InputError(
                 f"weights must be {' or '.join(BACKGROUND_WEIGHTS)}, got {self.weights!r}"
             )
-        for name in ("k", "n_steps", "batch_size"):
+        if self.n_steps != "auto" and (
+            not isinstance(self.n_steps, int) or isinstance(self.n_steps, bool) or self.n_steps < 1
+        ):
+            raise InputError(f"n_steps must be a positive integer or 'auto', got {self.n_steps!r}")
+        if self.tolerance is not None and not self.tolerance > 0:
+            raise InputError(f"tolerance must be positive, got {self.tolerance!r}")
+        for name in ("k", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InputError(f"{name} must be a positive integer, got {value!r}")
@@ -88,12 +98,15 @@ class ExplainOptions:
             rules = {"epsilon": self.epsilon, "gamma": self.gamma}
             chosen = {k: v for k, v in rules.items() if v is not None}
             return {"composite": self.composite, "softmax": self.softmax} | chosen
-        return {"n_steps": self.n_steps}
+        adaptive = {"tolerance": self.tolerance} if self.tolerance is not None else {}
+        return {"n_steps": self.n_steps} | adaptive
 
     def recorded(self) -> dict[str, Any]:
         """The options that shaped the result, as ranking.json records them."""
         if self.method == "lrp":
             return self.method_options()
-        return {"baseline": self.baseline, "weights": self.weights, "k": self.k} | {
-            "n_steps": self.n_steps
-        }
+        return {
+            "baseline": self.baseline,
+            "weights": self.weights,
+            "k": self.k,
+        } | self.method_options()
