@@ -18,7 +18,7 @@ import pytest
 
 from jetxai import data
 from jetxai.errors import InputError
-from jetxai.generate import generate, runner
+from jetxai.generate import generate
 
 from ..conftest import SMALL_TOP
 
@@ -156,7 +156,9 @@ def test_generation_through_an_external_scheduler(
 def test_an_unreachable_scheduler_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", "1s")
+    import jetxai._dask
+
+    monkeypatch.setattr(jetxai._dask, "SCHEDULER_TIMEOUT", "1s")
     with pytest.raises(InputError, match="cannot reach Dask scheduler"):
         generate(SMALL_TOP, tmp_path, scheduler="tcp://127.0.0.1:9", progress=False)
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import tempfile
 import warnings
 from collections.abc import Iterable
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import awkward as ak
 
+from jetxai._dask import completed, dask_client
 from jetxai._io import remove_stale_temporaries
 from jetxai._versions import versions
 from jetxai.data.dataset import (
@@ -34,8 +33,6 @@ from jetxai.generate._pythia import AnyConfig
 from jetxai.generate.chunk import chunk_seed, generate_chunk
 from jetxai.generate.events.record import STAGES
 
-#: How long to wait for an external Dask scheduler to answer.
-SCHEDULER_TIMEOUT = "10s"
 _VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
 
 
@@ -227,44 +224,6 @@ def _run_dask(
     scheduler: str | None,
 ) -> Iterable[dict[str, Any]]:
     """Yield each chunk's book-keeping as its Dask task finishes."""
-    from dask.distributed import Client, LocalCluster, as_completed
-    from distributed.scheduler import KilledWorker
-
-    with ExitStack() as stack:
-        if scheduler is None:
-            try:
-                cluster = stack.enter_context(
-                    LocalCluster(
-                        n_workers=workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=":0",  # any free port: never another cluster's
-                        silence_logs=logging.ERROR,
-                    )
-                )
-            except RuntimeError as exc:
-                # worker processes start by importing the caller's main module; a script that
-                # generates at top level then starts generating again inside every worker
-                raise InputError(
-                    f"Dask worker processes could not start ({exc}); in a script, call "
-                    "generate(..., workers=N) under 'if __name__ == \"__main__\":'"
-                ) from None
-            client = stack.enter_context(Client(cluster))
-        else:
-            try:
-                client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
-            except (OSError, ValueError, TypeError) as exc:
-                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise InputError(f"cannot reach Dask scheduler {scheduler!r}: {detail}") from None
-        futures = [
-            client.submit(generate_chunk, config, i, str(out), digest, key=f"chunk-{digest}-{i}")
-            for i in todo
-        ]
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except KilledWorker:
-                raise InputError(
-                    f"Dask workers died repeatedly running {future.key} (out of memory, or a "
-                    "crash in Pythia); the chunks finished so far are kept, re-run to resume"
-                ) from None
+    with dask_client(workers, scheduler, "generate") as client:
+        calls = [(f"chunk-{digest}-{i}", (config, i, str(out), digest)) for i in todo]
+        yield from completed(client, generate_chunk, calls, "chunks")
