@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import awkward as ak
@@ -92,57 +87,6 @@ def test_zero_workers_and_unknown_pythia_setting_fail_before_generating(tmp_path
         generate(bad, tmp_path / "b", progress=False)
     assert not (tmp_path / "a").exists()
     assert not (tmp_path / "b").exists()
-
-
-@pytest.fixture
-def dask_scheduler(tmp_path: Path) -> Iterator[str]:
-    """A real ``dask scheduler`` and one ``dask worker`` process on 127.0.0.1."""
-    scheduler_file = tmp_path / "scheduler.json"
-    common = ["--no-dashboard"]
-    env = {**os.environ, "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}
-    scheduler = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--scheduler-file",
-            str(scheduler_file),
-            *common,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_worker",
-            "--scheduler-file",
-            str(scheduler_file),
-            "--nworkers",
-            "1",
-            "--nthreads",
-            "1",
-            *common,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        yield json.loads(scheduler_file.read_text())["address"]
-    finally:
-        for process in (worker, scheduler):
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def test_generation_through_an_external_scheduler(

@@ -18,6 +18,8 @@ HELP = "explain trained taggers (LRP or IG) and rank their XAUG inputs"
 
 EXAMPLES = """examples:
   jetxai explain --model runs/pfn-xaug --data data/top --data data/qcd --out explain/pfn
+  jetxai explain --model runs/pfn-xaug --data data/top --data data/qcd --out explain/ig \\
+                 --method ig --n-steps auto --workers 2
   jetxai explain --model runs/cnn/seed-0 --data data/top --data data/qcd \\
                  --composite epsilon_gamma_box --out explain/cnn --max-jets 2000
 """
@@ -92,6 +94,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="explain at most this many test jets (half of each class, drawn at random)",
     )
     parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        help="local Dask worker processes, one torch thread each (default 1: this process)",
+    )
+    where.add_argument(
+        "--scheduler", help="address of a running Dask scheduler (its workers must see --out)"
+    )
+    parser.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="where the networks run (default auto: CUDA when present)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)
 
@@ -114,7 +132,16 @@ def run_command(args: argparse.Namespace) -> None:
         max_jets=args.max_jets,
         batch_size=args.batch_size,
     )
-    report = explain_run(args.model, args.data, args.out, options, progress=not args.quiet)
+    report = explain_run(
+        args.model,
+        args.data,
+        args.out,
+        options,
+        progress=not args.quiet,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        device=args.device,
+    )
     if "ensemble_ranking" in report:
         top = ", ".join(report["ensemble_ranking"]["order"][:5])
         print(f"most relevant dense inputs (XAUGs or event features): {top}")

@@ -138,7 +138,7 @@ def uniform(
     parts = _need(background, "uniform")
     out = []
     for x, b in zip(inputs, parts, strict=True):
-        low, high = b.min(dim=0).values, b.max(dim=0).values
+        low, high = b.min(dim=0).values.to(x.device), b.max(dim=0).values.to(x.device)
         where = generator_device(generator)
         noise = torch.rand(x.shape, generator=generator, dtype=x.dtype, device=where).to(x.device)
         out.append(low + noise * (high - low))

@@ -70,14 +70,15 @@ def _resolve(
         weights = baselines.weights
         assert weights is not None
         return tuple(
-            s.unsqueeze(0).to(x.dtype) for s, x in zip(samples, inputs, strict=True)
+            s.unsqueeze(0).to(device=x.device, dtype=x.dtype)
+            for s, x in zip(samples, inputs, strict=True)
         ), weights
     given = (baselines,) if isinstance(baselines, torch.Tensor | float | int) else tuple(baselines)
     if len(given) != len(inputs):
         raise InputError(f"{len(inputs)} inputs but {len(given)} baselines")
     out = []
     for x, b in zip(inputs, given, strict=True):
-        b = torch.as_tensor(b, dtype=x.dtype)
+        b = torch.as_tensor(b, dtype=x.dtype, device=x.device)
         if b.dim() < x.dim():  # a scalar, or one baseline without the example axis
             b = b.reshape((1,) * (x.dim() - b.dim()) + tuple(b.shape))
         try:

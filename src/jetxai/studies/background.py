@@ -40,14 +40,31 @@ def background_baseline(
     rows = samples.train[samples.target[samples.train] == 0]
     background, _ = prepare_inputs(model, samples.jets[rows])
     w = samples.cross_section_weight()[rows] if weights == "xsec" else None
-    generator = torch.Generator().manual_seed(seed)
     if name == "uniform":  # one baseline per explained jet: drawn batch by batch
-        return lambda inputs: baselines.build(
-            "uniform", inputs, background=background, generator=generator
-        )
+        return PerJetDraw(background, seed)
+    generator = torch.Generator().manual_seed(seed)
     return baselines.build(
         name, background, background=background, weights=w, k=k, generator=generator
     )
+
+
+class PerJetDraw:
+    """The ``uniform`` baseline of a batch: one background row drawn for each explained jet,
+    from a generator seeded by ``seed`` and the batch's first jet's position in the test split,
+    so the draw does not depend on how the jets are chunked or which worker explains them."""
+
+    def __init__(self, background: tuple[torch.Tensor, ...], seed: int) -> None:
+        # the draw needs only each feature's range: two rows instead of the whole background
+        self.ranges = tuple(
+            torch.stack([b.min(dim=0).values, b.max(dim=0).values]) for b in background
+        )
+        self.seed = seed
+
+    def __call__(self, inputs: tuple[torch.Tensor, ...], first: int) -> Any:
+        from jetxai.explain import baselines
+
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + first)
+        return baselines.build("uniform", inputs, background=self.ranges, generator=generator)
 
 
 def background_sample(

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,6 @@ import pyarrow.parquet as pq
 import torch
 from tqdm.auto import tqdm
 
-from jetxai import kinematics
 from jetxai._io import atomic_path, write_json
 from jetxai.errors import InputError
 from jetxai.evaluate.relevance import (
@@ -50,164 +51,12 @@ from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.background import background_baseline
 from jetxai.studies.checkpoints import SplitCache, checkpoints
-from jetxai.studies.options import STUDY_METHODS, ExplainOptions
+from jetxai.studies.chunks import chunk_key, explain_jets, pair_profiles
+from jetxai.studies.options import ExplainOptions
 from jetxai.train.samples import Samples
 
-#: method name → function(model, inputs, additional, **options) → (relevances tuple, delta,
-#: relevance inside the model by name: source shares per jet, pair matrices)
-Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]]
 #: Exclusive-kT subjets the constituents' relevance is shared among (three: a top's decay).
 SUBJETS = 3
-#: Bins of a pair's ΔR_ij for the pair-relevance profile.
-PAIR_DR_BINS = np.linspace(0.0, 1.0, 11)
-
-
-def _explainer(method: str) -> Explainer:
-    """``method`` of :func:`jetxai.explain.attribute` returning (relevances tuple, delta, {})."""
-
-    def explain(
-        model: Tagger,
-        inputs: tuple[torch.Tensor, ...],
-        additional: tuple[torch.Tensor, ...],
-        **options: Any,
-    ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
-        from jetxai.explain import attribute
-
-        adaptive = method == "ig" and (
-            options.get("n_steps") == "auto" or options.get("tolerance") is not None
-        )
-        relevance, delta, *steps = attribute(
-            model,
-            inputs,
-            method=method,
-            additional_forward_args=additional,
-            return_convergence_delta=True,
-            **options,
-            **({"return_steps": True} if adaptive else {}),
-        )
-        return tuple(relevance), delta, ({"ig_steps": steps[0]} if steps else {})
-
-    return explain
-
-
-def _lrp(
-    model: Tagger,
-    inputs: tuple[torch.Tensor, ...],
-    additional: tuple[torch.Tensor, ...],
-    **options: Any,
-) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
-    """LRP with what it finds inside the model: ``source:<name>`` per-jet shares and
-    ``pairs:<name>`` (N, n, n) pair relevance."""
-    from jetxai.explain.lrp import lrp_decomposition
-
-    result = lrp_decomposition(model, inputs, additional_forward_args=additional, **options)
-    totals = result.totals()
-    inside = {f"source:{name}": totals[name] for name in result.sources}
-    for name, relevance in result.internal.items():
-        if relevance.dim() == 3:
-            inside[f"pairs:{name}"] = relevance
-    return result.inputs, result.delta, inside
-
-
-METHODS: dict[str, Explainer] = {name: _explainer(name) for name in STUDY_METHODS} | {"lrp": _lrp}
-
-
-class _PairProfile:
-    """Mean |pair relevance| in bins of the pair's ΔR_ij, overall and per class, accumulated
-    batch by batch (the (N, n, n) matrices are never kept)."""
-
-    def __init__(self) -> None:
-        self.sums: dict[str, np.ndarray] = {}
-        self.counts: dict[str, np.ndarray] = {}
-
-    def add(self, relevance: np.ndarray, jets: ak.Array, labels: np.ndarray) -> None:
-        from jetxai.features import constituents
-
-        angles, mask = constituents(jets, n=relevance.shape[1], fields=("deta", "dphi"))
-        eta, phi = angles[..., 0], angles[..., 1]
-        dr = kinematics.delta_r(eta[:, :, None], phi[:, :, None], eta[:, None, :], phi[:, None, :])
-        pairs = mask[:, :, None] & mask[:, None, :] & ~np.eye(mask.shape[1], dtype=bool)
-        for part, rows in (
-            ("all", slice(None)),
-            ("signal", labels == 1),
-            ("background", labels == 0),
-        ):
-            chosen = pairs[rows]
-            bins = np.digitize(dr[rows][chosen], PAIR_DR_BINS) - 1
-            inside = (bins >= 0) & (bins < len(PAIR_DR_BINS) - 1)
-            weights = np.abs(relevance[rows][chosen])[inside]
-            size = len(PAIR_DR_BINS) - 1
-            self.sums[part] = self.sums.get(part, np.zeros(size)) + np.bincount(
-                bins[inside], weights, size
-            )
-            self.counts[part] = self.counts.get(part, np.zeros(size)) + np.bincount(
-                bins[inside], minlength=size
-            )
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "bins": PAIR_DR_BINS.tolist(),
-            **{
-                part: np.divide(
-                    self.sums[part],
-                    self.counts[part],
-                    out=np.zeros_like(self.sums[part]),
-                    where=self.counts[part] > 0,
-                ).tolist()
-                for part in self.sums
-            },
-        }
-
-
-def _batched(
-    explainer: Explainer,
-    model: Tagger,
-    jets: ak.Array,
-    labels: np.ndarray,
-    batch_size: int,
-    options: dict[str, Any],
-    progress: bool,
-) -> dict[str, Any]:
-    parts: dict[str, list[np.ndarray]] = {}
-    profiles: dict[str, _PairProfile] = {}
-    bar = tqdm(total=len(jets), desc="explain", unit="jet", disable=not progress, leave=False)
-    for start in range(0, len(jets), batch_size):
-        batch = jets[start : start + batch_size]
-        inputs, additional = prepare_inputs(model, batch)
-        # LRP's conservation probe checks the model, not the jets: once per model is enough
-        once = {"check_conservation": False} if start and explainer is METHODS["lrp"] else {}
-        drawn = options.get("baselines")
-        per_batch = {"baselines": drawn(inputs)} if callable(drawn) else {}
-        relevance, delta, inside = explainer(
-            model, inputs, additional, **(options | per_batch), **once
-        )
-        with torch.no_grad():
-            logit = model(*inputs, *additional)
-        if not torch.isfinite(logit).all() or not all(torch.isfinite(r).all() for r in relevance):
-            raise InputError(
-                "the model gives non-finite outputs or relevances on these jets; no ranking is "
-                "made from them"
-            )
-        names = (["low_level"] if model.representation != "xaug" else []) + (
-            ["xaug"] if model.n_xaug else []
-        )
-        for name, value in zip(names, relevance, strict=True):
-            parts.setdefault(name, []).append(value.double().numpy())
-        if additional:
-            parts.setdefault("mask", []).append(additional[0].numpy())
-        parts.setdefault("delta", []).append(delta.double().numpy())
-        parts.setdefault("logit", []).append(logit.double().numpy())
-        for name, value in inside.items():
-            if name.startswith("pairs:"):
-                profile = profiles.setdefault(name.removeprefix("pairs:"), _PairProfile())
-                profile.add(value.double().numpy(), batch, labels[start : start + batch_size])
-            else:
-                parts.setdefault(name, []).append(value.double().numpy())
-        bar.update(len(batch))
-    bar.close()
-    result: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
-    result["pair_profiles"] = {name: p.summary() for name, p in profiles.items()}
-    return result
 
 
 def _scorecard(
@@ -282,96 +131,146 @@ def explain_run(
     out: str | os.PathLike[str],
     options: ExplainOptions | None = None,
     progress: bool = True,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    device: str = "auto",
     **changes: Any,
 ) -> dict[str, Any]:
     """Explain every checkpoint under ``models`` on its test split; write and return summaries.
 
     ``options`` (default :class:`ExplainOptions`) says how; keyword ``changes`` override single
-    options (``explain_run(..., method="ig", baseline="zero")``).
+    options (``explain_run(..., method="ig", baseline="zero")``). The test jets are explained in
+    chunks (:mod:`jetxai.studies.chunks`), each written to ``out/chunks`` as it finishes and
+    reused if the run is interrupted and started again: in this process with ``workers=1`` and
+    no ``scheduler``, else as Dask tasks on a local cluster of ``workers`` processes or on the
+    scheduler at address ``scheduler`` (its workers must see ``out``). ``device``: ``auto``
+    (CUDA when present), ``cpu`` or ``cuda``.
     """
+    from jetxai._dask import dask_client
+    from jetxai.train.ensemble import pick_device
+
     options = (options or ExplainOptions()).with_changes(**changes)
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    chosen = str(pick_device(device))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     per_seed: list[dict[str, Any]] = []
     splits = SplitCache(datasets)
-    for directory in checkpoints(models):
-        model = load(directory)
-        samples = splits(model)
-        jets, labels = samples.jets[samples.test], samples.target[samples.test]
-        run_options = options.method_options()
-        if options.method == "ig":
-            run_options["baselines"] = background_baseline(
-                model, samples, options.baseline, options.weights, options.k
+    with ExitStack() as stack:
+        client = None
+        if workers > 1 or scheduler is not None:
+            client = stack.enter_context(dask_client(workers, scheduler, "explain_run"))
+        for directory in checkpoints(models):
+            per_seed.append(
+                _explain_checkpoint(directory, splits, options, out, client, chosen, progress)
             )
-        if options.max_jets is not None:
-            pick = balanced_subset(np.asarray(labels), options.max_jets)
-            jets, labels = jets[pick], labels[pick]
-        result = _batched(
-            METHODS[options.method],
-            model,
+    shutil.rmtree(out / "chunks", ignore_errors=True)  # every seed's summary is written
+    return _write_ranking(out, options, per_seed)
+
+
+def _explain_checkpoint(
+    directory: Path,
+    splits: SplitCache,
+    options: ExplainOptions,
+    out: Path,
+    client: Any,
+    device: str,
+    progress: bool,
+) -> dict[str, Any]:
+    """Explain one checkpoint on its test split; write its relevance file, return its summary."""
+    model = load(directory)
+    samples = splits(model)
+    jets, labels = samples.jets[samples.test], samples.target[samples.test]
+    run_options = options.method_options()
+    if options.method == "ig":
+        run_options["baselines"] = background_baseline(
+            model, samples, options.baseline, options.weights, options.k
+        )
+    if options.max_jets is not None:
+        pick = balanced_subset(np.asarray(labels), options.max_jets)
+        jets, labels = jets[pick], labels[pick]
+    seed = directory.name.removeprefix("seed-")
+    key = chunk_key(directory, options.recorded(), len(jets), options.batch_size)
+    with tqdm(
+        total=len(jets), desc=f"explain {directory.name}", unit="jet", disable=not progress
+    ) as bar:
+        result = explain_jets(
+            directory,
+            options.method,
+            run_options,
             jets,
             np.asarray(labels),
             options.batch_size,
-            run_options,
-            progress,
+            out / "chunks" / f"seed-{seed}",
+            key,
+            client,
+            device,
+            bar.update,
         )
-        spec = model.spec
-        summary: dict[str, Any] = {"checkpoint": str(directory)}
-        columns: dict[str, Any] = {
-            "label": labels,
-            "process": ak.Array(ak.to_list(jets.process)),
-            "logit": result["logit"],
-            "delta": result["delta"],
-        }
-        scale = np.abs(result["logit"]) + 1e-12
-        summary["conservation"] = {
-            "median_abs_delta_over_logit": float(np.median(np.abs(result["delta"]) / scale))
-        }
+    spec = model.spec
+    summary: dict[str, Any] = {"checkpoint": str(directory)}
+    columns: dict[str, Any] = {
+        "label": labels,
+        "process": ak.Array(ak.to_list(jets.process)),
+        "logit": result["logit"],
+        "delta": result["delta"],
+    }
+    scale = np.abs(result["logit"]) + 1e-12
+    summary["conservation"] = {
+        "median_abs_delta_over_logit": float(np.median(np.abs(result["delta"]) / scale))
+    }
+    if "xaug" in result:
+        for k, name in enumerate(spec.xaug):
+            columns[f"rel_xaug_{name}"] = result["xaug"][:, k]
+        summary["ranking"] = xaug_ranking(result["xaug"], spec.xaug, labels)
+    if "low_level" in result:
+        low = result["low_level"]
+        columns["rel_low_level"] = low.reshape(len(low), -1).sum(axis=1)
         if "xaug" in result:
-            for k, name in enumerate(spec.xaug):
-                columns[f"rel_xaug_{name}"] = result["xaug"][:, k]
-            summary["ranking"] = xaug_ranking(result["xaug"], spec.xaug, labels)
-        if "low_level" in result:
-            low = result["low_level"]
-            columns["rel_low_level"] = low.reshape(len(low), -1).sum(axis=1)
-            if "xaug" in result:
-                summary["xaug_share"] = by_class(branch_share(low, result["xaug"]), labels)
-            if "mask" in result:
-                mask = result["mask"]
-                per_constituent = low.sum(axis=-1)
-                columns["rel_constituents"] = ak.unflatten(per_constituent[mask], mask.sum(axis=1))
-                dr, pt_frac = _constituent_quantities(jets, mask.shape[1])
-                summary["profile_dr"] = constituent_profile(low, mask, dr, np.linspace(0, 1.0, 11))
-                summary["profile_pt_fraction"] = constituent_profile(
-                    low, mask, np.log10(np.maximum(pt_frac, 1e-6)), np.linspace(-4, 0, 9)
-                )
-                membership = subjet_membership(jets, mask.shape[1], SUBJETS)
-                summary["subjet_share"] = subjet_shares(low, membership, labels, SUBJETS)
-            else:
-                images = mean_images(low[:, 0], labels)
-                summary["images"] = {k: v.tolist() for k, v in images.items()}
-                columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
-        if "ig_steps" in result:
-            steps = result["ig_steps"].astype(np.int64)
-            columns["ig_steps"] = steps
-            summary["ig_steps"] = {
-                "mean": float(steps.mean()),
-                "median": float(np.median(steps)),
-                "max": int(steps.max()),
-            }
-        sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
-        for name in sources:
-            columns[f"rel_{name}"] = result[f"source:{name}"]
-        if sources:
-            summary["shares"] = _shares(result, sources, labels)
-        if result["pair_profiles"]:
-            summary["pair_profile_dr"] = result["pair_profiles"]
-        if options.method == "ig" and model.representation == "xaug":
-            summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps)
-        seed = directory.name.removeprefix("seed-")
-        _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
-        per_seed.append(summary)
+            summary["xaug_share"] = by_class(branch_share(low, result["xaug"]), labels)
+        if "mask" in result:
+            mask = result["mask"]
+            per_constituent = low.sum(axis=-1)
+            columns["rel_constituents"] = ak.unflatten(per_constituent[mask], mask.sum(axis=1))
+            dr, pt_frac = _constituent_quantities(jets, mask.shape[1])
+            summary["profile_dr"] = constituent_profile(low, mask, dr, np.linspace(0, 1.0, 11))
+            summary["profile_pt_fraction"] = constituent_profile(
+                low, mask, np.log10(np.maximum(pt_frac, 1e-6)), np.linspace(-4, 0, 9)
+            )
+            membership = subjet_membership(jets, mask.shape[1], SUBJETS)
+            summary["subjet_share"] = subjet_shares(low, membership, labels, SUBJETS)
+        else:
+            images = mean_images(low[:, 0], labels)
+            summary["images"] = {k: v.tolist() for k, v in images.items()}
+            columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
+    if "ig_steps" in result:
+        steps = result["ig_steps"].astype(np.int64)
+        columns["ig_steps"] = steps
+        summary["ig_steps"] = {
+            "mean": float(steps.mean()),
+            "median": float(np.median(steps)),
+            "max": int(steps.max()),
+        }
+    sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
+    for name in sources:
+        columns[f"rel_{name}"] = result[f"source:{name}"]
+    if sources:
+        summary["shares"] = _shares(result, sources, labels)
+    profiles = pair_profiles(result)
+    if profiles:
+        summary["pair_profile_dr"] = profiles
+    if options.method == "ig" and model.representation == "xaug":
+        summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps)
+    _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
+    return summary
 
+
+def _write_ranking(
+    out: Path, options: ExplainOptions, per_seed: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """ranking.json: the options, every seed's summary and the ensemble over seeds."""
     report: dict[str, Any] = {
         "method": options.method,
         "options": options.recorded(),

@@ -1,0 +1,377 @@
+"""Explaining test jets chunk by chunk: in this process or on Dask workers, each chunk written
+atomically and reused when a run resumes.
+
+A chunk is :data:`CHUNK_BATCHES` batches of consecutive test jets. Its result (relevances per
+jet, pair-profile sums) goes to ``out/chunks/seed-<k>/chunk-<i>.npz`` under a key naming the
+checkpoint's weights and every option that shapes it; a re-run reuses the chunks whose key
+matches. Batches are the same however the jets are chunked or spread over workers, and every
+random draw is seeded by the jet's position in the test split, so on the CPU any number of Dask
+workers (one thread each) gives bit-identical relevances.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import awkward as ak
+import numpy as np
+import torch
+
+from jetxai import kinematics
+from jetxai._io import atomic_path
+from jetxai.errors import InputError
+from jetxai.models import load, prepare_inputs
+from jetxai.models.taggers import Tagger
+from jetxai.studies.options import STUDY_METHODS
+
+#: method name → function(model, inputs, additional, **options) → (relevances tuple, delta,
+#: relevance inside the model by name: source shares per jet, pair matrices, IG's steps)
+Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]]
+#: Bins of a pair's ΔR_ij for the pair-relevance profile.
+PAIR_DR_BINS = np.linspace(0.0, 1.0, 11)
+#: Batches per chunk: what one task explains, writes and resumes.
+CHUNK_BATCHES = 4
+
+
+def _explainer(method: str) -> Explainer:
+    """``method`` of :func:`jetxai.explain.attribute` returning (relevances tuple, delta, {})."""
+
+    def explain(
+        model: Tagger,
+        inputs: tuple[torch.Tensor, ...],
+        additional: tuple[torch.Tensor, ...],
+        **options: Any,
+    ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
+        from jetxai.explain import attribute
+
+        adaptive = method == "ig" and (
+            options.get("n_steps") == "auto" or options.get("tolerance") is not None
+        )
+        relevance, delta, *steps = attribute(
+            model,
+            inputs,
+            method=method,
+            additional_forward_args=additional,
+            return_convergence_delta=True,
+            **options,
+            **({"return_steps": True} if adaptive else {}),
+        )
+        return tuple(relevance), delta, ({"ig_steps": steps[0]} if steps else {})
+
+    return explain
+
+
+def _lrp(
+    model: Tagger,
+    inputs: tuple[torch.Tensor, ...],
+    additional: tuple[torch.Tensor, ...],
+    **options: Any,
+) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
+    """LRP with what it finds inside the model: ``source:<name>`` per-jet shares and
+    ``pairs:<name>`` (N, n, n) pair relevance."""
+    from jetxai.explain.lrp import lrp_decomposition
+
+    result = lrp_decomposition(model, inputs, additional_forward_args=additional, **options)
+    totals = result.totals()
+    inside = {f"source:{name}": totals[name] for name in result.sources}
+    for name, relevance in result.internal.items():
+        if relevance.dim() == 3:
+            inside[f"pairs:{name}"] = relevance
+    return result.inputs, result.delta, inside
+
+
+METHODS: dict[str, Explainer] = {name: _explainer(name) for name in STUDY_METHODS} | {"lrp": _lrp}
+
+
+class _PairProfile:
+    """Mean |pair relevance| in bins of the pair's ΔR_ij, overall and per class, accumulated
+    batch by batch (the (N, n, n) matrices are never kept)."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, np.ndarray] = {}
+        self.counts: dict[str, np.ndarray] = {}
+
+    def add(self, relevance: np.ndarray, jets: ak.Array, labels: np.ndarray) -> None:
+        from jetxai.features import constituents
+
+        angles, mask = constituents(jets, n=relevance.shape[1], fields=("deta", "dphi"))
+        eta, phi = angles[..., 0], angles[..., 1]
+        dr = kinematics.delta_r(eta[:, :, None], phi[:, :, None], eta[:, None, :], phi[:, None, :])
+        pairs = mask[:, :, None] & mask[:, None, :] & ~np.eye(mask.shape[1], dtype=bool)
+        for part, rows in (
+            ("all", slice(None)),
+            ("signal", labels == 1),
+            ("background", labels == 0),
+        ):
+            chosen = pairs[rows]
+            bins = np.digitize(dr[rows][chosen], PAIR_DR_BINS) - 1
+            inside = (bins >= 0) & (bins < len(PAIR_DR_BINS) - 1)
+            weights = np.abs(relevance[rows][chosen])[inside]
+            size = len(PAIR_DR_BINS) - 1
+            self.sums[part] = self.sums.get(part, np.zeros(size)) + np.bincount(
+                bins[inside], weights, size
+            )
+            self.counts[part] = self.counts.get(part, np.zeros(size)) + np.bincount(
+                bins[inside], minlength=size
+            )
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        """The sums and counts as ``pairsum:<name>:<part>`` / ``paircount:…`` arrays, which add
+        up over chunks (:func:`merge`)."""
+        return {f"pairsum:{name}:{part}": v for part, v in self.sums.items()} | {
+            f"paircount:{name}:{part}": v for part, v in self.counts.items()
+        }
+
+
+def pair_profiles(result: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Per pair tap, the mean |pair relevance| per ΔR_ij bin (overall and per class) from the
+    merged ``pairsum`` / ``paircount`` arrays of a result."""
+    profiles: dict[str, dict[str, Any]] = {}
+    for key in sorted(result):
+        if key.startswith("pairsum:"):
+            _, name, part = key.split(":")
+            sums, counts = result[key], result[f"paircount:{name}:{part}"]
+            profile = profiles.setdefault(name, {"bins": PAIR_DR_BINS.tolist()})
+            profile[part] = np.divide(
+                sums, counts, out=np.zeros_like(sums), where=counts > 0
+            ).tolist()
+    return profiles
+
+
+def _batched(
+    method: str,
+    model: Tagger,
+    jets: ak.Array,
+    labels: np.ndarray,
+    batch_size: int,
+    options: dict[str, Any],
+    first: int,
+    advance: Callable[[int], object] | None,
+) -> dict[str, np.ndarray]:
+    """The explanation of ``jets`` (the test jets from number ``first`` on), batch by batch."""
+    explainer = METHODS[method]
+    device = next(model.parameters()).device
+    parts: dict[str, list[np.ndarray]] = {}
+    profiles: dict[str, _PairProfile] = {}
+    for start in range(0, len(jets), batch_size):
+        batch = jets[start : start + batch_size]
+        inputs, additional = prepare_inputs(model, batch)
+        inputs = tuple(x.to(device) for x in inputs)
+        additional = tuple(x.to(device) for x in additional)
+        # LRP's conservation probe checks the model, not the jets: once per model is enough
+        probe = first + start == 0
+        once = {"check_conservation": False} if not probe and method == "lrp" else {}
+        drawn = options.get("baselines")
+        per_batch = {"baselines": drawn(inputs, first + start)} if callable(drawn) else {}
+        relevance, delta, inside = explainer(
+            model, inputs, additional, **(options | per_batch), **once
+        )
+        with torch.no_grad():
+            logit = model(*inputs, *additional)
+        if not torch.isfinite(logit).all() or not all(torch.isfinite(r).all() for r in relevance):
+            raise InputError(
+                "the model gives non-finite outputs or relevances on these jets; no ranking is "
+                "made from them"
+            )
+        names = (["low_level"] if model.representation != "xaug" else []) + (
+            ["xaug"] if model.n_xaug else []
+        )
+        for name, value in zip(names, relevance, strict=True):
+            parts.setdefault(name, []).append(_numpy(value))
+        if additional:
+            parts.setdefault("mask", []).append(additional[0].cpu().numpy())
+        parts.setdefault("delta", []).append(_numpy(delta))
+        parts.setdefault("logit", []).append(_numpy(logit))
+        for name, value in inside.items():
+            if name.startswith("pairs:"):
+                profile = profiles.setdefault(name.removeprefix("pairs:"), _PairProfile())
+                profile.add(_numpy(value), batch, labels[start : start + batch_size])
+            else:
+                parts.setdefault(name, []).append(_numpy(value))
+        if advance is not None:
+            advance(len(batch))
+    result = {k: np.concatenate(v) for k, v in parts.items()}
+    for name, profile in profiles.items():
+        result |= profile.arrays(name)
+    return result
+
+
+def _numpy(value: torch.Tensor) -> np.ndarray:
+    """A result tensor on the CPU in float64 (integers, such as IG's steps, as int64)."""
+    value = value.detach().cpu()
+    return (value.double() if value.is_floating_point() else value.long()).numpy()
+
+
+def chunk_key(checkpoint: Path, recorded: dict[str, Any], n_jets: int, batch_size: int) -> str:
+    """What a chunk file must have been made with to be reused: the checkpoint's weights, the
+    options that shape the relevances, the jets explained and their batching."""
+    from jetxai.data.dataset import file_digest
+
+    identity = {
+        "weights": file_digest(checkpoint / "model.safetensors"),
+        "options": recorded,
+        "n_jets": n_jets,
+        "batch_size": batch_size,
+        "chunk_batches": CHUNK_BATCHES,
+    }
+    text = json.dumps(identity, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _save(path: Path, key: str, result: dict[str, np.ndarray]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        arrays = {"__key__": np.array(key)} | result
+        np.savez(handle, allow_pickle=False, **arrays)
+
+
+def _load(path: Path, key: str) -> dict[str, np.ndarray] | None:
+    """A chunk's result, or None where the file is missing, unreadable or made otherwise."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["__key__"]) != key:
+                return None
+            return {name: stored[name] for name in stored.files if name != "__key__"}
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def merge(results: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Chunk results in order as one: per-jet arrays concatenated, pair-profile sums added."""
+    merged: dict[str, np.ndarray] = {}
+    for key in results[0]:
+        values = [r[key] for r in results]
+        if key.startswith(("pairsum:", "paircount:")):
+            merged[key] = np.sum(values, axis=0)
+        else:
+            merged[key] = np.concatenate(values)
+    return merged
+
+
+@contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    """torch's intra-op threads set to ``count`` (None: unchanged) for the block."""
+    previous = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def explain_chunk(
+    checkpoint: str,
+    method: str,
+    options: dict[str, Any],
+    jets: ak.Array,
+    labels: np.ndarray,
+    first: int,
+    batch_size: int,
+    path: str,
+    key: str,
+    device: str = "cpu",
+    threads: int | None = None,
+) -> tuple[int, list[tuple[str, type[Warning]]]]:
+    """Explain one chunk (test jets ``first`` on) with a freshly loaded model, write its file,
+    and return its number of jets and the warnings it raised (a Dask worker's warnings are not
+    the caller's)."""
+    with warnings.catch_warnings(record=True) as caught, _threads(threads):
+        warnings.simplefilter("always")
+        model = load(checkpoint, device=device)
+        result = _batched(method, model, jets, labels, batch_size, options, first, None)
+    _save(Path(path), key, result)
+    return len(jets), [(str(w.message), w.category) for w in caught]
+
+
+def explain_jets(
+    checkpoint: Path,
+    method: str,
+    options: dict[str, Any],
+    jets: ak.Array,
+    labels: np.ndarray,
+    batch_size: int,
+    directory: Path,
+    key: str,
+    client: Any = None,
+    device: str = "cpu",
+    advance: Callable[[int], object] | None = None,
+) -> dict[str, np.ndarray]:
+    """The merged result of every chunk of ``jets``: chunk files in ``directory`` made with
+    ``key`` are reused, the others explained in this process (``client`` None) or as Dask tasks
+    on ``client``'s workers (one torch thread each), and written as they finish."""
+    from jetxai._dask import completed
+    from jetxai._io import remove_stale_temporaries
+
+    directory.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(directory)
+    size = CHUNK_BATCHES * batch_size
+    starts = list(range(0, len(jets), size))
+    paths = [directory / f"chunk-{i:05d}.npz" for i in range(len(starts))]
+    results: dict[int, dict[str, np.ndarray]] = {}
+    for i, (first, path) in enumerate(zip(starts, paths, strict=True)):
+        found = _load(path, key)
+        if found is not None:
+            results[i] = found
+            if advance is not None:
+                advance(min(size, len(jets) - first))
+    todo = [i for i in range(len(starts)) if i not in results]
+    if client is None and todo:
+        model = load(checkpoint, device=device)
+        for i in todo:
+            first = starts[i]
+            result = _batched(
+                method,
+                model,
+                jets[first : first + size],
+                labels[first : first + size],
+                batch_size,
+                options,
+                first,
+                advance,
+            )
+            _save(paths[i], key, result)
+            results[i] = result
+    elif todo:
+        shared = dict(options)
+        if "baselines" in shared:  # sent to every worker once, not with every chunk
+            shared["baselines"] = client.scatter(shared["baselines"], broadcast=True)
+        calls = [
+            (
+                f"explain-{key}-{i}",
+                (
+                    str(checkpoint),
+                    method,
+                    shared,
+                    jets[starts[i] : starts[i] + size],
+                    labels[starts[i] : starts[i] + size],
+                    starts[i],
+                    batch_size,
+                    str(paths[i]),
+                    key,
+                    device,
+                    1,
+                ),
+            )
+            for i in todo
+        ]
+        raised: dict[tuple[str, type[Warning]], None] = {}
+        for n_jets, caught in completed(client, explain_chunk, calls, "chunks"):
+            raised |= dict.fromkeys(caught)
+            if advance is not None:
+                advance(n_jets)
+        for message, category in raised:
+            warnings.warn(message, category, stacklevel=2)
+        for i in todo:
+            loaded = _load(paths[i], key)
+            if loaded is None:
+                raise InputError(f"{paths[i]}: a worker's chunk file is missing or unreadable")
+            results[i] = loaded
+    if not results:
+        raise InputError("no jets to explain")
+    return merge([results[i] for i in range(len(starts))])
