@@ -10,6 +10,8 @@ Run from the repository root:
     python3 bench/explain_bench.py ig-memory --examples 1000000
     # adaptive vs fixed IG steps on a trained run's test jets (averaged baseline, K = 16)
     python3 bench/explain_bench.py ig-adaptive --run RUN/seed-0 --data TOP QCD --jets 500
+    # jetxai explain's throughput: this process vs 1 and 2 Dask workers
+    python3 bench/explain_bench.py explain-workers --run RUN/seed-0 --data TOP QCD --jets 4096
 
 Speed figures are ratios of runs interleaved in one process (median of repeats).
 """
@@ -257,6 +259,46 @@ def ig_adaptive(args: argparse.Namespace) -> None:
     print("(every row also evaluates f at the jet and its K baselines once: K + 1 forward passes)")
 
 
+def explain_workers(args: argparse.Namespace) -> None:
+    """Jets/s of ``explain_run`` (IG averaged K = 16 and ε-LRP) in this process, on one Dask
+    worker and on two (local clusters, one torch thread per worker)."""
+    from dask.distributed import LocalCluster
+
+    from jetxai.studies.explain import explain_run
+
+    methods = {
+        "ig": {"method": "ig", "baseline": "averaged", "k": 16, "n_steps": args.steps},
+        "lrp": {"method": "lrp"},
+    }
+    common = {"max_jets": args.jets, "batch_size": args.batch, "progress": False}
+    print(f"{args.run}: {args.jets} test jets, batches of {args.batch}")
+    print("| method | this process | 1 Dask worker | 2 Dask workers | 2 / 1 workers |")
+    print("|---|---|---|---|---|")
+    for name, options in methods.items():
+        rates = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for where in ("here", "one", "two"):
+                start = time.perf_counter()
+                if where == "here":
+                    explain_run(args.run, args.data, Path(tmp) / where, **options, **common)
+                else:
+                    n = 1 if where == "one" else 2
+                    with LocalCluster(
+                        n_workers=n, threads_per_worker=1, dashboard_address=":0"
+                    ) as cluster:
+                        start = time.perf_counter()  # the cluster's start-up is not counted
+                        address = cluster.scheduler_address
+                        explain_run(
+                            args.run, args.data, Path(tmp) / where, scheduler=address,
+                            **options, **common,
+                        )  # fmt: skip
+                rates[where] = args.jets / (time.perf_counter() - start)
+        print(
+            f"| {name} | {rates['here']:.0f} jets/s | {rates['one']:.0f} jets/s | "
+            f"{rates['two']:.0f} jets/s | {rates['two'] / rates['one']:.2f}x |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -293,6 +335,13 @@ def main() -> None:
     p.add_argument("--quantile", type=float, default=0.99)
     p.add_argument("--max-steps", type=int, default=1024)
     p.set_defaults(func=ig_adaptive)
+    p = sub.add_parser("explain-workers")
+    p.add_argument("--run", required=True, help="a checkpoint (seed-k directory)")
+    p.add_argument("--data", nargs="+", required=True, help="the run's datasets")
+    p.add_argument("--jets", type=int, default=4096)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=32)
+    p.set_defaults(func=explain_workers)
     args = parser.parse_args()
     args.func(args)
 

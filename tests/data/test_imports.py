@@ -241,3 +241,28 @@ def test_constituent_inputs_follow_what_the_data_carry(
     assert refused.returncode == 2
     assert "charge" in refused.stderr
     assert "particle" in refused.stderr or "identity" in refused.stderr
+
+
+def test_the_demo_study_runs_on_imported_data_and_reports_it(
+    landscape_files: list[Path], tmp_path: Path
+) -> None:
+    import json
+
+    from jetxai.studies import run_demo
+
+    out = tmp_path / "tl"
+    import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)
+    page = run_demo(tmp_path / "study", quick=True, progress=False, data=[out])
+    html = page.read_text()
+    assert "study on the datasets given: tl (" in html
+    assert "<td>qcd, top (top-landscape)</td><td>48</td><td>—</td>" in html
+    metrics = json.loads((page.parent / "metrics.json").read_text())
+    (sample,) = metrics["datasets"]
+    assert sample["name"] == "tl"
+    assert sample["process"] == "qcd, top (top-landscape)"
+    assert sample["jets"] == 48
+    assert sample["events"] is None  # imported: no generator numbers, shown as —
+    assert not (tmp_path / "study" / "data").exists()  # nothing generated
+    for model in ("dnn", "pfn", "pfn-xaug"):  # trained and tested on the official split
+        run = json.loads((tmp_path / "study" / "runs" / model / "metrics.json").read_text())
+        assert run["data"]["split"] == {"method": "official"}

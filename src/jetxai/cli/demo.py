@@ -13,6 +13,8 @@ HELP = "generate, train, explain and report a top tagger in one command"
 EXAMPLES = """examples:
   jetxai demo                      # default study (a few minutes on 2 cores) into demo/
   jetxai demo --quick --out quick  # small study for a smoke test
+  jetxai import top-landscape train.h5 val.h5 test.h5 --out data/tl
+  jetxai demo --data data/tl --out tl  # the same study on public data
 """
 
 
@@ -33,6 +35,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small samples, few epochs")
     parser.add_argument("--workers", type=positive_int, default=2, help="generation workers")
+    parser.add_argument(
+        "--data",
+        action="append",
+        type=path_text,
+        help="run the study on this dataset instead of generating (repeatable; e.g. one made "
+        "by jetxai import); XAUG columns are added to it",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run_demo_command)
 
@@ -41,5 +50,11 @@ def run_demo_command(args: argparse.Namespace) -> None:
     from jetxai.studies import run_demo
 
     start = time.perf_counter()
-    page = run_demo(args.out, quick=args.quick, workers=args.workers, progress=not args.quiet)
+    page = run_demo(
+        args.out,
+        quick=args.quick,
+        workers=args.workers,
+        progress=not args.quiet,
+        data=args.data,
+    )
     print(f"report: {page} (took {time.perf_counter() - start:.0f} s)")

@@ -94,19 +94,24 @@ def _build(study: Path) -> Path:
 
     samples = []
     values: dict[str, dict[str, tuple[np.ndarray, None]]] = {n: {} for n in SHOWN_XAUG}
+    paths = config.get("sample_paths", {})  # a study on given datasets says where they are
     for sample in config["samples"]:
-        manifest = data.read_manifest(layout.data(sample))
+        where = Path(paths[sample]) if sample in paths else layout.data(sample)
+        manifest = data.read_manifest(where)
+        jets = data.read(where, columns=["process", *(column(n) for n in SHOWN_XAUG)])
         samples.append(
             {
                 "name": sample,
-                "process": manifest["config"]["process"],
+                # imported data: its processes and source format, no generator numbers
+                "process": manifest["config"].get("process")
+                or ", ".join(sorted(set(jets.process.to_list())))
+                + f" ({manifest.get('source_format', 'imported')})",
                 "jets": manifest["jets_kept"],
-                "events": manifest["events_tried"],
-                "sigma": manifest["cross_section_pb"],
-                "jets_per_event": manifest["jets_per_event"],
+                "events": manifest.get("events_tried"),
+                "sigma": manifest.get("cross_section_pb"),
+                "jets_per_event": manifest.get("jets_per_event"),
             }
         )
-        jets = data.read(layout.data(sample), columns=[column(n) for n in SHOWN_XAUG])
         for name in SHOWN_XAUG:
             values[name][sample] = (jets[column(name)].to_numpy(), None)
     metrics["datasets"] = samples

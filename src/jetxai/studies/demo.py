@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from jetxai._io import write_json
 from jetxai._versions import versions
+from jetxai.errors import InputError
 from jetxai.report.layout import StudyLayout
 
 DEMO_XAUG = [
@@ -43,6 +45,23 @@ DEMO_PTHAT = (0.85, 1.15)
 TEST_BACKGROUND = 16_000
 
 
+def _given(data: Sequence[str | os.PathLike[str]]) -> dict[str, Path]:
+    """Sample name (the directory's name, numbered where two agree) → dataset directory."""
+    from jetxai.data import read_manifest
+
+    given: dict[str, Path] = {}
+    for entry in data:
+        path = Path(entry).resolve()
+        manifest = read_manifest(path)
+        if not manifest.get("complete"):
+            raise InputError(f"{path}: the dataset is incomplete; finish its generation or import")
+        name, number = path.name, 2
+        while name in given:
+            name, number = f"{path.name}-{number}", number + 1
+        given[name] = path
+    return given
+
+
 def settings(quick: bool) -> dict[str, Any]:
     """Sizes of the default and the quick demo."""
     if quick:
@@ -63,9 +82,17 @@ def settings(quick: bool) -> dict[str, Any]:
 
 
 def run_demo(
-    out: str | os.PathLike[str], quick: bool = False, workers: int = 2, progress: bool = True
+    out: str | os.PathLike[str],
+    quick: bool = False,
+    workers: int = 2,
+    progress: bool = True,
+    data: Sequence[str | os.PathLike[str]] | None = None,
 ) -> Path:
-    """Run (or finish) the demo study in ``out``; return the report page."""
+    """Run (or finish) the demo study in ``out``; return the report page.
+
+    ``data``: run the study on these datasets (imported public data, or jets generated
+    elsewhere) instead of generating its own; their XAUG columns are added in place.
+    """
     from jetxai.features import add_xaug
     from jetxai.generate import GeneratorConfig, generate
     from jetxai.report.build import build_report
@@ -98,6 +125,15 @@ def run_demo(
         "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
     }
     layout = StudyLayout(out)
+    given = _given(data) if data else None
+    if given:
+        names = ", ".join(f"{name} ({path})" for name, path in given.items())
+        study |= {
+            "summary": f"The demo's study on the datasets given: {names}. Nothing is generated; "
+            "the splits, taggers and explanations are the demo's.",
+            "samples": list(given),
+            "sample_paths": {name: str(path) for name, path in given.items()},
+        }
     write_json(layout.config, study)
     steps: list[tuple[str, Any]] = []
 
@@ -108,9 +144,12 @@ def run_demo(
 
         return wrap
 
-    datasets = [layout.data("top"), layout.data("qcd"), layout.data("qcd-test")]
+    datasets = (
+        list(given.values())
+        if given
+        else [layout.data("top"), layout.data("qcd"), layout.data("qcd-test")]
+    )
 
-    @step("generate top and QCD jets")
     def _generate() -> None:
         samples = (
             ("top", 1, datasets[0], size["n_jets"], None),
@@ -128,6 +167,9 @@ def run_demo(
                 split=split,
             )
             generate(config, path, workers=workers, progress=progress)
+
+    if not given:
+        step("generate top and QCD jets")(_generate)
 
     @step("compute XAUG variables")
     def _features() -> None:
