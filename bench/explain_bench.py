@@ -10,6 +10,8 @@ Run from the repository root:
     python3 bench/explain_bench.py ig-memory --examples 1000000
     # adaptive vs fixed IG steps on a trained run's test jets (averaged baseline, K = 16)
     python3 bench/explain_bench.py ig-adaptive --run RUN/seed-0 --data TOP QCD --jets 500
+    # IG jets/s on a PFN + XAUG of the demo's size (64 constituent slots), K = 16, 32 steps
+    python3 bench/explain_bench.py ig-throughput
     # jetxai explain's throughput: this process vs 1 and 2 Dask workers
     python3 bench/explain_bench.py explain-workers --run RUN/seed-0 --data TOP QCD --jets 4096
 
@@ -259,10 +261,39 @@ def ig_adaptive(args: argparse.Namespace) -> None:
     print("(every row also evaluates f at the jet and its K baselines once: K + 1 forward passes)")
 
 
+def ig_throughput(args: argparse.Namespace) -> None:
+    """Jets/s of IG with an averaged baseline on an (untrained) PFN + XAUG of the demo's size:
+    64 constituent slots of 7 features, 20–64 of them real, 22 XAUGs."""
+    from jetxai.models.taggers import PFN
+
+    torch.manual_seed(0)
+    model = PFN(n_features=7, n_xaug=22).eval()
+    n = args.examples
+    mask = torch.arange(64)[None] < torch.randint(20, 65, (n, 1))
+    x = torch.randn(n, 64, 7) * mask[..., None]
+    xaug = torch.randn(n, 22)
+    background = AveragedBaseline((torch.randn(args.k, 64, 7), torch.randn(args.k, 22)))
+
+    def run() -> None:
+        integrated_gradients(
+            model, (x, xaug), baselines=background, n_steps=args.steps,
+            additional_forward_args=(mask,), return_convergence_delta=True,
+        )  # fmt: skip
+
+    seconds = interleaved({"ig": run}, args.repeats)["ig"]
+    print(
+        f"IG, PFN + XAUG (64 slots), K = {args.k}, {args.steps} Gauss-Legendre steps, "
+        f"{torch.get_num_threads()} threads: {n / seconds:.1f} jets/s"
+    )
+
+
 def explain_workers(args: argparse.Namespace) -> None:
     """Jets/s of ``explain_run`` (IG averaged K = 16 and ε-LRP) in this process, on one Dask
     worker and on two (local clusters, one torch thread per worker)."""
-    from dask.distributed import LocalCluster
+    import importlib
+
+    import pyarrow.parquet as pq
+    from dask.distributed import Client, LocalCluster
 
     from jetxai.studies.explain import explain_run
 
@@ -270,8 +301,9 @@ def explain_workers(args: argparse.Namespace) -> None:
         "ig": {"method": "ig", "baseline": "averaged", "k": 16, "n_steps": args.steps},
         "lrp": {"method": "lrp"},
     }
-    common = {"max_jets": args.jets, "batch_size": args.batch, "progress": False}
-    print(f"{args.run}: {args.jets} test jets, batches of {args.batch}")
+    common = {"batch_size": args.batch, "progress": False}
+    jets = {"ig": args.jets, "lrp": args.lrp_jets}
+    print(f"{args.run}: at most {jets} test jets, batches of {args.batch}")
     print("| method | this process | 1 Dask worker | 2 Dask workers | 2 / 1 workers |")
     print("|---|---|---|---|---|")
     for name, options in methods.items():
@@ -280,19 +312,29 @@ def explain_workers(args: argparse.Namespace) -> None:
             for where in ("here", "one", "two"):
                 start = time.perf_counter()
                 if where == "here":
-                    explain_run(args.run, args.data, Path(tmp) / where, **options, **common)
+                    explain_run(
+                        args.run, args.data, Path(tmp) / where, max_jets=jets[name],
+                        **options, **common,
+                    )  # fmt: skip
                 else:
                     n = 1 if where == "one" else 2
-                    with LocalCluster(
-                        n_workers=n, threads_per_worker=1, dashboard_address=":0"
-                    ) as cluster:
-                        start = time.perf_counter()  # the cluster's start-up is not counted
+                    with (
+                        LocalCluster(
+                            n_workers=n, threads_per_worker=1, dashboard_address=":0"
+                        ) as cluster,
+                        Client(cluster) as client,
+                    ):
+                        # the cluster's start-up and the workers' first imports are not counted
+                        client.run(importlib.import_module, "jetxai.studies.chunks")
+                        start = time.perf_counter()
                         address = cluster.scheduler_address
                         explain_run(
                             args.run, args.data, Path(tmp) / where, scheduler=address,
-                            **options, **common,
+                            max_jets=jets[name], **options, **common,
                         )  # fmt: skip
-                rates[where] = args.jets / (time.perf_counter() - start)
+                seconds = time.perf_counter() - start
+                explained = pq.read_metadata(Path(tmp) / where / "relevance-seed-0.parquet")
+                rates[where] = explained.num_rows / seconds
         print(
             f"| {name} | {rates['here']:.0f} jets/s | {rates['one']:.0f} jets/s | "
             f"{rates['two']:.0f} jets/s | {rates['two'] / rates['one']:.2f}x |"
@@ -335,10 +377,17 @@ def main() -> None:
     p.add_argument("--quantile", type=float, default=0.99)
     p.add_argument("--max-steps", type=int, default=1024)
     p.set_defaults(func=ig_adaptive)
+    p = sub.add_parser("ig-throughput")
+    p.add_argument("--examples", type=int, default=128)
+    p.add_argument("--k", type=int, default=16)
+    p.add_argument("--steps", type=int, default=32)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=ig_throughput)
     p = sub.add_parser("explain-workers")
     p.add_argument("--run", required=True, help="a checkpoint (seed-k directory)")
     p.add_argument("--data", nargs="+", required=True, help="the run's datasets")
-    p.add_argument("--jets", type=int, default=4096)
+    p.add_argument("--jets", type=int, default=4096, help="jets explained by IG")
+    p.add_argument("--lrp-jets", type=int, default=50_000, help="jets explained by LRP")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--steps", type=int, default=32)
     p.set_defaults(func=explain_workers)

@@ -9,6 +9,7 @@ import pytest
 
 from jetxai.explain.lrp import engine
 from jetxai.features import add_xaug
+from jetxai.models import load
 from jetxai.studies.explain import explain_run
 from jetxai.train import TrainConfig, train
 
@@ -215,3 +216,22 @@ def test_any_number_of_dask_workers_gives_bit_identical_relevances(
     )
     assert _relevances(tmp_path / "lrp2") == _relevances(tmp_path / "lrp1")
     assert lrp_two["seeds"][0]["ranking"] == lrp_one["seeds"][0]["ranking"]
+
+
+def test_a_chunk_returns_its_warnings_for_the_caller_to_raise(run: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    from jetxai.explain.integrated_gradients import IGConvergenceWarning
+    from jetxai.studies.checkpoints import SplitCache
+    from jetxai.studies.chunks import explain_chunk
+
+    checkpoint = run / "run" / "seed-0"
+    samples = SplitCache([run / "top", run / "qcd"])(load(checkpoint))
+    jets, labels = samples.jets[samples.test], np.asarray(samples.target[samples.test])
+    options = {"n_steps": 2, "tolerance": 1e-12, "max_steps": 4}  # cannot converge: it warns
+    n_jets, caught = explain_chunk(
+        str(checkpoint), "ig", options, jets, labels, 0, 4, str(tmp_path / "c.npz"), "key"
+    )  # no warning escapes here (pytest would fail on it); it comes back instead
+    assert n_jets == len(jets)
+    assert any(category is IGConvergenceWarning for _, category in caught)
+    assert (tmp_path / "c.npz").is_file()
