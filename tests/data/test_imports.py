@@ -19,6 +19,36 @@ from ..cli.test_generate_cli import jetxai
 from .test_readers import _write_jetclass
 
 
+def _write_jetclass_from(path: Path, jets: ak.Array) -> None:
+    """Jets in the published JetClass layout: a TTree "tree" with jagged part_px, part_py,
+    part_pz, part_energy, part_charge, the five part_is* flags (float), jet_pt and the one-hot
+    label_* branches (all ten; QCD or Tbqq set)."""
+    import uproot
+
+    from jetxai.data.jetclass import LABEL_BRANCHES
+
+    pid = abs(jets.part_pid)
+    charge = jets.part_charge
+    flags = {
+        "part_isElectron": pid == 11,
+        "part_isMuon": pid == 13,
+        "part_isPhoton": pid == 22,
+        "part_isChargedHadron": (charge != 0) & (pid != 11) & (pid != 13),
+        "part_isNeutralHadron": (charge == 0) & (pid != 22),
+    }
+    branches = {
+        name: ak.values_astype(jets[name], np.float32)
+        for name in ("part_px", "part_py", "part_pz", "part_energy", "part_charge")
+    }
+    branches |= {k: ak.values_astype(v, np.float32) for k, v in flags.items()}
+    branches["jet_pt"] = ak.to_numpy(jets.jet_pt).astype(np.float32)
+    process = ak.to_numpy(jets.process)
+    for branch, name in LABEL_BRANCHES.items():
+        branches[branch] = (process == name).astype(np.float32)
+    with uproot.recreate(path) as file:
+        file["tree"] = branches
+
+
 def _write_top_landscape(path: Path, jets: ak.Array, ttv: int) -> None:
     """Jets in the published Top Landscape layout: pandas "fixed" HDF5, key "table", columns
     E_i, PX_i, PY_i, PZ_i for i < 200 (hardest first, zero padded), truthE, truthPX, ...,
@@ -266,3 +296,28 @@ def test_the_demo_study_runs_on_imported_data_and_reports_it(
     for model in ("dnn", "pfn", "pfn-xaug"):  # trained and tested on the official split
         run = json.loads((tmp_path / "study" / "runs" / model / "metrics.json").read_text())
         assert run["data"]["split"] == {"method": "official"}
+
+
+def test_jetclass_files_of_jetxai_jets_go_through_the_whole_demo_study(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    from jetxai.studies import run_demo
+
+    top, qcd = data.read(top_dataset), data.read(qcd_dataset)
+    parts = []
+    for part, rows in (("train", slice(0, 12)), ("val", slice(12, 18)), ("test", slice(18, 24))):
+        path = tmp_path / f"JetClass_{part}.root"
+        _write_jetclass_from(path, ak.concatenate([top[rows], qcd[rows]]))
+        import_dataset("jetclass", [path], tmp_path / part, split=part, progress=False)
+        parts.append(tmp_path / part)
+    imported = data.read(tmp_path / "train")
+    assert ak.to_list(imported.part_charge) == ak.to_list(
+        ak.concatenate([top[:12], qcd[:12]]).part_charge
+    )
+    page = run_demo(tmp_path / "study", quick=True, progress=False, data=parts)
+    metrics = json.loads((page.parent / "metrics.json").read_text())
+    assert [d["name"] for d in metrics["datasets"]] == ["train", "val", "test"]
+    assert {d["process"] for d in metrics["datasets"]} == {"qcd, top (jetclass)"}
+    run = json.loads((tmp_path / "study" / "runs" / "pfn-xaug" / "metrics.json").read_text())
+    assert run["data"]["split"] == {"method": "official"}
+    assert run["data"]["n_jets"] == {"train": 24, "val": 12, "test": 12}  # as the files split
