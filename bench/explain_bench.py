@@ -301,9 +301,11 @@ def explain_workers(args: argparse.Namespace) -> None:
         "ig": {"method": "ig", "baseline": "averaged", "k": 16, "n_steps": args.steps},
         "lrp": {"method": "lrp"},
     }
-    common = {"batch_size": args.batch, "progress": False}
+    common = {"progress": False}
     jets = {"ig": args.jets, "lrp": args.lrp_jets}
-    print(f"{args.run}: at most {jets} test jets, batches of {args.batch}")
+    methods["ig"]["batch_size"] = args.batch
+    methods["lrp"]["batch_size"] = args.lrp_batch
+    print(f"{args.run}: at most {jets} test jets, batches of {args.batch} (lrp {args.lrp_batch})")
     print("| method | this process | 1 Dask worker | 2 Dask workers | 2 / 1 workers |")
     print("|---|---|---|---|---|")
     for name, options in methods.items():
@@ -388,7 +390,8 @@ def main() -> None:
     p.add_argument("--data", nargs="+", required=True, help="the run's datasets")
     p.add_argument("--jets", type=int, default=4096, help="jets explained by IG")
     p.add_argument("--lrp-jets", type=int, default=50_000, help="jets explained by LRP")
-    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--batch", type=int, default=128, help="IG batch (jets)")
+    p.add_argument("--lrp-batch", type=int, default=512, help="LRP batch (jets)")
     p.add_argument("--steps", type=int, default=32)
     p.set_defaults(func=explain_workers)
     args = parser.parse_args()

@@ -42,14 +42,18 @@ def scorecard(
     n_steps: int | str = 32,
     k: int = 16,
     seed: int = 0,
+    progress: bool = False,
 ) -> list[dict[str, Any]]:
     """Score every method × baseline on ``inputs`` (explained for the model's single output).
 
     ``background_weights`` (cross-section weights) make the mean, median and "averaged (xsec)"
     baselines; the "averaged (uniform)" baseline draws the background with ``uniform_weights``
     (e.g. equal per process), or each background row equally when not given.
-    ``extra_baselines`` adds IG rows for named baseline tensors of the caller's.
+    ``extra_baselines`` adds IG rows for named baseline tensors of the caller's. ``progress``
+    shows a bar that moves per method × baseline, with the last one's jets/s.
     """
+    from tqdm.auto import tqdm
+
     generator = torch.Generator().manual_seed(seed)
     weights = (
         None
@@ -87,11 +91,14 @@ def scorecard(
     candidates += [("ig", name, base) for name, base in (extra_baselines or {}).items()]
     replacement = mean[0]
     rows = []
+    bar = tqdm(total=len(candidates) + 5, desc="scorecard", unit="method", disable=not progress)
 
     def record(method: str, baseline: str, run: Any) -> None:
         start = time.perf_counter()
         phi, delta = run()
         seconds = time.perf_counter() - start
+        bar.set_postfix_str(f"{method} {baseline}: {len(inputs) / max(seconds, 1e-9):.0f} jets/s")
+        bar.update()
         deletion = deletion_curve(model, inputs, phi, replacement, generator=generator)
         row: dict[str, Any] = {
             "method": method,
@@ -128,6 +135,7 @@ def scorecard(
             None,
         ),
     )
+    bar.close()
     return rows
 
 

@@ -11,6 +11,7 @@ workers (one thread each) gives bit-identical relevances.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import warnings
@@ -265,6 +266,13 @@ def _threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+@functools.lru_cache(maxsize=4)
+def _worker_model(checkpoint: str, key: str, device: str) -> Tagger:
+    """A worker's copy of the model, loaded once for all the chunks it explains (``key`` names
+    the weights, so a changed checkpoint is loaded again)."""
+    return load(checkpoint, device=device)
+
+
 def explain_chunk(
     checkpoint: str,
     method: str,
@@ -283,7 +291,7 @@ def explain_chunk(
     the caller's)."""
     with warnings.catch_warnings(record=True) as caught, _threads(threads):
         warnings.simplefilter("always")
-        model = load(checkpoint, device=device)
+        model = _worker_model(checkpoint, key, device)
         result = _batched(method, model, jets, labels, batch_size, options, first, None)
     _save(Path(path), key, result)
     return len(jets), [(str(w.message), w.category) for w in caught]

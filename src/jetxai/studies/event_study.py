@@ -83,7 +83,13 @@ def blank_baseline(spec: ModelSpec) -> torch.Tensor:
 
 
 def _seed_study(
-    directory: Path, splits: SplitCache, n_explain: int, n_background: int, n_steps: int, k: int
+    directory: Path,
+    splits: SplitCache,
+    n_explain: int,
+    n_background: int,
+    n_steps: int,
+    k: int,
+    progress: bool = False,
 ) -> dict[str, Any]:
     model = load(directory)
     if model.representation != "xaug":
@@ -105,6 +111,7 @@ def _seed_study(
         extra_baselines={"blank": blank_baseline(model.spec).to(inputs.dtype)},
         n_steps=n_steps,
         k=k,
+        progress=progress,
     )
     entries = {}
     for row in scored:
@@ -288,7 +295,7 @@ def run_event_study(
     metrics = train(config, datasets, layout.run, progress=progress)
     splits = SplitCache(datasets)
     per_seed = [
-        _seed_study(directory, splits, n_explain, n_background, n_steps, k)
+        _seed_study(directory, splits, n_explain, n_background, n_steps, k, progress)
         for directory in tqdm(
             checkpoints(layout.run), desc="explain", unit="network", disable=not progress
         )

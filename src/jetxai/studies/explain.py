@@ -64,6 +64,7 @@ def _scorecard(
     samples: Samples,
     jets: ak.Array,
     n_steps: int | str,
+    progress: bool,
     n_max: int = 500,
 ) -> list[dict[str, Any]]:
     """The baseline scorecard on up to ``n_max`` test jets (single-input models)."""
@@ -73,7 +74,14 @@ def _scorecard(
     background = baseline.as_tuple()[0]
     (inputs,), _ = prepare_inputs(model, jets[:n_max])
     pick = torch.randperm(len(background), generator=torch.Generator().manual_seed(0))[:2000]
-    return scorecard(model, inputs, background[pick], baseline.weights[pick], n_steps=n_steps)
+    return scorecard(
+        model,
+        inputs,
+        background[pick],
+        baseline.weights[pick],
+        n_steps=n_steps,
+        progress=progress,
+    )
 
 
 def _constituent_quantities(jets: ak.Array, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -262,7 +270,7 @@ def _explain_checkpoint(
     if profiles:
         summary["pair_profile_dr"] = profiles
     if options.method == "ig" and model.representation == "xaug":
-        summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps)
+        summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps, progress)
     _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
     return summary
 
