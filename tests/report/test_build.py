@@ -21,7 +21,14 @@ def test_page_is_self_contained_and_complete(study: Path) -> None:
     assert len(images) >= 8
     for image in images:
         assert base64.b64decode(image).startswith(b"\x89PNG")
-    assert not re.findall(r'(?:src|href)="(?!data:)', html)  # nothing fetched from elsewhere
+    # nothing fetched from elsewhere (in-page anchors of the contents fetch nothing)
+    assert not re.findall(r'(?:src|href)="(?!data:|#)', html)
+    anchors = re.findall(r'href="#([a-z]+)"', html)
+    assert len(anchors) == 6
+    assert all(f'id="{a}"' in html for a in anchors)
+    # every figure has a caption saying what to read from it
+    assert html.count("<figcaption>") == len(images)
+    assert "ε<sub>S</sub> at ε<sub>B</sub> = 1 %" in html
     for heading in (
         "Data",
         "Taggers",

@@ -16,13 +16,14 @@ def test_figures_are_png() -> None:
         figures.distributions(
             {"top": (rng.normal(175, 10, 200), None), "qcd": (rng.exponential(60, 200), None)},
             "mass",
-            "GeV",
         ),
         figures.rejection_curves({"dnn": [roc, roc]}),
         figures.roc_curves({"dnn": [roc, roc]}),
         figures.ranking(["tau32", "mass"], [0.6, 0.4], [0.05, 0.02], "ranking"),
         figures.profile([0.0, 0.4, 0.8], {"all": [0.1, -0.05]}, "dR"),
-        figures.baseline_comparison(["a", "b"], {"zero": [1.0, 2.0], "averaged": [1.5, 0.5]}),
+        figures.baseline_comparison(
+            ["a", "b"], {"zero": ([1.0, 2.0], [0.1, 0.2]), "averaged": ([1.5, -0.5], [0.1, 0.0])}
+        ),
         figures.reduced_curve(
             [1, 2], {"LRP": [{"mean": 10.0, "std": 1.0}, {"mean": 20.0, "std": 2.0}]}, 25.0
         ),
@@ -46,3 +47,29 @@ def test_a_curve_measured_nowhere_is_left_out_not_drawn_at_a_floor() -> None:
     curves = {"m": [{"signal_efficiency": [0, 0.5, 1], "background_efficiency": [0, 0.01, 1]}]}
     for draw in (figures.rejection_curves, figures.roc_curves):
         assert draw(curves, {"m": [5]}, 10).startswith(PNG)  # 5 background jets: no curve
+
+
+def _width(png: bytes) -> int:
+    """Pixel width from the PNG header (IHDR)."""
+    return int.from_bytes(png[16:20], "big")
+
+
+def test_figures_are_sharp_and_labelled_as_simulation() -> None:
+    values = {"top": (np.linspace(100, 200, 50), None)}
+    plain = figures.distributions(values, "msd")
+    with figures.experiment_label(r"$\sqrt{s}$ = 14 TeV"):
+        labelled = figures.distributions(values, "msd")
+    assert _width(plain) == _width(labelled) == 5 * figures.DPI  # a 5-inch figure at 150 dpi
+    assert labelled != plain  # the label is drawn; outside the block it is not
+    assert figures.distributions(values, "msd") == plain
+
+
+def test_variables_are_written_as_symbols_with_units() -> None:
+    from jetxai.report.labels import axis_label, html, symbol
+
+    assert axis_label("msd") == "$m_{SD}$ [GeV]"
+    assert symbol("tau32") == r"$\tau_{32}$"
+    assert symbol("d2") == r"$D_2^{(\beta=1)}$"
+    assert str(html("tau32")) == "τ<sub>32</sub>"
+    assert axis_label("S_T") == "S_T"  # an event feature jetxai has no symbol for
+    assert html("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"  # users' names are escaped

@@ -47,14 +47,15 @@ def by_class(values: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, float]:
 def xaug_ranking(
     relevance: npt.ArrayLike, names: Sequence[str], labels: npt.ArrayLike
 ) -> dict[str, Any]:
-    """Mean |relevance| of each XAUG variable, overall and per class, and the overall order."""
-    r = np.abs(np.asarray(relevance, dtype=np.float64))
+    """Mean |relevance| and mean signed relevance of each XAUG variable, overall and per class,
+    and the overall order (by mean |relevance|)."""
+    signed = np.asarray(relevance, dtype=np.float64)
+    r = np.abs(signed)
     y = np.asarray(labels)
-    scores = {}
-    for k, name in enumerate(names):
-        scores[name] = by_class(r[:, k], y)
+    scores = {name: by_class(r[:, k], y) for k, name in enumerate(names)}
+    means = {name: by_class(signed[:, k], y) for k, name in enumerate(names)}
     order = sorted(names, key=lambda n: -scores[n]["all"])
-    return {"order": order, "mean_abs_relevance": scores}
+    return {"order": order, "mean_abs_relevance": scores, "mean_relevance": means}
 
 
 def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:

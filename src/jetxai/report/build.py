@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,6 @@ from jetxai.report import figures
 from jetxai.report.layout import EVENT_CLASSIFICATION, JET_TAGGING, KINDS, StudyLayout
 
 SHOWN_XAUG = ("mass", "tau32", "d2", "msd")
-UNITS = {"mass": "GeV", "msd": "GeV"}
 
 
 def _b64(png: bytes) -> str:
@@ -62,6 +62,12 @@ def _background_counts(run: dict[str, Any]) -> list[float]:
     return [float(seed.get("background_effective", 1e300)) for seed in run["per_seed"]]
 
 
+def _signed_mean(ranking: dict[str, Any], name: str) -> float:
+    """A variable's mean signed attribution over all explained jets (rankings written before
+    signed means were recorded give NaN)."""
+    return float(ranking.get("mean_relevance", {}).get(name, {}).get("all", float("nan")))
+
+
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: missing; run the study (jetxai demo) first")
@@ -81,7 +87,6 @@ def build_report(study: str | os.PathLike[str]) -> Path:
 
 
 def _build(study: Path) -> Path:
-    from jinja2 import Environment, PackageLoader
 
     layout = StudyLayout(study)
     config = _read(layout.config)
@@ -90,15 +95,38 @@ def _build(study: Path) -> Path:
         return _build_event_page(layout, config)
     if kind != JET_TAGGING:
         raise InputError(f"{layout.config}: unknown study kind {kind!r}; jetxai writes {KINDS}")
-    metrics: dict[str, Any] = {"config": config}
+    paths = config.get("sample_paths", {})  # a study on given datasets says where they are
+    where = {s: Path(paths[s]) if s in paths else layout.data(s) for s in config["samples"]}
+    manifests = {s: data.read_manifest(path) for s, path in where.items()}
+    with figures.experiment_label(_energy(manifests.values())):
+        return _build_jet_page(layout, config, where, manifests)
 
+
+def _energy(manifests: Iterable[dict[str, Any]]) -> str:
+    """ "$\\sqrt{s}$ = … TeV" where the datasets record one collision energy ("" otherwise,
+    e.g. imported public data)."""
+    energies = {m.get("config", {}).get("sqrt_s") for m in manifests}
+    if len(energies) != 1 or None in energies:
+        return ""
+    (energy,) = energies
+    return rf"$\sqrt{{s}}$ = {float(energy) / 1000:g} TeV"
+
+
+def _build_jet_page(
+    layout: StudyLayout,
+    config: dict[str, Any],
+    where: dict[str, Path],
+    manifests: dict[str, dict[str, Any]],
+) -> Path:
+    """The page of a jet-tagging study (the demo's, on its own data or on given datasets)."""
+    from jinja2 import Environment, PackageLoader
+
+    metrics: dict[str, Any] = {"config": config}
     samples = []
     values: dict[str, dict[str, tuple[np.ndarray, None]]] = {n: {} for n in SHOWN_XAUG}
-    paths = config.get("sample_paths", {})  # a study on given datasets says where they are
     for sample in config["samples"]:
-        where = Path(paths[sample]) if sample in paths else layout.data(sample)
-        manifest = data.read_manifest(where)
-        jets = data.read(where, columns=["process", *(column(n) for n in SHOWN_XAUG)])
+        manifest = manifests[sample]
+        jets = data.read(where[sample], columns=["process", *(column(n) for n in SHOWN_XAUG)])
         samples.append(
             {
                 "name": sample,
@@ -115,9 +143,7 @@ def _build(study: Path) -> Path:
         for name in SHOWN_XAUG:
             values[name][sample] = (jets[column(name)].to_numpy(), None)
     metrics["datasets"] = samples
-    distribution_figures = [
-        _b64(figures.distributions(values[n], n, UNITS.get(n, ""))) for n in SHOWN_XAUG
-    ]
+    distribution_figures = [_b64(figures.distributions(values[n], n)) for n in SHOWN_XAUG]
 
     models, curves = [], {}
     background: dict[str, list[float]] = {}
@@ -130,13 +156,16 @@ def _build(study: Path) -> Path:
                 "auc": _pm(run["auc"]) + _auc_stat(run["auc"]),
                 "r03": _rejection_cell(run, "0.3"),
                 "r05": _rejection_cell(run, "0.5"),
+                "efficiency": _pm(run["efficiency_0.01"], 3) if "efficiency_0.01" in run else "–",
                 "accuracy": _pm(run["accuracy"], 3),
             }
         )
         curves[name] = [seed["roc"] for seed in run["per_seed"]]
         background[name] = _background_counts(run)
         metrics["taggers"][name] = {
-            k: run[k] for k in ("auc", "rejection_0.3", "rejection_0.5", "accuracy")
+            k: run[k]
+            for k in ("auc", "rejection_0.3", "rejection_0.5", "efficiency_0.01", "accuracy")
+            if k in run
         }
 
     lrp_sections = []
@@ -150,15 +179,19 @@ def _build(study: Path) -> Path:
             ranking = report["ensemble_ranking"]
             order = ranking["order"]
             share = ranking["share"]["all"]
+            png = figures.ranking(
+                order,
+                [share[n]["mean"] for n in order],
+                [share[n]["std"] for n in order],
+                f"LRP XAUG ranking, {name}",
+            )
             section["figures"].append(
-                _b64(
-                    figures.ranking(
-                        order,
-                        [share[n]["mean"] for n in order],
-                        [share[n]["std"] for n in order],
-                        f"LRP XAUG ranking, {name}",
-                    )
-                )
+                {
+                    "png": _b64(png),
+                    "caption": "Each XAUG variable's share of the XAUG relevance (mean over seeds, "
+                    "error bars their spread): the variables on top are the ones this network's "
+                    "decision rests on most.",
+                }
             )
         if "xaug_share" in report:
             s = report["xaug_share"]
@@ -168,14 +201,17 @@ def _build(study: Path) -> Path:
         first = report["seeds"][0]
         if "profile_dr" in first:
             edges = first["profile_dr"]["edges"]
+            png = figures.profile(
+                edges,
+                {"all jets": first["profile_dr"]["mean_relevance"]},
+                r"$\Delta R$ to the jet axis",
+            )
             section["figures"].append(
-                _b64(
-                    figures.profile(
-                        edges,
-                        {"all jets": first["profile_dr"]["mean_relevance"]},
-                        r"$\Delta R$ to the jet axis",
-                    )
-                )
+                {
+                    "png": _b64(png),
+                    "caption": "Mean relevance per constituent against its distance from the jet "
+                    "axis (one seed): where in the jet the network looks.",
+                }
             )
         lrp_sections.append(section)
         metrics["lrp"][name] = {k: report.get(k) for k in ("ensemble_ranking", "xaug_share")} | {
@@ -183,18 +219,35 @@ def _build(study: Path) -> Path:
         }
 
     ig_model = config["ig"]
-    attributions: dict[str, list[float]] = {}
+    signed: dict[str, dict[str, tuple[float, float]]] = {}
+    completeness: list[dict[str, str]] = []
     scorecard: list[dict[str, Any]] = []
     for baseline in config["ig_baselines"]:
         report = _read(layout.ig(ig_model, baseline) / "ranking.json")
-        seed = report["seeds"][0]
-        names = list(seed["ranking"]["mean_abs_relevance"])
-        attributions[baseline] = [seed["ranking"]["mean_abs_relevance"][n]["all"] for n in names]
-        if "scorecard" in seed and not scorecard:
-            scorecard = seed["scorecard"]
+        names = list(report["seeds"][0]["ranking"]["mean_abs_relevance"])
+        per_seed = np.array(
+            [[_signed_mean(seed["ranking"], n) for n in names] for seed in report["seeds"]]
+        )
+        signed[baseline] = {
+            n: (float(m), float(e))
+            for n, m, e in zip(names, per_seed.mean(axis=0), per_seed.std(axis=0), strict=True)
+        }
+        ratios = [s["conservation"]["median_abs_delta_over_logit"] for s in report["seeds"]]
+        completeness.append(
+            {"baseline": baseline, "delta": f"{np.median(ratios):.2e}", "seeds": str(len(ratios))}
+        )
+        first = report["seeds"][0]
+        if "scorecard" in first and not scorecard:
+            scorecard = first["scorecard"]
+    # most important first: the largest |mean attribution| over the baselines
+    order = sorted(names, key=lambda n: -max(abs(signed[b][n][0]) for b in signed))
     metrics["ig"] = {
         "model": ig_model,
-        "mean_abs_attribution": attributions,
+        "mean_attribution": {
+            b: {n: {"mean": v[0], "std": v[1]} for n, v in table.items()}
+            for b, table in signed.items()
+        },
+        "completeness": completeness,
         "scorecard": [{k: v for k, v in r.items() if k != "mean_attribution"} for r in scorecard],
     }
     rows = [
@@ -231,7 +284,16 @@ def _build(study: Path) -> Path:
         roc_figure=_b64(figures.roc_curves(curves, background, MIN_PASSING)),
         lrp=lrp_sections,
         ig_model=ig_model,
-        baseline_figure=_b64(figures.baseline_comparison(names, attributions)),
+        baseline_figure=_b64(
+            figures.baseline_comparison(
+                order,
+                {
+                    b: ([table[n][0] for n in order], [table[n][1] for n in order])
+                    for b, table in signed.items()
+                },
+            )
+        ),
+        completeness=completeness,
         scorecard=rows,
         reduced_figure=_b64(reduced_png),
         configuration=json.dumps(config, indent=2),

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from jetxai.evaluate.statistics import clopper_pearson_band
+from jetxai.report.labels import axis_label, symbol
 
 
 @contextmanager
@@ -33,32 +35,65 @@ def _figure(width: float = 6.4, height: float = 4.4) -> Iterator[Any]:
             plt.close(fig)
 
 
+#: The right-hand experiment label of physics figures ("$\\sqrt{s}$ = 14 TeV"), set for a block
+#: by :func:`experiment_label`; None: no label (figures of numbers that are not simulation).
+_RIGHT_LABEL: ContextVar[str | None] = ContextVar("right_label", default=None)
+#: Resolution of the embedded PNGs: sharp on 2× displays at their shown size.
+DPI = 150
+
+
+@contextmanager
+def experiment_label(right: str) -> Iterator[None]:
+    """Figures drawn in the block carry mplhep's "jetxai Simulation" label with ``right`` (the
+    collision energy) on the right."""
+    token = _RIGHT_LABEL.set(right)
+    try:
+        yield
+    finally:
+        _RIGHT_LABEL.reset(token)
+
+
 def _png(fig: Any) -> bytes:
+    right = _RIGHT_LABEL.get()
+    if right is not None:
+        import mplhep
+
+        for ax in fig.axes:
+            mplhep.label.exp_label(
+                exp="jetxai", llabel="Simulation", rlabel=right, ax=ax, fontsize=11, loc=0
+            )
     buffer = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=90)
+    fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
 def distributions(
-    values: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike | None]], name: str, unit: str = ""
+    values: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike | None]], name: str
 ) -> bytes:
-    """Normalised histograms of one XAUG variable for each sample (label → (values, weights))."""
+    """Normalised histograms of one XAUG variable for each sample (label → (values, weights)),
+    with the statistical uncertainty of each bin (√Σw²) as error bars."""
     with _figure(5.0, 3.8) as (fig, ax):
         all_values = np.concatenate([np.asarray(v, dtype=float) for v, _ in values.values()])
         low, high = np.quantile(all_values, [0.005, 0.995]) if len(all_values) else (0.0, 1.0)
         bins = np.linspace(low, high if high > low else low + 1, 41)
+        centres, widths = (bins[1:] + bins[:-1]) / 2, np.diff(bins)
         for label, (v, w) in values.items():
-            ax.hist(
-                np.asarray(v, dtype=float),
-                bins=bins,
-                weights=w,
-                density=True,
-                histtype="step",
-                linewidth=1.8,
-                label=label,
+            v = np.asarray(v, dtype=float)
+            w = np.ones_like(v) if w is None else np.asarray(w, dtype=float)
+            counts, _ = np.histogram(v, bins, weights=w)
+            squares, _ = np.histogram(v, bins, weights=w**2)
+            scale = 1.0 / (w.sum() * widths) if w.sum() > 0 else np.zeros_like(widths)
+            patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=label)
+            ax.errorbar(
+                centres,
+                counts * scale,
+                yerr=np.sqrt(squares) * scale,
+                fmt="none",
+                ecolor=patch.get_edgecolor(),
+                elinewidth=1,
             )
-        ax.set_xlabel(f"{name} [{unit}]" if unit else name)
+        ax.set_xlabel(axis_label(name))
         ax.set_ylabel("normalised jets")
         ax.legend(fontsize=11)
         return _png(fig)
@@ -189,13 +224,13 @@ def ranking(
     xlabel: str = "share of |relevance|",
 ) -> bytes:
     """Horizontal bars (e.g. relevance shares) with seed error bars, the first name on top."""
-    with _figure(5.6, 0.32 * len(names) + 1.4) as (fig, ax):
+    with _figure(5.6, 0.32 * len(names) + 1.6) as (fig, ax):
         positions = np.arange(len(names))[::-1]
         ax.barh(positions, mean, xerr=std, color="#4477aa", capsize=2)
-        ax.set_yticks(positions, names, fontsize=10)
+        ax.set_yticks(positions, [symbol(n) for n in names], fontsize=10)
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_xlabel(xlabel)
-        ax.set_title(title, fontsize=12)
+        ax.set_title(title, fontsize=12, pad=22)
         return _png(fig)
 
 
@@ -213,18 +248,24 @@ def profile(edges: Sequence[float], series: Mapping[str, Sequence[float]], xlabe
 
 def baseline_comparison(
     names: Sequence[str],
-    attributions: Mapping[str, Sequence[float]],
-    ylabel: str = "mean |IG attribution| (logit)",
+    attributions: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    ylabel: str = "mean IG attribution (logit)",
 ) -> bytes:
-    """Mean attribution per feature for each IG baseline, side by side."""
-    with _figure(7.2, 4.4) as (fig, ax):
+    """Signed mean attribution per feature for each IG baseline (label → (mean, seed std)),
+    side by side with seed error bars, features in the order given."""
+    with _figure(7.6, 4.6) as (fig, ax):
         width = 0.8 / max(len(attributions), 1)
         positions = np.arange(len(names))
-        for i, (label, values) in enumerate(attributions.items()):
+        for i, (label, (values, errors)) in enumerate(attributions.items()):
             ax.bar(
-                positions + (i - (len(attributions) - 1) / 2) * width, values, width, label=label
+                positions + (i - (len(attributions) - 1) / 2) * width,
+                values,
+                width,
+                yerr=errors,
+                capsize=2,
+                label=label,
             )
-        ax.set_xticks(positions, names, rotation=60, ha="right", fontsize=10)
+        ax.set_xticks(positions, [symbol(n) for n in names], rotation=60, ha="right", fontsize=10)
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.set_ylabel(ylabel)
         ax.legend(fontsize=10)

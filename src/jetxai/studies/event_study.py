@@ -226,7 +226,10 @@ def _figures(study: dict[str, Any], directory: Path) -> list[str]:
     explanations = study["explanations"]
     leading = explanations["ig-averaged-xsec"]["ranking"][:COMPARED_FEATURES]
     comparison = {
-        name: [explanations[name]["mean_attribution"][f] for f in leading]
+        name: (
+            [explanations[name]["mean_attribution"][f] for f in leading],
+            [explanations[name]["mean_attribution_std"][f] for f in leading],
+        )
         for name in ("ig-zero", "ig-blank", "ig-averaged-uniform", "ig-averaged-xsec", "lrp")
     }
     png = baseline_comparison(leading, comparison, ylabel="mean attribution on signal (logit)")
