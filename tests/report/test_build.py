@@ -24,7 +24,7 @@ def test_page_is_self_contained_and_complete(study: Path) -> None:
     # nothing fetched from elsewhere (in-page anchors of the contents fetch nothing)
     assert not re.findall(r'(?:src|href)="(?!data:|#)', html)
     anchors = re.findall(r'href="#([a-z]+)"', html)
-    assert len(anchors) == 6
+    assert len(anchors) == 7  # the contents, with the per-jet view
     assert all(f'id="{a}"' in html for a in anchors)
     # every figure has a caption saying what to read from it
     assert html.count("<figcaption>") == len(images)

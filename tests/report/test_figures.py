@@ -57,7 +57,7 @@ def _width(png: bytes) -> int:
 def test_figures_are_sharp_and_labelled_as_simulation() -> None:
     values = {"top": (np.linspace(100, 200, 50), None)}
     plain = figures.distributions(values, "msd")
-    with figures.experiment_label(r"$\sqrt{s}$ = 14 TeV"):
+    with figures.experiment_label("√s = 14 TeV"):
         labelled = figures.distributions(values, "msd")
     assert _width(plain) == _width(labelled) == 5 * figures.DPI  # a 5-inch figure at 150 dpi
     assert labelled != plain  # the label is drawn; outside the block it is not

@@ -81,3 +81,29 @@ def test_page_renders_with_every_image_and_no_console_errors(
         check=True,
     )
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+
+def _body(browser: str, page: str, profile: Path) -> str:
+    """The <body> attributes of ``page`` after its scripts ran, from Chromium's DOM dump."""
+    dom = subprocess.run(
+        [browser, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=10000",
+         "--dump-dom", page],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    body = re.search(r"<body([^>]*)>", dom.stdout)
+    assert body is not None
+    return body.group(1)
+
+
+def test_the_jet_browser_steps_through_different_jets(study: Path, tmp_path: Path) -> None:
+    browser = _chromium()
+    page = (study / "report" / "index.html").resolve().as_uri()
+    opened = _body(browser, page, tmp_path / "a")
+    total = int(re.search(r'data-jets-total="(\d+)"', opened).group(1))  # type: ignore[union-attr]
+    assert total >= 6
+    # stepping with the "next" button through every jet showed as many different pictures
+    assert f'data-jets-distinct="{total}"' in opened
+    assert 'data-shown-jet="0"' in opened
+    third = _body(browser, page + "#jet-3", tmp_path / "b")
+    assert 'data-shown-jet="3"' in third  # and an address opens a given jet

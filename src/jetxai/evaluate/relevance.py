@@ -83,6 +83,31 @@ def mean_images(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Ar
     return {"signal": signal, "background": background, "difference": signal - background}
 
 
+def eta_phi_map(
+    relevance: npt.ArrayLike,
+    mask: npt.ArrayLike,
+    deta: npt.ArrayLike,
+    dphi: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    edges: npt.ArrayLike,
+) -> dict[str, Any]:
+    """Mean relevance per jet in (Δη, Δφ) bins around the jet axis, for signal and background:
+    the constituents' (N, n) relevance summed per bin over the jets of a class, divided by their
+    number — the image analogue for constituent taggers."""
+    r, m = np.asarray(relevance, dtype=np.float64), np.asarray(mask, dtype=bool)
+    y = np.asarray(labels)
+    x_edges = np.asarray(edges, dtype=np.float64)
+    out: dict[str, Any] = {"edges": x_edges.tolist()}
+    for part, cls in (("signal", 1), ("background", 0)):
+        rows = (y == cls)[:, None] & m
+        total, _, _ = np.histogram2d(
+            np.asarray(deta)[rows], np.asarray(dphi)[rows], [x_edges, x_edges], weights=r[rows]
+        )
+        jets = max(int((y == cls).sum()), 1)
+        out[part] = (total / jets).tolist()
+    return out
+
+
 def constituent_profile(
     relevance: npt.ArrayLike,
     mask: npt.ArrayLike,

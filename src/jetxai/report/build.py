@@ -62,10 +62,118 @@ def _background_counts(run: dict[str, Any]) -> list[float]:
     return [float(seed.get("background_effective", 1e300)) for seed in run["per_seed"]]
 
 
+def _xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, str]]:
+    """Each low-level model trained with and without XAUGs (``x`` and ``x-xaug`` both in the
+    study): its working points side by side, mean ± seed spread, and the change."""
+    rows = []
+    for name in config["models"]:
+        if f"{name}-xaug" not in config["models"]:
+            continue
+        plain = _read(layout.runs(name) / "metrics.json")
+        added = _read(layout.runs(f"{name}-xaug") / "metrics.json")
+        for key, label in (
+            ("efficiency_0.01", "ε<sub>S</sub> at ε<sub>B</sub> = 1 %"),
+            ("rejection_0.5", "1/ε<sub>B</sub> at ε<sub>S</sub> = 0.5"),
+            ("auc", "AUC"),
+        ):
+            if key not in plain or key not in added:
+                continue
+            a, b = plain[key], added[key]
+            change = b["mean"] - a["mean"]
+            spread = float(np.hypot(a["std"], b["std"]))
+            rows.append(
+                {
+                    "model": name,
+                    "point": label,
+                    "without": _pm(a, 3),
+                    "with": _pm(b, 3),
+                    "change": f"{change:+.3g} ± {spread:.2g}",
+                }
+            )
+    return rows
+
+
 def _signed_mean(ranking: dict[str, Any], name: str) -> float:
     """A variable's mean signed attribution over all explained jets (rankings written before
     signed means were recorded give NaN)."""
     return float(ranking.get("mean_relevance", {}).get(name, {}).get("all", float("nan")))
+
+
+#: Jets shown per class in each of the per-jet view's groups (highest score, lowest score,
+#: closest to the decision boundary).
+JETS_PER_GROUP = 2
+
+
+def _jet_views(layout: StudyLayout, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-jet view: jets of the first seed of ``config["jets"]["model"]`` (top and QCD;
+    highest and lowest score, and closest to the boundary), each drawn with its LRP and IG
+    relevance per constituent, its score and its XAUG values."""
+    import pyarrow.parquet as pq
+
+    from jetxai.report.labels import html
+
+    view = config.get("jets")
+    if not view:
+        return []
+    lrp_file = layout.lrp(view["model"]) / "relevance-seed-0.parquet"
+    ig_file = layout.ig(view["model"], view["ig_baseline"]) / "relevance-seed-0.parquet"
+    if not lrp_file.is_file():
+        return []
+    lrp = pq.read_table(lrp_file).to_pydict()
+    ig = pq.read_table(ig_file).to_pydict() if ig_file.is_file() else None
+    if "test_row" not in lrp or "constituent_deta" not in lrp:
+        return []  # written by an older jetxai
+    ig_rows = {r: i for i, r in enumerate(ig["test_row"])} if ig else {}
+    candidates = [i for i, r in enumerate(lrp["test_row"]) if not ig or r in ig_rows]
+    logit = np.asarray(lrp["logit"])
+    names = [k.removeprefix("xaug_") for k in lrp if k.startswith("xaug_")]
+    chosen: list[tuple[str, int]] = []
+    for label, truth in ((1, "top"), (0, "QCD")):
+        mine = [i for i in candidates if lrp["label"][i] == label]
+        by_score = sorted(mine, key=lambda i: logit[i])
+        near = sorted(mine, key=lambda i: abs(logit[i]))
+        for group, rows in (
+            ("highest score", by_score[::-1]),
+            ("lowest score", by_score),
+            ("closest to the boundary", near),
+        ):
+            picked = [i for i in rows if i not in {c for _, c in chosen}][:JETS_PER_GROUP]
+            chosen += [(f"{truth} jet, {group}", i) for i in picked]
+    views = []
+    for number, (group, i) in enumerate(chosen):
+        relevances = {"LRP": lrp["rel_constituents"][i]}
+        if ig:
+            relevances["IG (averaged background)"] = ig["rel_constituents"][
+                ig_rows[lrp["test_row"][i]]
+            ]
+        score = 1.0 / (1.0 + np.exp(-logit[i]))
+        right = (score >= 0.5) == (lrp["label"][i] == 1)
+        png = figures.jet_relevance(
+            lrp["constituent_deta"][i],
+            lrp["constituent_dphi"][i],
+            lrp["constituent_pt_rel"][i],
+            relevances,
+            f"{group}: score {score:.3f} ({'correctly' if right else 'wrongly'} classified)",
+        )
+        values = [
+            {
+                "name": html(n),
+                "value": f"{lrp[f'xaug_{n}'][i]:.3g}",
+                "relevance": f"{lrp[f'rel_xaug_{n}'][i]:+.3f}",
+            }
+            for n in names
+        ]
+        views.append(
+            {
+                "number": number,
+                "group": group,
+                "score": f"{score:.3f}",
+                "correct": right,
+                "png": _b64(png),
+                "values": values,
+            }
+        )
+    return views
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -103,13 +211,13 @@ def _build(study: Path) -> Path:
 
 
 def _energy(manifests: Iterable[dict[str, Any]]) -> str:
-    """ "$\\sqrt{s}$ = … TeV" where the datasets record one collision energy ("" otherwise,
+    """ "√s = … TeV" where the datasets record one collision energy ("" otherwise,
     e.g. imported public data)."""
     energies = {m.get("config", {}).get("sqrt_s") for m in manifests}
     if len(energies) != 1 or None in energies:
         return ""
     (energy,) = energies
-    return rf"$\sqrt{{s}}$ = {float(energy) / 1000:g} TeV"
+    return f"√s = {float(energy) / 1000:g} TeV"
 
 
 def _build_jet_page(
@@ -213,6 +321,41 @@ def _build_jet_page(
                     "axis (one seed): where in the jet the network looks.",
                 }
             )
+        if "map_eta_phi" in first:
+            maps = first["map_eta_phi"]
+            png = figures.eta_phi_maps(
+                maps["edges"], {"top jets": maps["signal"], "QCD jets": maps["background"]}
+            )
+            section["figures"].append(
+                {
+                    "png": _b64(png),
+                    "caption": "Mean LRP relevance per jet in the (Δη, Δφ) plane around the jet "
+                    "axis (one seed): red regions speak for a top jet, blue against it — the "
+                    "constituent-tagger analogue of the mean relevance image.",
+                }
+            )
+        relevance_file = layout.lrp(name) / "relevance-seed-0.parquet"
+        if "ensemble_ranking" in report and relevance_file.is_file():
+            import pyarrow.parquet as pq
+
+            leading = report["ensemble_ranking"]["order"][:3]
+            table = pq.read_table(
+                relevance_file, columns=["label", *(f"rel_xaug_{n}" for n in leading)]
+            ).to_pydict()
+            labels = np.asarray(table["label"])
+            for variable in leading:
+                per_jet = np.asarray(table[f"rel_xaug_{variable}"])
+                png = figures.relevance_distribution(
+                    {"top jets": per_jet[labels == 1], "QCD jets": per_jet[labels == 0]}, variable
+                )
+                section["figures"].append(
+                    {
+                        "png": _b64(png),
+                        "caption": "Per-jet LRP relevance of one of the three leading XAUG "
+                        "variables, top against QCD jets (one seed): a variable that pushes top "
+                        "jets up and QCD jets down is used to tell them apart, not merely large.",
+                    }
+                )
         lrp_sections.append(section)
         metrics["lrp"][name] = {k: report.get(k) for k in ("ensemble_ranking", "xaug_share")} | {
             "conservation_median": float(np.median(deltas))
@@ -296,6 +439,8 @@ def _build_jet_page(
         completeness=completeness,
         scorecard=rows,
         reduced_figure=_b64(reduced_png),
+        gains=_xaug_gains(config, layout),
+        jets=_jet_views(layout, config),
         configuration=json.dumps(config, indent=2),
     )
     out = layout.report

@@ -35,7 +35,7 @@ def _figure(width: float = 6.4, height: float = 4.4) -> Iterator[Any]:
             plt.close(fig)
 
 
-#: The right-hand experiment label of physics figures ("$\\sqrt{s}$ = 14 TeV"), set for a block
+#: The right-hand experiment label of physics figures ("√s = 14 TeV"), set for a block
 #: by :func:`experiment_label`; None: no label (figures of numbers that are not simulation).
 _RIGHT_LABEL: ContextVar[str | None] = ContextVar("right_label", default=None)
 #: Resolution of the embedded PNGs: sharp on 2× displays at their shown size.
@@ -59,6 +59,8 @@ def _png(fig: Any) -> bytes:
         import mplhep
 
         for ax in fig.axes:
+            if ax.get_label() == "<colorbar>":
+                continue
             mplhep.label.exp_label(
                 exp="jetxai", llabel="Simulation", rlabel=right, ax=ax, fontsize=11, loc=0
             )
@@ -285,5 +287,95 @@ def reduced_curve(
         ax.set_yscale("log")
         ax.set_xlabel("number of XAUG variables kept")
         ax.set_ylabel(r"$1/\varepsilon_B$ at $\varepsilon_S = 0.5$")
+        ax.legend(fontsize=10)
+        return _png(fig)
+
+
+def jet_relevance(
+    deta: npt.ArrayLike,
+    dphi: npt.ArrayLike,
+    pt_rel: npt.ArrayLike,
+    relevances: Mapping[str, npt.ArrayLike],
+    title: str,
+) -> bytes:
+    """One jet's constituents in the (Δη, Δφ) plane, area ∝ p_T fraction, coloured by each
+    method's relevance (one panel per method; red for the signal, blue against it)."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    panels = max(len(relevances), 1)
+    with _figure(4.6 * panels, 4.4) as (fig, ax):
+        fig.delaxes(ax)
+        axes = fig.subplots(1, panels, squeeze=False)[0]
+        size = 20 + 900 * np.sqrt(np.asarray(pt_rel, dtype=float))
+        for axis, (method, values) in zip(axes, relevances.items(), strict=True):
+            values = np.asarray(values, dtype=float)
+            scale = float(np.abs(values).max()) or 1.0
+            points = axis.scatter(
+                deta,
+                dphi,
+                s=size,
+                c=values,
+                cmap="RdBu_r",
+                norm=TwoSlopeNorm(0.0, -scale, scale),
+                edgecolors="black",
+                linewidths=0.4,
+            )
+            fig.colorbar(points, ax=axis, label=f"{method} relevance")
+            axis.set_xlim(-0.9, 0.9)
+            axis.set_ylim(-0.9, 0.9)
+            axis.set_xlabel(r"$\Delta\eta$")
+            axis.set_ylabel(r"$\Delta\phi$")
+            axis.set_title(method, fontsize=12, pad=22)
+        fig.suptitle(title, fontsize=11)
+        return _png(fig)
+
+
+def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> bytes:
+    """Mean relevance per jet in (Δη, Δφ) bins, one panel per class, a common symmetric scale."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    with _figure(4.8 * len(maps), 4.2) as (fig, ax):
+        fig.delaxes(ax)
+        axes = fig.subplots(1, len(maps), squeeze=False)[0]
+        scale = max(float(np.abs(np.asarray(m)).max()) for m in maps.values()) or 1.0
+        for axis, (label, values) in zip(axes, maps.items(), strict=True):
+            mesh = axis.pcolormesh(
+                edges,
+                edges,
+                np.asarray(values, dtype=float).T,
+                cmap="RdBu_r",
+                norm=TwoSlopeNorm(0.0, -scale, scale),
+            )
+            fig.colorbar(mesh, ax=axis, label="mean relevance per jet")
+            axis.set_xlabel(r"$\Delta\eta$")
+            axis.set_ylabel(r"$\Delta\phi$")
+            axis.set_title(label, fontsize=12, pad=22)
+        return _png(fig)
+
+
+def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> bytes:
+    """Normalised distributions of one variable's per-jet relevance for each class, with the
+    statistical uncertainty of each bin."""
+    with _figure(5.0, 3.8) as (fig, ax):
+        everything = np.concatenate([np.asarray(v, dtype=float) for v in values.values()])
+        low, high = np.quantile(everything, [0.005, 0.995]) if len(everything) else (-1.0, 1.0)
+        bins = np.linspace(low, high if high > low else low + 1, 31)
+        centres, widths = (bins[1:] + bins[:-1]) / 2, np.diff(bins)
+        for label, v in values.items():
+            v = np.asarray(v, dtype=float)
+            counts, _ = np.histogram(v, bins)
+            scale = 1.0 / (len(v) * widths) if len(v) else np.zeros_like(widths)
+            patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=label)
+            ax.errorbar(
+                centres,
+                counts * scale,
+                yerr=np.sqrt(counts) * scale,
+                fmt="none",
+                ecolor=patch.get_edgecolor(),
+                elinewidth=1,
+            )
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_xlabel(f"LRP relevance of {symbol(name)} (logit)")
+        ax.set_ylabel("normalised jets")
         ax.legend(fontsize=10)
         return _png(fig)

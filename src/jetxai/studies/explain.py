@@ -4,13 +4,18 @@
 (every ``seed-*`` in it), re-creates the training's test split from the checkpoint's provenance,
 explains each network, and writes::
 
-    out/relevance-seed-<k>.parquet   per jet: label, process, logit, convergence delta (and
+    out/relevance-seed-<k>.parquet   per jet: its row in the test split (test_row, the same
+                                     jet in every explanation of the seed), label, process,
+                                     logit, convergence delta (and
                                      with adaptive IG steps the intervals used, ig_steps),
-                                     rel_xaug_<name>, rel_low_level, rel_constituents (jagged,
-                                     summed over features) or rel_image (flattened), and with
+                                     rel_xaug_<name> (and xaug_<name>, the jet's value),
+                                     rel_low_level, rel_constituents (jagged, summed over
+                                     features) with constituent_deta / _dphi / _pt_rel, or
+                                     rel_image (flattened), and with
                                      LRP each source share of its own (rel_pairs, …)
     out/ranking.json                 per-seed and ensemble XAUG ranking, XAUG share per class,
-                                     constituent profiles or mean relevance images, conservation;
+                                     constituent profiles and (Δη, Δφ) maps or mean relevance
+                                     images, conservation;
                                      with LRP the |relevance| share of every branch (particles,
                                      XAUGs, ParT's pairs and class token) and, for models with
                                      pair relevance (ParT's pairs, EdgeConv edges), its profile
@@ -41,11 +46,13 @@ from jetxai.evaluate.relevance import (
     by_class,
     constituent_profile,
     ensemble_ranking,
+    eta_phi_map,
     mean_images,
     subjet_shares,
     xaug_ranking,
 )
 from jetxai.evaluate.seeds import mean_std
+from jetxai.features import column
 from jetxai.features.subjets import subjet_membership
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
@@ -55,6 +62,8 @@ from jetxai.studies.chunks import chunk_key, explain_jets, pair_profiles
 from jetxai.studies.options import ExplainOptions
 from jetxai.train.samples import Samples
 
+#: (Δη, Δφ) bin edges of the mean relevance maps of constituent taggers (R = 0.8 jets).
+ETA_PHI_EDGES = np.linspace(-0.8, 0.8, 17)
 #: Exclusive-kT subjets the constituents' relevance is shared among (three: a top's decay).
 SUBJETS = 3
 
@@ -84,26 +93,31 @@ def _scorecard(
     )
 
 
-def _constituent_quantities(jets: ak.Array, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """ΔR to the jet axis and pT fraction of the n hardest constituents, zero padded."""
+def _constituent_quantities(
+    jets: ak.Array, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ΔR to the jet axis, pT fraction, Δη and Δφ of the n hardest constituents, zero padded."""
     from jetxai.features import constituents
 
-    x, _ = constituents(jets, n=n, fields=("dr", "pt_rel"))
-    return x[..., 0].astype(np.float64), x[..., 1].astype(np.float64)
+    x, _ = constituents(jets, n=n, fields=("dr", "pt_rel", "deta", "dphi"))
+    x = x.astype(np.float64)
+    return x[..., 0], x[..., 1], x[..., 2], x[..., 3]
 
 
 def balanced_subset(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
     """Indices (in order) of at most ``size`` jets, half signal and half background where the
-    labels have them (the other class fills what one lacks), drawn at random with a fixed seed.
+    labels have them (the other class fills what one lacks), drawn at random with a fixed seed;
+    the subset of a smaller ``size`` is part of that of a larger one.
     The test split lists one dataset after another, so its first jets are one class only."""
     if size >= len(labels):
         return np.arange(len(labels))
     generator = np.random.default_rng(seed)
     signal, background = np.flatnonzero(labels == 1), np.flatnonzero(labels != 1)
     n_signal = min(len(signal), max(size // 2, size - len(background)))
+    # the first jets of one fixed permutation per class: a smaller subset is part of a larger
     chosen = [
-        generator.choice(signal, n_signal, replace=False),
-        generator.choice(background, size - n_signal, replace=False),
+        generator.permutation(signal)[:n_signal],
+        generator.permutation(background)[: size - n_signal],
     ]
     return np.sort(np.concatenate(chosen))
 
@@ -196,9 +210,10 @@ def _explain_checkpoint(
         run_options["baselines"] = background_baseline(
             model, samples, options.baseline, options.weights, options.k
         )
+    rows = np.arange(len(jets))  # each explained jet's row in the test split
     if options.max_jets is not None:
-        pick = balanced_subset(np.asarray(labels), options.max_jets)
-        jets, labels = jets[pick], labels[pick]
+        rows = balanced_subset(np.asarray(labels), options.max_jets)
+        jets, labels = jets[rows], labels[rows]
     seed = directory.name.removeprefix("seed-")
     key = chunk_key(directory, options.recorded(), len(jets), options.batch_size)
     with tqdm(
@@ -220,6 +235,7 @@ def _explain_checkpoint(
     spec = model.spec
     summary: dict[str, Any] = {"checkpoint": str(directory)}
     columns: dict[str, Any] = {
+        "test_row": rows,
         "label": labels,
         "process": ak.Array(ak.to_list(jets.process)),
         "logit": result["logit"],
@@ -232,6 +248,8 @@ def _explain_checkpoint(
     if "xaug" in result:
         for k, name in enumerate(spec.xaug):
             columns[f"rel_xaug_{name}"] = result["xaug"][:, k]
+            if column(name) in ak.fields(jets):  # the jet's own value, beside its relevance
+                columns[column(name)] = ak.to_numpy(jets[column(name)]).astype(np.float64)
         summary["ranking"] = xaug_ranking(result["xaug"], spec.xaug, labels)
     if "low_level" in result:
         low = result["low_level"]
@@ -241,8 +259,14 @@ def _explain_checkpoint(
         if "mask" in result:
             mask = result["mask"]
             per_constituent = low.sum(axis=-1)
-            columns["rel_constituents"] = ak.unflatten(per_constituent[mask], mask.sum(axis=1))
-            dr, pt_frac = _constituent_quantities(jets, mask.shape[1])
+            counts = mask.sum(axis=1)
+            columns["rel_constituents"] = ak.unflatten(per_constituent[mask], counts)
+            dr, pt_frac, deta, dphi = _constituent_quantities(jets, mask.shape[1])
+            for name, value in (("deta", deta), ("dphi", dphi), ("pt_rel", pt_frac)):
+                columns[f"constituent_{name}"] = ak.unflatten(value[mask], counts)
+            summary["map_eta_phi"] = eta_phi_map(
+                per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES
+            )
             summary["profile_dr"] = constituent_profile(low, mask, dr, np.linspace(0, 1.0, 11))
             summary["profile_pt_fraction"] = constituent_profile(
                 low, mask, np.log10(np.maximum(pt_frac, 1e-6)), np.linspace(-4, 0, 9)
