@@ -206,11 +206,11 @@ def _build(study: Path) -> Path:
     paths = config.get("sample_paths", {})  # a study on given datasets says where they are
     where = {s: Path(paths[s]) if s in paths else layout.data(s) for s in config["samples"]}
     manifests = {s: data.read_manifest(path) for s, path in where.items()}
-    with figures.experiment_label(_energy(manifests.values())):
+    with figures.experiment_label(energy_label(manifests.values())):
         return _build_jet_page(layout, config, where, manifests)
 
 
-def _energy(manifests: Iterable[dict[str, Any]]) -> str:
+def energy_label(manifests: Iterable[dict[str, Any]]) -> str:
     """ "√s = … TeV" where the datasets record one collision energy ("" otherwise,
     e.g. imported public data)."""
     energies = {m.get("config", {}).get("sqrt_s") for m in manifests}
@@ -454,10 +454,26 @@ def _build_jet_page(
 def _build_event_page(layout: StudyLayout, config: dict[str, Any]) -> Path:
     """The page of an event-classification study: samples and cut flow, the classifier, and
     every explanation with its figures."""
-    from jinja2 import Environment, PackageLoader
 
     results = _read(layout.results)
     classifier = results["classifier"]
+    manifests = [
+        data.read_manifest(d)
+        for d in config.get("datasets", [])
+        if Path(d, "manifest.json").is_file()
+    ]
+    with figures.experiment_label(energy_label(manifests)):
+        return _render_event_page(layout, config, results, classifier)
+
+
+def _render_event_page(
+    layout: StudyLayout,
+    config: dict[str, Any],
+    results: dict[str, Any],
+    classifier: dict[str, Any],
+) -> Path:
+    from jinja2 import Environment, PackageLoader
+
     run = _read(layout.run / "metrics.json")
     curves = {"classifier": [seed["roc"] for seed in run["per_seed"]]}
     counts = {"classifier": _background_counts(run)}

@@ -320,7 +320,11 @@ def run_event_study(
         "per_seed": per_seed,
     }
     if figures:
-        study["figures"] = _figures(study, layout.figures)
+        from jetxai.report.build import energy_label
+        from jetxai.report.figures import experiment_label
+
+        with experiment_label(energy_label(data.read_manifest(d) for d in datasets)):
+            study["figures"] = _figures(study, layout.figures)
     write_json(layout.results, study)
     with atomic_path(layout.tables) as tmp:
         tmp.write_text(_markdown(study))
