@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from jetxai.explain.lrp import engine
-from jetxai.features import add_xaug
-from jetxai.models import load
 from jetxai.studies.explain import explain_run
 from jetxai.train import TrainConfig, train
-
-
-@pytest.fixture(scope="module")
-def run(top_dataset: Path, qcd_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("explain")
-    for name, source in (("top", top_dataset), ("qcd", qcd_dataset)):
-        shutil.copytree(source, root / name)
-        add_xaug(root / name, ["mass", "tau32"], progress=False)
-    config = TrainConfig(model="dnn", xaug=["mass", "tau32"], seeds=1, epochs=1, batch_size=16)
-    train(config, [root / "top", root / "qcd"], root / "run", progress=False)
-    return root
 
 
 def test_batches_give_the_same_relevances_and_probe_once(
@@ -144,94 +130,3 @@ def test_a_limited_explanation_takes_both_classes() -> None:
     assert (np.array([1] * 50 + [0] * 4)[few] == 0).sum() == 4
     assert len(few) == 20
     assert balanced_subset(labels, 500).tolist() == list(range(80))
-
-
-def _relevances(directory: Path) -> dict[str, list]:  # type: ignore[type-arg]
-    import pyarrow.parquet as pq
-
-    return pq.read_table(directory / "relevance-seed-0.parquet").to_pydict()
-
-
-def test_an_interrupted_run_resumes_from_its_chunk_files(
-    run: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from jetxai.studies import chunks
-
-    datasets = [run / "top", run / "qcd"]
-    options = {"method": "ig", "baseline": "uniform", "k": 4, "n_steps": 8, "batch_size": 1}
-    whole = explain_run(run / "run", datasets, tmp_path / "whole", progress=False, **options)
-    assert not (tmp_path / "whole" / "chunks").exists()  # removed once every seed is written
-    n_jets = len(_relevances(tmp_path / "whole")["label"])
-    n_chunks = -(-n_jets // chunks.CHUNK_BATCHES)
-    assert n_chunks >= 3
-
-    calls: list[int] = []
-    crash = [True]
-    original = chunks._batched
-
-    def crash_on_the_third_chunk(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(args[6])  # the chunk's first jet
-        if len(calls) == 3 and crash and crash.pop():
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(chunks, "_batched", crash_on_the_third_chunk)
-    out = tmp_path / "resumed"
-    with pytest.raises(KeyboardInterrupt):
-        explain_run(run / "run", datasets, out, progress=False, **options)
-    assert len(list((out / "chunks" / "seed-0").glob("chunk-*.npz"))) == 2
-    calls.clear()
-    resumed = explain_run(run / "run", datasets, out, progress=False, **options)
-    assert len(calls) == n_chunks - 2  # the two written chunks are not explained again
-    assert calls[0] == 2 * chunks.CHUNK_BATCHES
-    assert _relevances(out) == _relevances(tmp_path / "whole")  # bit-identical
-    assert resumed["seeds"][0]["ranking"] == whole["seeds"][0]["ranking"]
-    # other options make other chunks: none is reused
-    calls.clear()
-    explain_run(run / "run", datasets, out, progress=False, **(options | {"n_steps": 4}))
-    assert len(calls) == n_chunks
-
-
-def test_any_number_of_dask_workers_gives_bit_identical_relevances(
-    run: Path, tmp_path: Path, dask_scheduler: str
-) -> None:
-    import numpy as np
-
-    datasets = [run / "top", run / "qcd"]
-    options = {"method": "ig", "baseline": "uniform", "k": 4, "n_steps": 8, "batch_size": 1}
-    explain_run(run / "run", datasets, tmp_path / "two", progress=False, workers=2, **options)
-    explain_run(  # one worker process with one thread, reached by its address
-        run / "run", datasets, tmp_path / "one", progress=False, scheduler=dask_scheduler,
-        **options,
-    )  # fmt: skip
-    explain_run(run / "run", datasets, tmp_path / "here", progress=False, **options)
-    two, one, here = (_relevances(tmp_path / d) for d in ("two", "one", "here"))
-    assert two == one
-    # this process may use more torch threads: the same to float32 round-off
-    for name in ("delta", "rel_xaug_mass", "rel_xaug_tau32"):
-        np.testing.assert_allclose(here[name], two[name], rtol=1e-5, atol=1e-6)
-    lrp_two = explain_run(run / "run", datasets, tmp_path / "lrp2", progress=False, workers=2)
-    lrp_one = explain_run(
-        run / "run", datasets, tmp_path / "lrp1", progress=False, scheduler=dask_scheduler
-    )
-    assert _relevances(tmp_path / "lrp2") == _relevances(tmp_path / "lrp1")
-    assert lrp_two["seeds"][0]["ranking"] == lrp_one["seeds"][0]["ranking"]
-
-
-def test_a_chunk_returns_its_warnings_for_the_caller_to_raise(run: Path, tmp_path: Path) -> None:
-    import numpy as np
-
-    from jetxai.explain.integrated_gradients import IGConvergenceWarning
-    from jetxai.studies.checkpoints import SplitCache
-    from jetxai.studies.chunks import explain_chunk
-
-    checkpoint = run / "run" / "seed-0"
-    samples = SplitCache([run / "top", run / "qcd"])(load(checkpoint))
-    jets, labels = samples.jets[samples.test], np.asarray(samples.target[samples.test])
-    options = {"n_steps": 2, "tolerance": 1e-12, "max_steps": 4}  # cannot converge: it warns
-    n_jets, caught = explain_chunk(
-        str(checkpoint), "ig", options, jets, labels, 0, 4, str(tmp_path / "c.npz"), "key"
-    )  # no warning escapes here (pytest would fail on it); it comes back instead
-    assert n_jets == len(jets)
-    assert any(category is IGConvergenceWarning for _, category in caught)
-    assert (tmp_path / "c.npz").is_file()
