@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -289,34 +290,50 @@ def ig_throughput(args: argparse.Namespace) -> None:
 
 def explain_workers(args: argparse.Namespace) -> None:
     """Jets/s of ``explain_run`` (IG averaged K = 16 and ε-LRP) in this process, on one Dask
-    worker and on two (local clusters, one torch thread per worker)."""
+    worker and on two (local clusters, one torch thread per worker): the whole run (reading the
+    split, summaries, files) and its chunk phase alone (what the workers share)."""
     import importlib
 
     import pyarrow.parquet as pq
     from dask.distributed import Client, LocalCluster
 
+    from jetxai.studies import explain as explain_module
     from jetxai.studies.explain import explain_run
 
-    methods = {
+    chunk_seconds: list[float] = []
+    original = explain_module.explain_jets
+
+    def timed(*a: Any, **k: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*a, **k)
+        finally:
+            chunk_seconds.append(time.perf_counter() - start)
+
+    explain_module.explain_jets = timed  # type: ignore[assignment]
+    methods: dict[str, dict[str, Any]] = {
         "ig": {"method": "ig", "baseline": "averaged", "k": 16, "n_steps": args.steps},
         "lrp": {"method": "lrp"},
     }
-    common = {"progress": False}
     jets = {"ig": args.jets, "lrp": args.lrp_jets}
     methods["ig"]["batch_size"] = args.batch
     methods["lrp"]["batch_size"] = args.lrp_batch
     print(f"{args.run}: at most {jets} test jets, batches of {args.batch} (lrp {args.lrp_batch})")
-    print("| method | this process | 1 Dask worker | 2 Dask workers | 2 / 1 workers |")
-    print("|---|---|---|---|---|")
+    print(
+        "| method | this process | 1 Dask worker | 2 Dask workers | 2 / 1 workers "
+        "| chunk phase: 2 / 1 workers |"
+    )
+    print("|---|---|---|---|---|---|")
     for name, options in methods.items():
-        rates = {}
+        rates, phase = {}, {}
         with tempfile.TemporaryDirectory() as tmp:
             for where in ("here", "one", "two"):
+                chunk_seconds.clear()
                 start = time.perf_counter()
                 if where == "here":
                     explain_run(
                         args.run, args.data, Path(tmp) / where, max_jets=jets[name],
-                        **options, **common,
+                        progress=False, **options,
                     )  # fmt: skip
                 else:
                     n = 1 if where == "one" else 2
@@ -332,14 +349,16 @@ def explain_workers(args: argparse.Namespace) -> None:
                         address = cluster.scheduler_address
                         explain_run(
                             args.run, args.data, Path(tmp) / where, scheduler=address,
-                            max_jets=jets[name], **options, **common,
+                            max_jets=jets[name], progress=False, **options,
                         )  # fmt: skip
                 seconds = time.perf_counter() - start
                 explained = pq.read_metadata(Path(tmp) / where / "relevance-seed-0.parquet")
                 rates[where] = explained.num_rows / seconds
+                phase[where] = explained.num_rows / sum(chunk_seconds)
         print(
             f"| {name} | {rates['here']:.0f} jets/s | {rates['one']:.0f} jets/s | "
-            f"{rates['two']:.0f} jets/s | {rates['two'] / rates['one']:.2f}x |"
+            f"{rates['two']:.0f} jets/s | {rates['two'] / rates['one']:.2f}x | "
+            f"{phase['two'] / phase['one']:.2f}x ({phase['one']:.0f} → {phase['two']:.0f} jets/s) |"
         )
 
 
