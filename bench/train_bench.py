@@ -63,7 +63,10 @@ def table(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--data", nargs=2, default=["bench-data/top-20000-100", "bench-data/qcd-20000-101"]
+        "--data",
+        nargs="+",
+        default=["bench-data/top-20000-100", "bench-data/qcd-20000-101"],
+        help="datasets, signal and background (several per class are fine)",
     )
     parser.add_argument("--out", default="bench-data/runs")
     parser.add_argument("--seeds", type=int, default=3)
