@@ -70,31 +70,42 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
+def _normalised_histograms(
+    ax: Any,
+    values: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike | None]],
+    n_bins: int,
+    fallback: tuple[float, float],
+) -> None:
+    """Normalised step histograms (label → (values, weights or None)) over the central 99 % of
+    all values, with each bin's statistical uncertainty (√Σw²) as error bars."""
+    everything = np.concatenate([np.asarray(v, dtype=float) for v, _ in values.values()])
+    low, high = np.quantile(everything, [0.005, 0.995]) if len(everything) else fallback
+    bins = np.linspace(low, high if high > low else low + 1, n_bins + 1)
+    centres, widths = (bins[1:] + bins[:-1]) / 2, np.diff(bins)
+    for label, (v, w) in values.items():
+        v = np.asarray(v, dtype=float)
+        w = np.ones_like(v) if w is None else np.asarray(w, dtype=float)
+        counts, _ = np.histogram(v, bins, weights=w)
+        squares, _ = np.histogram(v, bins, weights=w**2)
+        scale = 1.0 / (w.sum() * widths) if w.sum() > 0 else np.zeros_like(widths)
+        patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=label)
+        ax.errorbar(
+            centres,
+            counts * scale,
+            yerr=np.sqrt(squares) * scale,
+            fmt="none",
+            ecolor=patch.get_edgecolor(),
+            elinewidth=1,
+        )
+
+
 def distributions(
     values: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike | None]], name: str
 ) -> bytes:
     """Normalised histograms of one XAUG variable for each sample (label → (values, weights)),
-    with the statistical uncertainty of each bin (√Σw²) as error bars."""
+    with the statistical uncertainty of each bin as error bars."""
     with _figure(5.0, 3.8) as (fig, ax):
-        all_values = np.concatenate([np.asarray(v, dtype=float) for v, _ in values.values()])
-        low, high = np.quantile(all_values, [0.005, 0.995]) if len(all_values) else (0.0, 1.0)
-        bins = np.linspace(low, high if high > low else low + 1, 41)
-        centres, widths = (bins[1:] + bins[:-1]) / 2, np.diff(bins)
-        for label, (v, w) in values.items():
-            v = np.asarray(v, dtype=float)
-            w = np.ones_like(v) if w is None else np.asarray(w, dtype=float)
-            counts, _ = np.histogram(v, bins, weights=w)
-            squares, _ = np.histogram(v, bins, weights=w**2)
-            scale = 1.0 / (w.sum() * widths) if w.sum() > 0 else np.zeros_like(widths)
-            patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=label)
-            ax.errorbar(
-                centres,
-                counts * scale,
-                yerr=np.sqrt(squares) * scale,
-                fmt="none",
-                ecolor=patch.get_edgecolor(),
-                elinewidth=1,
-            )
+        _normalised_histograms(ax, values, 40, (0.0, 1.0))
         ax.set_xlabel(axis_label(name))
         ax.set_ylabel("normalised jets")
         ax.legend(fontsize=11)
@@ -357,23 +368,7 @@ def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> by
     """Normalised distributions of one variable's per-jet relevance for each class, with the
     statistical uncertainty of each bin."""
     with _figure(5.0, 3.8) as (fig, ax):
-        everything = np.concatenate([np.asarray(v, dtype=float) for v in values.values()])
-        low, high = np.quantile(everything, [0.005, 0.995]) if len(everything) else (-1.0, 1.0)
-        bins = np.linspace(low, high if high > low else low + 1, 31)
-        centres, widths = (bins[1:] + bins[:-1]) / 2, np.diff(bins)
-        for label, v in values.items():
-            v = np.asarray(v, dtype=float)
-            counts, _ = np.histogram(v, bins)
-            scale = 1.0 / (len(v) * widths) if len(v) else np.zeros_like(widths)
-            patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=label)
-            ax.errorbar(
-                centres,
-                counts * scale,
-                yerr=np.sqrt(counts) * scale,
-                fmt="none",
-                ecolor=patch.get_edgecolor(),
-                elinewidth=1,
-            )
+        _normalised_histograms(ax, {k: (v, None) for k, v in values.items()}, 30, (-1.0, 1.0))
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_xlabel(f"LRP relevance of {symbol(name)} (logit)")
         ax.set_ylabel("normalised jets")
