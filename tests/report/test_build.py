@@ -29,6 +29,7 @@ def test_page_is_self_contained_and_complete(study: Path) -> None:
     # every figure has a caption saying what to read from it
     assert html.count("<figcaption>") == len(images)
     assert "ε<sub>S</sub> at ε<sub>B</sub> = 1 %" in html
+    assert 'alt="reduced-feature ROC curves"' in html  # the reduced networks' ROC, not only k
     for heading in (
         "Data",
         "Taggers",

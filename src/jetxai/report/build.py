@@ -62,6 +62,25 @@ def _background_counts(run: dict[str, Any]) -> list[float]:
     return [float(seed.get("background_effective", 1e300)) for seed in run["per_seed"]]
 
 
+def _reduced_roc(layout: StudyLayout, reduced: dict[str, Any]) -> str | None:
+    """ROC curves of the network retrained on the k leading variables of the first ordering
+    (the LRP one), beside the network on all of them; None for studies that did not record
+    where the curve's networks are."""
+    from jetxai.train.reduced import k_directory
+
+    directories = reduced.get("directories")
+    if not directories:
+        return None
+    label = next(iter(directories))
+    curves, background = {}, {}
+    for k in reduced["ks"]:
+        run = _read(k_directory(layout.reduced / directories[label], k) / "metrics.json")
+        name = f"{k} leading XAUG{'s' if k > 1 else ''}"
+        curves[name] = [seed["roc"] for seed in run["per_seed"]]
+        background[name] = _background_counts(run)
+    return _b64(figures.roc_curves(curves, background, MIN_PASSING))
+
+
 def _xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, str]]:
     """Each low-level model trained with and without XAUGs (``x`` and ``x-xaug`` both in the
     study): its working points side by side, mean ± seed spread, and the change."""
@@ -439,6 +458,7 @@ def _build_jet_page(
         completeness=completeness,
         scorecard=rows,
         reduced_figure=_b64(reduced_png),
+        reduced_roc=_reduced_roc(layout, reduced),
         gains=_xaug_gains(config, layout),
         jets=_jet_views(layout, config),
         configuration=json.dumps(config, indent=2),

@@ -264,7 +264,7 @@ def run_demo(
                 datasets,
                 order,
                 size["ks"],
-                layout.reduced / label.split()[0],
+                layout.reduced / label.split()[0],  # recorded in curve.json's "directories"
                 progress=False,
             )
             for label, order in orders.items()
@@ -273,7 +273,14 @@ def run_demo(
             "mean"
         ]
         write_json(
-            target, {"ks": size["ks"], "curves": curves, "orders": orders, "reference": reference}
+            target,
+            {
+                "ks": size["ks"],
+                "curves": curves,
+                "orders": orders,
+                "reference": reference,
+                "directories": {label: label.split()[0] for label in orders},
+            },
         )
 
     @step("build the report")

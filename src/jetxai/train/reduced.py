@@ -46,7 +46,7 @@ def reduced_feature_curve(
     for k in ks:
         chosen = list(order[:k])
         run = dataclasses.replace(config, xaug=chosen)
-        metrics = train(run, datasets, Path(out) / f"k{k:02d}", progress=progress)
+        metrics = train(run, datasets, k_directory(out, k), progress=progress)
         curve.append(
             {
                 "k": k,
@@ -56,6 +56,11 @@ def reduced_feature_curve(
             }
         )
     return curve
+
+
+def k_directory(out: str | os.PathLike[str], k: int) -> Path:
+    """Where :func:`reduced_feature_curve` trains the network on the first ``k`` variables."""
+    return Path(out) / f"k{k:02d}"
 
 
 def smallest_k(curve: Sequence[dict[str, Any]], reference: float, fraction: float) -> int | None:
