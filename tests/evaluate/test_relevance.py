@@ -62,3 +62,23 @@ def test_subjet_shares_split_each_jets_relevance() -> None:
     # jet 0: |3| + |−1| = 4 of 8 in subjet 1, 4 of 8 in subjet 2; jet 1: all in subjet 2
     assert shares["subjet_1"] == {"all": 0.25, "signal": 0.5, "background": 0.0}
     assert shares["subjet_2"] == {"all": 0.75, "signal": 0.5, "background": 1.0}
+
+
+def test_feature_shares_and_eta_phi_maps_by_hand() -> None:
+    from jetxai.evaluate.relevance import eta_phi_map, feature_shares
+
+    # two jets, two constituent slots, two features
+    relevance = np.array([[[1.0, -3.0], [0.0, 0.0]], [[2.0, 0.0], [-2.0, 0.0]]])
+    shares = feature_shares(relevance, ["log_pt", "deta"], np.array([1, 0]))
+    assert shares["log_pt"] == {"all": 0.625, "signal": 0.25, "background": 1.0}
+    assert shares["deta"]["signal"] == 0.75
+    per_constituent = relevance.sum(axis=-1)  # [[-2, 0], [2, -2]]
+    mask = np.array([[True, False], [True, True]])
+    deta = np.array([[0.1, 0.0], [-0.1, 0.1]])
+    dphi = np.array([[0.1, 0.0], [0.1, 0.1]])
+    maps = eta_phi_map(per_constituent, mask, deta, dphi, np.array([1, 0]), [-0.2, 0.0, 0.2])
+    assert maps["signal"] == [[0.0, 0.0], [0.0, -2.0]]  # one signal jet: its constituent
+    assert maps["background"] == [[0.0, 2.0], [0.0, -2.0]]
+    signed = xaug_ranking(np.array([[1.0], [-3.0]]), ["tau32"], np.array([1, 0]))
+    assert signed["mean_relevance"]["tau32"] == {"all": -1.0, "signal": 1.0, "background": -3.0}
+    assert signed["mean_abs_relevance"]["tau32"]["all"] == 2.0

@@ -83,6 +83,18 @@ def mean_images(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Ar
     return {"signal": signal, "background": background, "difference": signal - background}
 
 
+def feature_shares(
+    relevance: npt.ArrayLike, names: Sequence[str], labels: npt.ArrayLike
+) -> dict[str, dict[str, float]]:
+    """Per constituent feature (the last axis of the (N, n, f) relevance), the mean over jets of
+    its share of the jet's low-level |relevance|, overall and per class."""
+    r = np.abs(np.asarray(relevance, dtype=np.float64)).sum(axis=1)  # (N, f)
+    total = r.sum(axis=1, keepdims=True)
+    share = np.divide(r, total, out=np.zeros_like(r), where=total > 0)
+    y = np.asarray(labels)
+    return {name: by_class(share[:, k], y) for k, name in enumerate(names)}
+
+
 def eta_phi_map(
     relevance: npt.ArrayLike,
     mask: npt.ArrayLike,

@@ -340,6 +340,27 @@ def _build_jet_page(
                     "axis (one seed): where in the jet the network looks.",
                 }
             )
+        if "feature_share" in first:
+            features = list(first["feature_share"])
+            per_seed = np.array(
+                [[s["feature_share"][f]["all"] for f in features] for s in report["seeds"]]
+            )
+            order = np.argsort(-per_seed.mean(axis=0), kind="stable")
+            png = figures.ranking(
+                [features[i] for i in order],
+                per_seed.mean(axis=0)[order],
+                per_seed.std(axis=0)[order],
+                f"LRP per constituent feature, {name}",
+                xlabel="share of the low-level |relevance|",
+            )
+            section["figures"].append(
+                {
+                    "png": _b64(png),
+                    "caption": "Each constituent input feature's share of the relevance that "
+                    "reaches the particles (summed over a jet's constituents; mean over seeds): "
+                    "which property of the particles the network reads.",
+                }
+            )
         if "map_eta_phi" in first:
             maps = first["map_eta_phi"]
             png = figures.eta_phi_maps(

@@ -14,7 +14,8 @@ explains each network, and writes::
                                      rel_image (flattened), and with
                                      LRP each source share of its own (rel_pairs, …)
     out/ranking.json                 per-seed and ensemble XAUG ranking, XAUG share per class,
-                                     constituent profiles and (Δη, Δφ) maps or mean relevance
+                                     constituent profiles, each constituent feature's share
+                                     and (Δη, Δφ) maps or mean relevance
                                      images, conservation;
                                      with LRP the |relevance| share of every branch (particles,
                                      XAUGs, ParT's pairs and class token) and, for models with
@@ -47,6 +48,7 @@ from jetxai.evaluate.relevance import (
     constituent_profile,
     ensemble_ranking,
     eta_phi_map,
+    feature_shares,
     mean_images,
     subjet_shares,
     xaug_ranking,
@@ -264,6 +266,7 @@ def _explain_checkpoint(
             dr, pt_frac, deta, dphi = _constituent_quantities(jets, mask.shape[1])
             for name, value in (("deta", deta), ("dphi", dphi), ("pt_rel", pt_frac)):
                 columns[f"constituent_{name}"] = ak.unflatten(value[mask], counts)
+            summary["feature_share"] = feature_shares(low, spec.constituent_fields, labels)
             summary["map_eta_phi"] = eta_phi_map(
                 per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES
             )
