@@ -112,6 +112,11 @@ def _xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, s
     return rows
 
 
+def _captioned(png: bytes, caption: str) -> dict[str, str]:
+    """A figure of a section: the embedded PNG and the one sentence saying what to read in it."""
+    return {"png": _b64(png), "caption": caption}
+
+
 def _signed_mean(ranking: dict[str, Any], name: str) -> float:
     """A variable's mean signed attribution over all explained jets (rankings written before
     signed means were recorded give NaN)."""
@@ -313,12 +318,12 @@ def _build_jet_page(
                 f"LRP XAUG ranking, {name}",
             )
             section["figures"].append(
-                {
-                    "png": _b64(png),
-                    "caption": "Each XAUG variable's share of the XAUG relevance (mean over seeds, "
+                _captioned(
+                    png,
+                    "Each XAUG variable's share of the XAUG relevance (mean over seeds, "
                     "error bars their spread): the variables on top are the ones this network's "
                     "decision rests on most.",
-                }
+                )
             )
         if "xaug_share" in report:
             s = report["xaug_share"]
@@ -334,11 +339,11 @@ def _build_jet_page(
                 r"$\Delta R$ to the jet axis",
             )
             section["figures"].append(
-                {
-                    "png": _b64(png),
-                    "caption": "Mean relevance per constituent against its distance from the jet "
+                _captioned(
+                    png,
+                    "Mean relevance per constituent against its distance from the jet "
                     "axis (one seed): where in the jet the network looks.",
-                }
+                )
             )
         if "feature_share" in first:
             features = list(first["feature_share"])
@@ -354,12 +359,12 @@ def _build_jet_page(
                 xlabel="share of the low-level |relevance|",
             )
             section["figures"].append(
-                {
-                    "png": _b64(png),
-                    "caption": "Each constituent input feature's share of the relevance that "
+                _captioned(
+                    png,
+                    "Each constituent input feature's share of the relevance that "
                     "reaches the particles (summed over a jet's constituents; mean over seeds): "
                     "which property of the particles the network reads.",
-                }
+                )
             )
         if "map_eta_phi" in first:
             maps = first["map_eta_phi"]
@@ -367,12 +372,12 @@ def _build_jet_page(
                 maps["edges"], {"top jets": maps["signal"], "QCD jets": maps["background"]}
             )
             section["figures"].append(
-                {
-                    "png": _b64(png),
-                    "caption": "Mean LRP relevance per jet in the (Δη, Δφ) plane around the jet "
+                _captioned(
+                    png,
+                    "Mean LRP relevance per jet in the (Δη, Δφ) plane around the jet "
                     "axis (one seed): red regions speak for a top jet, blue against it — the "
                     "constituent-tagger analogue of the mean relevance image.",
-                }
+                )
             )
         relevance_file = layout.lrp(name) / "relevance-seed-0.parquet"
         if "ensemble_ranking" in report and relevance_file.is_file():
@@ -389,12 +394,12 @@ def _build_jet_page(
                     {"top jets": per_jet[labels == 1], "QCD jets": per_jet[labels == 0]}, variable
                 )
                 section["figures"].append(
-                    {
-                        "png": _b64(png),
-                        "caption": "Per-jet LRP relevance of one of the three leading XAUG "
+                    _captioned(
+                        png,
+                        "Per-jet LRP relevance of one of the three leading XAUG "
                         "variables, top against QCD jets (one seed): a variable that pushes top "
                         "jets up and QCD jets down is used to tell them apart, not merely large.",
-                    }
+                    )
                 )
         lrp_sections.append(section)
         metrics["lrp"][name] = {k: report.get(k) for k in ("ensemble_ranking", "xaug_share")} | {
