@@ -30,6 +30,7 @@ def test_page_is_self_contained_and_complete(study: Path) -> None:
     assert html.count("<figcaption>") == len(images)
     assert "ε<sub>S</sub> at ε<sub>B</sub> = 1 %" in html
     assert 'alt="reduced-feature ROC curves"' in html  # the reduced networks' ROC, not only k
+    assert "top and QCD jets, mean over seeds with their spread" in html  # the ΔR profile
     for heading in (
         "Data",
         "Taggers",

@@ -333,16 +333,23 @@ def _build_jet_page(
         first = report["seeds"][0]
         if "profile_dr" in first:
             edges = first["profile_dr"]["edges"]
-            png = figures.profile(
-                edges,
-                {"all jets": first["profile_dr"]["mean_relevance"]},
-                r"$\Delta R$ to the jet axis",
-            )
+            series, spread = {"all jets": first["profile_dr"]["mean_relevance"]}, None
+            caption = "one seed"
+            if all("profile_dr_by_class" in s for s in report["seeds"]):
+                series, spread = {}, {}
+                for part, label in (("signal", "top jets"), ("background", "QCD jets")):
+                    per_seed = np.array(
+                        [s["profile_dr_by_class"][part]["mean_relevance"] for s in report["seeds"]]
+                    )
+                    series[label] = per_seed.mean(axis=0).tolist()
+                    spread[label] = per_seed.std(axis=0).tolist()
+                caption = "top and QCD jets, mean over seeds with their spread"
+            png = figures.profile(edges, series, r"$\Delta R$ to the jet axis", spread)
             section["figures"].append(
                 _captioned(
                     png,
-                    "Mean relevance per constituent against its distance from the jet "
-                    "axis (one seed): where in the jet the network looks.",
+                    "Mean relevance per constituent against its distance from the jet axis "
+                    f"({caption}): where in the jet the network looks.",
                 )
             )
         if "feature_share" in first:

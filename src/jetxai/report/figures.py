@@ -247,11 +247,28 @@ def ranking(
         return _png(fig)
 
 
-def profile(edges: Sequence[float], series: Mapping[str, Sequence[float]], xlabel: str) -> bytes:
-    """Mean per-constituent relevance in bins of a quantity (step lines per series)."""
+def profile(
+    edges: Sequence[float],
+    series: Mapping[str, Sequence[float]],
+    xlabel: str,
+    errors: Mapping[str, Sequence[float]] | None = None,
+) -> bytes:
+    """Mean per-constituent relevance in bins of a quantity (step lines per series), with
+    ``errors`` (e.g. the seed spread) as error bars at the bin centres where given."""
+    centres = (np.asarray(edges[1:], dtype=float) + np.asarray(edges[:-1], dtype=float)) / 2
     with _figure(5.0, 3.8) as (fig, ax):
         for label, values in series.items():
-            ax.stairs(values, edges, label=label, linewidth=1.8)
+            patch = ax.stairs(values, edges, label=label, linewidth=1.8)
+            if errors and label in errors:
+                ax.errorbar(
+                    centres,
+                    values,
+                    yerr=errors[label],
+                    fmt="none",
+                    ecolor=patch.get_edgecolor(),
+                    elinewidth=1,
+                    capsize=2,
+                )
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("mean relevance per constituent")

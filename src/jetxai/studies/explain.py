@@ -64,6 +64,8 @@ from jetxai.studies.chunks import chunk_key, explain_jets, pair_profiles
 from jetxai.studies.options import ExplainOptions
 from jetxai.train.samples import Samples
 
+#: ΔR-to-the-axis bin edges of the constituent relevance profiles.
+DR_EDGES = np.linspace(0.0, 1.0, 11)
 #: (Δη, Δφ) bin edges of the mean relevance maps of constituent taggers (R = 0.8 jets).
 ETA_PHI_EDGES = np.linspace(-0.8, 0.8, 17)
 #: Exclusive-kT subjets the constituents' relevance is shared among (three: a top's decay).
@@ -270,7 +272,11 @@ def _explain_checkpoint(
             summary["map_eta_phi"] = eta_phi_map(
                 per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES
             )
-            summary["profile_dr"] = constituent_profile(low, mask, dr, np.linspace(0, 1.0, 11))
+            summary["profile_dr"] = constituent_profile(low, mask, dr, DR_EDGES)
+            summary["profile_dr_by_class"] = {
+                part: constituent_profile(low[rows], mask[rows], dr[rows], DR_EDGES)
+                for part, rows in (("signal", labels == 1), ("background", labels != 1))
+            }
             summary["profile_pt_fraction"] = constituent_profile(
                 low, mask, np.log10(np.maximum(pt_frac, 1e-6)), np.linspace(-4, 0, 9)
             )
