@@ -99,3 +99,30 @@ def test_a_chunk_returns_its_warnings_for_the_caller_to_raise(run: Path, tmp_pat
     assert n_jets == len(jets)
     assert any(category is IGConvergenceWarning for _, category in caught)
     assert (tmp_path / "c.npz").is_file()
+
+
+def test_a_resumed_lrp_run_still_probes_conservation_once(
+    run: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from jetxai.explain.lrp import engine
+    from jetxai.studies import chunks
+
+    probes: list[int] = []
+    check = engine._check_conservation
+    monkeypatch.setattr(engine, "_check_conservation", lambda *a: probes.append(1) or check(*a))
+    original, crash = chunks._batched, [True]
+
+    def crash_on_the_second_chunk(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if args[6] > 0 and crash:  # the second chunk (first jet > 0)
+            crash.pop()
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(chunks, "_batched", crash_on_the_second_chunk)
+    datasets = [run / "top", run / "qcd"]
+    with pytest.raises(KeyboardInterrupt):
+        explain_run(run / "run", datasets, tmp_path, batch_size=1, progress=False)
+    assert len(probes) == 1  # the first chunk was probed and written
+    probes.clear()
+    explain_run(run / "run", datasets, tmp_path, batch_size=1, progress=False)
+    assert len(probes) == 1  # the resumed run probes its own first batch, once

@@ -154,8 +154,10 @@ def _batched(
     options: dict[str, Any],
     first: int,
     advance: Callable[[int], object] | None,
+    probe_at: int | None = 0,
 ) -> dict[str, np.ndarray]:
-    """The explanation of ``jets`` (the test jets from number ``first`` on), batch by batch."""
+    """The explanation of ``jets`` (the test jets from number ``first`` on), batch by batch;
+    LRP's conservation probe runs on the batch starting at test jet ``probe_at``."""
     explainer = METHODS[method]
     device = next(model.parameters()).device
     parts: dict[str, list[np.ndarray]] = {}
@@ -165,8 +167,8 @@ def _batched(
         inputs, additional = prepare_inputs(model, batch)
         inputs = tuple(x.to(device) for x in inputs)
         additional = tuple(x.to(device) for x in additional)
-        # LRP's conservation probe checks the model, not the jets: once per model is enough
-        probe = first + start == 0
+        # LRP's conservation probe checks the model, not the jets: once per run is enough
+        probe = first + start == probe_at
         once = {"check_conservation": False} if not probe and method == "lrp" else {}
         drawn = options.get("baselines")
         per_batch = {"baselines": drawn(inputs, first + start)} if callable(drawn) else {}
@@ -285,6 +287,7 @@ def explain_chunk(
     key: str,
     device: str = "cpu",
     threads: int | None = None,
+    probe_at: int | None = 0,
 ) -> tuple[int, list[tuple[str, type[Warning]]]]:
     """Explain one chunk (test jets ``first`` on) with a freshly loaded model, write its file,
     and return its number of jets and the warnings it raised (a Dask worker's warnings are not
@@ -292,7 +295,7 @@ def explain_chunk(
     with warnings.catch_warnings(record=True) as caught, _threads(threads):
         warnings.simplefilter("always")
         model = _worker_model(checkpoint, key, device)
-        result = _batched(method, model, jets, labels, batch_size, options, first, None)
+        result = _batched(method, model, jets, labels, batch_size, options, first, None, probe_at)
     _save(Path(path), key, result)
     return len(jets), [(str(w.message), w.category) for w in caught]
 
@@ -329,6 +332,8 @@ def explain_jets(
             if advance is not None:
                 advance(min(size, len(jets) - first))
     todo = [i for i in range(len(starts)) if i not in results]
+    # the probe runs in this run's first explained batch, also when earlier chunks are reused
+    probe_at = starts[todo[0]] if todo else None
     if client is None and todo:
         model = load(checkpoint, device=device)
         for i in todo:
@@ -342,6 +347,7 @@ def explain_jets(
                 options,
                 first,
                 advance,
+                probe_at,
             )
             _save(paths[i], key, result)
             results[i] = result
@@ -364,6 +370,7 @@ def explain_jets(
                     key,
                     device,
                     1,
+                    probe_at,
                 ),
             )
             for i in todo
