@@ -184,8 +184,9 @@ def _adaptive(
     max_steps: int,
     tolerance: float,
     batch_size: int,
-) -> tuple[Inputs, torch.Tensor, torch.Tensor]:
-    """Nested trapezoid rule refined per example: (float64 attributions, delta, intervals used).
+) -> tuple[Inputs, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Nested trapezoid rule refined per example: (float64 attributions, delta, intervals used,
+    f(x) − f̄(x′)).
 
     Each example starts with ``first`` intervals; while |δ| > tolerance · |f(x) − f̄(x′)| +
     :data:`ABSOLUTE_FLOOR`, its number of intervals doubles, evaluating only the new midpoints
@@ -211,7 +212,7 @@ def _adaptive(
         delta = _summed(attributions) - goal
         active = torch.nonzero(delta.abs() > allowed).flatten()
         if not len(active) or steps >= max_steps:
-            return attributions, delta, intervals
+            return attributions, delta, intervals, goal
         alphas = (np.arange(steps) + 0.5) / steps  # the midpoints of the current intervals
         quad = np.ones(steps)
         steps *= 2
@@ -282,10 +283,10 @@ def integrated_gradients(
         return _returned(empty, single, none, none.long(), return_convergence_delta, return_steps)
     if adaptive:
         assert tolerance is not None
-        raw, delta, steps = _adaptive(
+        raw, delta, steps, difference = _adaptive(
             model, tensors, base, weights, target, extra, first, max_steps, tolerance, chunk
         )
-        _warn_unconverged(delta, _summed(raw) - delta, tolerance, max_steps)
+        _warn_unconverged(delta, difference, tolerance, max_steps)
     else:
         alphas, quad = nodes(method or "gausslegendre", first)
         raw = tuple(torch.zeros(x.shape, dtype=torch.float64, device=device) for x in tensors)
