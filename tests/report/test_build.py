@@ -48,6 +48,16 @@ def test_metrics_json(study: Path) -> None:
     for tagger in metrics["taggers"].values():
         assert len(tagger["auc"]["values"]) == 2
     assert metrics["lrp"]["pfn-xaug"]["xaug_share"]["all"]["mean"] > 0
+    # the numbers behind the constituent figures: shares of the particles' |relevance| (each
+    # seed's add up to 1, so their means do), the ΔR profile per class, the (Δη, Δφ) maps
+    shown = metrics["lrp"]["pfn-xaug"]
+    shares = [f["mean"] for f in shown["feature_share"]]
+    assert sum(shares) == pytest.approx(1.0, abs=1e-9)
+    assert shares == sorted(shares, reverse=True)  # in the figure's order
+    profile = shown["profile_dr"]
+    assert set(profile["mean"]) == set(profile["std_over_seeds"]) == {"top jets", "QCD jets"}
+    assert len(profile["mean"]["top jets"]) == len(profile["edges"]) - 1
+    assert len(shown["map_eta_phi"]["signal"]) == len(shown["map_eta_phi"]["edges"]) - 1
     assert {r["baseline"] for r in metrics["ig"]["scorecard"]} >= {"zero", "averaged (xsec)"}
     assert metrics["config"]["versions"]["pythia8mc"] == "8.317.2"
 

@@ -71,5 +71,22 @@ def test_variables_are_written_as_symbols_with_units() -> None:
     assert symbol("tau32") == r"$\tau_{32}$"
     assert symbol("d2") == r"$D_2^{(\beta=1)}$"
     assert str(html("tau32")) == "τ<sub>32</sub>"
-    assert axis_label("S_T") == "S_T"  # an event feature jetxai has no symbol for
+    assert axis_label("S_T") == "S_T"  # a variable jetxai has no symbol for
     assert html("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"  # users' names are escaped
+
+
+def test_every_xaug_constituent_and_event_feature_has_a_symbol_matplotlib_can_draw() -> None:
+    from matplotlib.mathtext import MathTextParser
+
+    from jetxai.data.schema import EVENT_FEATURES
+    from jetxai.features.constituents import FEATURES
+    from jetxai.features.registry import XAUG_NAMES
+    from jetxai.report.labels import SYMBOLS, axis_label
+
+    named = [*XAUG_NAMES, *FEATURES, *EVENT_FEATURES]
+    assert [n for n in named if n not in SYMBOLS] == []
+    parser = MathTextParser("agg")
+    for name in named:
+        parser.parse(axis_label(name))  # raises ValueError on a malformed symbol
+    assert axis_label("log_pt_rel") == r"$\ln (p_T / p_{T,J})$"
+    assert axis_label("jet3_pt") == "$p_T^{j3}$ [GeV]"

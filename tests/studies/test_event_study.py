@@ -74,3 +74,21 @@ def test_blank_baseline_is_the_empty_event_in_standardised_inputs(
         events = ak.with_field(events, ak.zeros_like(events[name]), name)
     (empty,), _ = prepare_inputs(model, events)
     torch.testing.assert_close(blank_baseline(model.spec).float(), empty, rtol=1e-6, atol=1e-6)
+
+
+def test_event_page_renders_in_chromium_with_every_image(
+    event_study: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from ..report.chromium import body, drawn, section_screenshots
+
+    page = (event_study / "report" / "index.html").resolve().as_uri()
+    record = body(page, tmp_path / "a", console=True)
+    assert int(record["images-total"]) >= 4
+    assert record["images-loaded"] == record["images-total"]
+    assert record["console"] == ""
+    artifacts = Path(request.config.rootpath) / "test-artifacts"
+    shots = section_screenshots(page, tmp_path / "b", "event-report", artifacts)
+    assert [s.stem.removeprefix("event-report-") for s in shots] == [
+        "samples", "classifier", "explanations", "configuration"
+    ]  # fmt: skip
+    assert all(drawn(s) for s in shots)

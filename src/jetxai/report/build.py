@@ -25,6 +25,7 @@ from jetxai.evaluate.statistics import MIN_PASSING
 from jetxai.features import column
 from jetxai.generate.events.record import STAGE_NAMES, STAGES
 from jetxai.report import figures
+from jetxai.report.labels import html
 from jetxai.report.layout import EVENT_CLASSIFICATION, JET_TAGGING, KINDS, StudyLayout
 
 SHOWN_XAUG = ("mass", "tau32", "d2", "msd")
@@ -133,8 +134,6 @@ def _jet_views(layout: StudyLayout, config: dict[str, Any]) -> list[dict[str, An
     highest and lowest score, and closest to the boundary), each drawn with its LRP and IG
     relevance per constituent, its score and its XAUG values."""
     import pyarrow.parquet as pq
-
-    from jetxai.report.labels import html
 
     view = config.get("jets")
     if not view:
@@ -305,6 +304,7 @@ def _build_jet_page(
     for name in config["lrp"]:
         report = _read(layout.lrp(name) / "ranking.json")
         section: dict[str, Any] = {"name": name, "figures": []}
+        shown: dict[str, Any] = {}  # the numbers of this section's figures, for metrics.json
         deltas = [s["conservation"]["median_abs_delta_over_logit"] for s in report["seeds"]]
         section["conservation"] = f"{np.median(deltas):.2f}"
         if "ensemble_ranking" in report:
@@ -344,6 +344,9 @@ def _build_jet_page(
                     series[label] = per_seed.mean(axis=0).tolist()
                     spread[label] = per_seed.std(axis=0).tolist()
                 caption = "top and QCD jets, mean over seeds with their spread"
+            shown["profile_dr"] = {"edges": edges, "mean": series} | (
+                {"std_over_seeds": spread} if spread else {}
+            )
             png = figures.profile(edges, series, r"$\Delta R$ to the jet axis", spread)
             section["figures"].append(
                 _captioned(
@@ -358,6 +361,10 @@ def _build_jet_page(
                 [[s["feature_share"][f]["all"] for f in features] for s in report["seeds"]]
             )
             order = np.argsort(-per_seed.mean(axis=0), kind="stable")
+            shown["feature_share"] = [  # in the figure's order (JSON objects lose theirs)
+                {"feature": features[i], "mean": per_seed[:, i].mean(), "std": per_seed[:, i].std()}
+                for i in order
+            ]
             png = figures.ranking(
                 [features[i] for i in order],
                 per_seed.mean(axis=0)[order],
@@ -375,15 +382,17 @@ def _build_jet_page(
             )
         if "map_eta_phi" in first:
             maps = first["map_eta_phi"]
+            shown["map_eta_phi"] = maps
             png = figures.eta_phi_maps(
                 maps["edges"], {"top jets": maps["signal"], "QCD jets": maps["background"]}
             )
             section["figures"].append(
                 _captioned(
                     png,
-                    "Mean LRP relevance per jet in the (Δη, Δφ) plane around the jet "
-                    "axis (one seed): red regions speak for a top jet, blue against it — the "
-                    "constituent-tagger analogue of the mean relevance image.",
+                    "Mean LRP relevance per jet in the (Δη, Δφ) plane around the jet axis "
+                    "(one seed; each panel on its own colour scale): red regions speak for a "
+                    "top jet, blue against it — the constituent-tagger analogue of the mean "
+                    "relevance image.",
                 )
             )
         relevance_file = layout.lrp(name) / "relevance-seed-0.parquet"
@@ -409,9 +418,11 @@ def _build_jet_page(
                     )
                 )
         lrp_sections.append(section)
-        metrics["lrp"][name] = {k: report.get(k) for k in ("ensemble_ranking", "xaug_share")} | {
-            "conservation_median": float(np.median(deltas))
-        }
+        metrics["lrp"][name] = (
+            {k: report.get(k) for k in ("ensemble_ranking", "xaug_share")}
+            | {"conservation_median": float(np.median(deltas))}
+            | shown
+        )
 
     ig_model = config["ig"]
     signed: dict[str, dict[str, tuple[float, float]]] = {}
@@ -526,6 +537,7 @@ def _render_event_page(
     classifier: dict[str, Any],
 ) -> Path:
     from jinja2 import Environment, PackageLoader
+    from markupsafe import Markup
 
     run = _read(layout.run / "metrics.json")
     curves = {"classifier": [seed["roc"] for seed in run["per_seed"]]}
@@ -543,7 +555,7 @@ def _render_event_page(
     explanations = [
         {
             "name": name,
-            "leading": ", ".join(entry["ranking"][:5]),
+            "leading": Markup(", ").join(html(n) for n in entry["ranking"][:5]),
             "deletion": f"{_pm(entry['deletion_auc'], 3)} ({entry['random_deletion_auc']:.3f})",
             "completeness": "–"
             if entry["completeness_error"] is None

@@ -359,14 +359,15 @@ def jet_relevance(
 
 
 def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> bytes:
-    """Mean relevance per jet in (Δη, Δφ) bins, one panel per class, a common symmetric scale."""
+    """Mean relevance per jet in (Δη, Δφ) bins, one panel per class, each on its own symmetric
+    scale (one class's strong core would otherwise wash out the other's pattern)."""
     from matplotlib.colors import TwoSlopeNorm
 
     with _figure(4.8 * len(maps), 4.2) as (fig, ax):
         fig.delaxes(ax)
         axes = fig.subplots(1, len(maps), squeeze=False)[0]
-        scale = max(float(np.abs(np.asarray(m)).max()) for m in maps.values()) or 1.0
         for axis, (label, values) in zip(axes, maps.items(), strict=True):
+            scale = float(np.abs(np.asarray(values, dtype=float)).max()) or 1.0
             mesh = axis.pcolormesh(
                 edges,
                 edges,
