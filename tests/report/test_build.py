@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jetxai.errors import InputError
@@ -125,3 +126,29 @@ def test_an_unknown_study_kind_is_refused(study: Path, tmp_path: Path) -> None:
     (copy / "study.json").write_text(json.dumps(config | {"kind": "cosmology"}))
     with pytest.raises(InputError, match="unknown study kind 'cosmology'"):
         build_report(copy)
+
+
+def test_an_image_tagger_gets_its_mean_relevance_images(study: Path, tmp_path: Path) -> None:
+    """A CNN trained and explained on the study's jets: its LRP section draws the mean
+    relevance jet images, and metrics.json holds them."""
+    import shutil
+
+    from jetxai.studies.explain import explain_run
+    from jetxai.train import TrainConfig, train
+
+    copy = tmp_path / "study"
+    shutil.copytree(study, copy)
+    datasets = [copy / "data" / name for name in ("top", "qcd", "qcd-test")]
+    config = TrainConfig(model="cnn", seeds=1, epochs=1, batch_size=64, image_bins=16)
+    train(config, datasets, copy / "runs" / "cnn", progress=False)
+    explain_run(copy / "runs" / "cnn", datasets, copy / "explain" / "lrp-cnn", method="lrp",
+                max_jets=200, progress=False)  # fmt: skip
+    study_config = json.loads((copy / "study.json").read_text())
+    study_config["lrp"].append("cnn")
+    (copy / "study.json").write_text(json.dumps(study_config))
+    html = build_report(copy).read_text()
+    assert "Mean LRP relevance per pixel of the centred and rotated jet images" in html
+    images = json.loads((copy / "report" / "metrics.json").read_text())["lrp"]["cnn"]["images"]
+    top, qcd, difference = (np.array(images[k]) for k in ("signal", "background", "difference"))
+    assert top.shape == (16, 16)
+    np.testing.assert_allclose(difference, top - qcd, rtol=1e-12, atol=1e-15)

@@ -395,6 +395,25 @@ def _build_jet_page(
                     "relevance image.",
                 )
             )
+        if "images" in first:  # an image tagger: the mean relevance jet images
+            images = first["images"]
+            shown["images"] = images
+            png = figures.relevance_images(
+                images.get("extent", 1.0),
+                {
+                    "top jets": images["signal"],
+                    "QCD jets": images["background"],
+                    "top − QCD": images["difference"],
+                },
+            )
+            section["figures"].append(
+                _captioned(
+                    png,
+                    "Mean LRP relevance per pixel of the centred and rotated jet images (one "
+                    "seed; each panel on its own colour scale): the pixels whose intensity "
+                    "speaks for a top jet (red) or against it (blue).",
+                )
+            )
         relevance_file = layout.lrp(name) / "relevance-seed-0.parquet"
         if "ensemble_ranking" in report and relevance_file.is_file():
             import pyarrow.parquet as pq

@@ -382,6 +382,31 @@ def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> b
         return _png(fig)
 
 
+def relevance_images(extent: float, images: Mapping[str, npt.ArrayLike]) -> bytes:
+    """Mean relevance jet images (rows: Δφ′ from the top, columns: Δη′, after centring and
+    rotation), one panel per entry, each on its own symmetric colour scale."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    with _figure(4.8 * len(images), 4.2) as (fig, ax):
+        fig.delaxes(ax)
+        axes = fig.subplots(1, len(images), squeeze=False)[0]
+        for axis, (label, values) in zip(axes, images.items(), strict=True):
+            pixels = np.asarray(values, dtype=float)
+            scale = float(np.abs(pixels).max()) or 1.0
+            shown = axis.imshow(
+                pixels,
+                extent=(-extent, extent, -extent, extent),
+                origin="upper",
+                cmap="RdBu_r",
+                norm=TwoSlopeNorm(0.0, -scale, scale),
+            )
+            fig.colorbar(shown, ax=axis, label="mean relevance per pixel")
+            axis.set_xlabel(r"$\Delta\eta'$")
+            axis.set_ylabel(r"$\Delta\phi'$")
+            axis.set_title(label, fontsize=12, pad=22)
+        return _png(fig)
+
+
 def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> bytes:
     """Normalised distributions of one variable's per-jet relevance for each class, with the
     statistical uncertainty of each bin."""

@@ -285,6 +285,7 @@ def _explain_checkpoint(
         else:
             images = mean_images(low[:, 0], labels)
             summary["images"] = {k: v.tolist() for k, v in images.items()}
+            summary["images"]["extent"] = spec.image_extent  # pixels span [−extent, extent]²
             columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
     if "ig_steps" in result:
         steps = result["ig_steps"].astype(np.int64)
