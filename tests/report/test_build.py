@@ -59,6 +59,16 @@ def test_metrics_json(study: Path) -> None:
     assert set(profile["mean"]) == set(profile["std_over_seeds"]) == {"top jets", "QCD jets"}
     assert len(profile["mean"]["top jets"]) == len(profile["edges"]) - 1
     assert len(shown["map_eta_phi"]["signal"]) == len(shown["map_eta_phi"]["edges"]) - 1
+    # the XAUG gain table's changes and the jets the browser shows
+    gains = {(g["model"], g["metric"]): g for g in metrics["xaug_gains"]}
+    auc = metrics["taggers"]
+    assert gains["pfn", "auc"]["change"] == pytest.approx(
+        auc["pfn-xaug"]["auc"]["mean"] - auc["pfn"]["auc"]["mean"], rel=1e-12
+    )
+    jets = metrics["jets"]
+    assert len(jets) >= 6
+    assert {j["label"] for j in jets} == {0, 1}
+    assert len({j["test_row"] for j in jets}) == len(jets)
     assert {r["baseline"] for r in metrics["ig"]["scorecard"]} >= {"zero", "averaged (xsec)"}
     assert metrics["config"]["versions"]["pythia8mc"] == "8.317.2"
 

@@ -108,6 +108,7 @@ def _xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, s
                     "without": _pm(a, 3),
                     "with": _pm(b, 3),
                     "change": f"{change:+.3g} ± {spread:.2g}",
+                    "numbers": {"model": name, "metric": key, "change": change, "spread": spread},
                 }
             )
     return rows
@@ -194,6 +195,16 @@ def _jet_views(layout: StudyLayout, config: dict[str, Any]) -> list[dict[str, An
                 "correct": right,
                 "png": _b64(png),
                 "values": values,
+                "numbers": {
+                    "group": group,
+                    "test_row": lrp["test_row"][i],
+                    "label": lrp["label"][i],
+                    "logit": logit[i],
+                    "xaug": {
+                        n: {"value": lrp[f"xaug_{n}"][i], "relevance": lrp[f"rel_xaug_{n}"][i]}
+                        for n in names
+                    },
+                },
             }
         )
     return views
@@ -498,6 +509,7 @@ def _build_jet_page(
 
     # autoescape everything: the template is *.html.j2, which select_autoescape() would not escape
     environment = Environment(loader=PackageLoader("jetxai.report"), autoescape=True)
+    gains, jets = _xaug_gains(config, layout), _jet_views(layout, config)
     page = environment.get_template("index.html.j2").render(
         title=config.get("title", "jetxai study"),
         summary=config.get("summary", ""),
@@ -522,14 +534,16 @@ def _build_jet_page(
         scorecard=rows,
         reduced_figure=_b64(reduced_png),
         reduced_roc=_reduced_roc(layout, reduced),
-        gains=_xaug_gains(config, layout),
-        jets=_jet_views(layout, config),
+        gains=gains,
+        jets=jets,
         configuration=json.dumps(config, indent=2),
     )
     out = layout.report
     out.mkdir(exist_ok=True)
     with atomic_path(out / "index.html") as tmp:
         tmp.write_text(page)
+    metrics["xaug_gains"] = [row["numbers"] for row in gains]
+    metrics["jets"] = [view["numbers"] for view in jets]
     write_json(out / "metrics.json", json.loads(json.dumps(metrics, default=float)))
     return out / "index.html"
 
