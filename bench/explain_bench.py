@@ -14,6 +14,8 @@ Run from the repository root:
     python3 bench/explain_bench.py ig-throughput
     # jetxai explain's throughput: this process vs 1 and 2 Dask workers
     python3 bench/explain_bench.py explain-workers --run RUN/seed-0 --data TOP QCD --jets 4096
+    # a test-only copy of a dataset, its chunks repeated to 500,000 jets (explain's memory)
+    python3 bench/explain_bench.py test-only-copy --data TOP --jets 500000 --out BIG-TOP
 
 Speed figures are ratios of runs interleaved in one process (median of repeats).
 """
@@ -362,6 +364,47 @@ def explain_workers(args: argparse.Namespace) -> None:
         )
 
 
+def test_only_copy(args: argparse.Namespace) -> None:
+    """A dataset of ``--jets`` test-split jets made of the source dataset's chunks repeated (a
+    ``split`` column marks every jet a test jet; a new config hash makes it a dataset of its
+    own): a test set far larger than one can generate here, for the memory of explaining it."""
+    import hashlib
+
+    import awkward as ak
+    import numpy as np
+
+    from jetxai import data
+    from jetxai.data.dataset import (
+        chunk_annotations,
+        chunk_meta,
+        file_digest,
+        verify_chunks,
+        write_chunk,
+        write_manifest,
+    )
+    from jetxai.data.schema import SPLIT_CODES
+
+    source = data.read_manifest(args.data)
+    paths = verify_chunks(args.data, source)
+    config_hash = hashlib.sha256(f"{source['config_hash']}/test-only/{args.jets}".encode())
+    manifest = dict(source, config_hash=config_hash.hexdigest()[:16], chunks=[])
+    written, index = 0, 0
+    while written < args.jets:
+        path = paths[index % len(paths)]
+        jets = data.read_chunk(path)[: args.jets - written]
+        jets = ak.with_field(jets, np.full(len(jets), SPLIT_CODES["test"], np.int8), "split")
+        meta = chunk_meta(path) | {"index": index, "config_hash": manifest["config_hash"]}
+        target = write_chunk(args.out, index, jets, meta, chunk_annotations(path))
+        manifest["chunks"].append(
+            {"index": index, "n_jets": len(jets), "blake2b": file_digest(target)}
+            | {"config_hash": manifest["config_hash"]}
+        )
+        written, index = written + len(jets), index + 1
+    manifest["jets_kept"] = written
+    write_manifest(args.out, manifest)
+    print(f"{args.out}: {written} test jets in {index} chunks")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -413,6 +456,11 @@ def main() -> None:
     p.add_argument("--lrp-batch", type=int, default=512, help="LRP batch (jets)")
     p.add_argument("--steps", type=int, default=32)
     p.set_defaults(func=explain_workers)
+    p = sub.add_parser("test-only-copy")
+    p.add_argument("--data", required=True, help="the dataset whose chunks are repeated")
+    p.add_argument("--jets", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=test_only_copy)
     args = parser.parse_args()
     args.func(args)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from .test_generate_cli import jetxai, train_small
@@ -186,4 +187,12 @@ def test_explain_cli_image_relevance(top_dataset: Path, qcd_dataset: Path, tmp_p
     for image, total in zip(rows["rel_image"], rows["rel_low_level"], strict=True):
         assert sum(image) == pytest.approx(total, rel=1e-9, abs=1e-12)
     report = json.loads((tmp_path / "explain" / "ranking.json").read_text())
-    assert set(report["seeds"][0]["images"]) == {"signal", "background", "difference"}
+    images = report["seeds"][0]["images"]
+    assert set(images) == {"signal", "background", "difference", "extent"}
+    # the mean images of each class, from the per-jet images of the file
+    labels = np.asarray(rows["label"])
+    per_jet = np.asarray(rows["rel_image"]).reshape(len(labels), 12, 12)
+    for part, cls in (("signal", 1), ("background", 0)):
+        np.testing.assert_allclose(
+            images[part], per_jet[labels == cls].mean(axis=0), rtol=1e-12, atol=1e-15
+        )

@@ -94,7 +94,16 @@ def test_a_chunk_returns_its_warnings_for_the_caller_to_raise(run: Path, tmp_pat
     jets, labels = samples.jets[samples.test], np.asarray(samples.target[samples.test])
     options = {"n_steps": 2, "tolerance": 1e-12, "max_steps": 4}  # cannot converge: it warns
     n_jets, caught = explain_chunk(
-        str(checkpoint), "ig", options, jets, labels, 0, 4, str(tmp_path / "c.npz"), "key"
+        str(checkpoint),
+        "ig",
+        options,
+        jets,
+        slice(None),
+        labels,
+        0,
+        4,
+        str(tmp_path / "c.npz"),
+        "key",
     )  # no warning escapes here (pytest would fail on it); it comes back instead
     assert n_jets == len(jets)
     assert any(category is IGConvergenceWarning for _, category in caught)

@@ -74,13 +74,30 @@ def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"order": order, "share": table, "seeds": len(rankings)}
 
 
-def mean_images(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Array]:
-    """Mean relevance image of signal, of background, and signal − background."""
+def image_sums(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Array]:
+    """The relevance images summed over signal and over background jets, with the numbers of
+    jets: parts of :func:`mean_images` that add up over chunks of jets."""
     r = np.asarray(relevance, dtype=np.float64)
     y = np.asarray(labels)
-    signal = r[y == 1].mean(axis=0)
-    background = r[y == 0].mean(axis=0)
+    return {
+        "signal": r[y == 1].sum(axis=0),
+        "background": r[y == 0].sum(axis=0),
+        "n_signal": np.array(float((y == 1).sum())),
+        "n_background": np.array(float((y == 0).sum())),
+    }
+
+
+def mean_images_from(sums: dict[str, Array]) -> dict[str, Array]:
+    """Mean relevance image of signal, of background, and signal − background, from
+    :func:`image_sums` (added over every chunk)."""
+    signal = sums["signal"] / sums["n_signal"]
+    background = sums["background"] / sums["n_background"]
     return {"signal": signal, "background": background, "difference": signal - background}
+
+
+def mean_images(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Array]:
+    """Mean relevance image of signal, of background, and signal − background."""
+    return mean_images_from(image_sums(relevance, labels))
 
 
 def feature_shares(
@@ -88,11 +105,17 @@ def feature_shares(
 ) -> dict[str, dict[str, float]]:
     """Per constituent feature (the last axis of the (N, n, f) relevance), the mean over jets of
     its share of the jet's low-level |relevance|, overall and per class."""
-    r = np.abs(np.asarray(relevance, dtype=np.float64)).sum(axis=1)  # (N, f)
-    total = r.sum(axis=1, keepdims=True)
-    share = np.divide(r, total, out=np.zeros_like(r), where=total > 0)
+    share = feature_share_per_jet(relevance)
     y = np.asarray(labels)
     return {name: by_class(share[:, k], y) for k, name in enumerate(names)}
+
+
+def feature_share_per_jet(relevance: npt.ArrayLike) -> Array:
+    """(N, f): each constituent feature's share of the jet's low-level |relevance| (the (N, n, f)
+    relevance summed over constituents)."""
+    r = np.abs(np.asarray(relevance, dtype=np.float64)).sum(axis=1)  # (N, f)
+    total = r.sum(axis=1, keepdims=True)
+    return np.divide(r, total, out=np.zeros_like(r), where=total > 0)
 
 
 def eta_phi_map(
@@ -106,17 +129,37 @@ def eta_phi_map(
     """Mean relevance per jet in (Δη, Δφ) bins around the jet axis, for signal and background:
     the constituents' (N, n) relevance summed per bin over the jets of a class, divided by their
     number — the image analogue for constituent taggers."""
+    return eta_phi_map_from(eta_phi_sums(relevance, mask, deta, dphi, labels, edges), edges)
+
+
+def eta_phi_sums(
+    relevance: npt.ArrayLike,
+    mask: npt.ArrayLike,
+    deta: npt.ArrayLike,
+    dphi: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    edges: npt.ArrayLike,
+) -> dict[str, Array]:
+    """The parts of :func:`eta_phi_map` that add up over chunks of jets: per class the
+    relevance summed per (Δη, Δφ) bin and the number of jets."""
     r, m = np.asarray(relevance, dtype=np.float64), np.asarray(mask, dtype=bool)
     y = np.asarray(labels)
     x_edges = np.asarray(edges, dtype=np.float64)
-    out: dict[str, Any] = {"edges": x_edges.tolist()}
+    out: dict[str, Array] = {}
     for part, cls in (("signal", 1), ("background", 0)):
         rows = (y == cls)[:, None] & m
-        total, _, _ = np.histogram2d(
+        out[part], _, _ = np.histogram2d(
             np.asarray(deta)[rows], np.asarray(dphi)[rows], [x_edges, x_edges], weights=r[rows]
         )
-        jets = max(int((y == cls).sum()), 1)
-        out[part] = (total / jets).tolist()
+        out[f"n_{part}"] = np.array(float((y == cls).sum()))
+    return out
+
+
+def eta_phi_map_from(sums: dict[str, Array], edges: npt.ArrayLike) -> dict[str, Any]:
+    """:func:`eta_phi_map` from its :func:`eta_phi_sums` (added over every chunk)."""
+    out: dict[str, Any] = {"edges": np.asarray(edges, dtype=np.float64).tolist()}
+    for part in ("signal", "background"):
+        out[part] = (sums[part] / max(float(sums[f"n_{part}"]), 1.0)).tolist()
     return out
 
 
@@ -128,6 +171,17 @@ def constituent_profile(
 ) -> dict[str, list[float]]:
     """Mean per-constituent relevance (summed over features) in bins of ``quantity`` (e.g. ΔR to
     the axis or pT fraction), over real constituents only."""
+    return profile_from(profile_sums(relevance, mask, quantity, bins), bins)
+
+
+def profile_sums(
+    relevance: npt.ArrayLike,
+    mask: npt.ArrayLike,
+    quantity: npt.ArrayLike,
+    bins: npt.ArrayLike,
+) -> dict[str, Array]:
+    """The parts of :func:`constituent_profile` that add up over chunks of jets: the relevance
+    summed per bin and the number of constituents in it."""
     r = np.asarray(relevance, dtype=np.float64)
     per_constituent = r.sum(axis=-1) if r.ndim == 3 else r
     m = np.asarray(mask, dtype=bool)
@@ -136,10 +190,23 @@ def constituent_profile(
     edges = np.asarray(bins, dtype=np.float64)
     index = np.digitize(q, edges) - 1
     inside = (index >= 0) & (index < len(edges) - 1)
-    sums = np.bincount(index[inside], weights=values[inside], minlength=len(edges) - 1)
-    counts = np.bincount(index[inside], minlength=len(edges) - 1)
-    mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
-    return {"edges": edges.tolist(), "mean_relevance": mean.tolist(), "counts": counts.tolist()}
+    return {
+        "sums": np.bincount(index[inside], weights=values[inside], minlength=len(edges) - 1).astype(
+            np.float64
+        ),
+        "counts": np.bincount(index[inside], minlength=len(edges) - 1).astype(np.float64),
+    }
+
+
+def profile_from(sums: dict[str, Array], bins: npt.ArrayLike) -> dict[str, list[float]]:
+    """:func:`constituent_profile` from its :func:`profile_sums` (added over every chunk)."""
+    total, counts = sums["sums"], sums["counts"]
+    mean = np.divide(total, counts, out=np.zeros_like(total), where=counts > 0)
+    return {
+        "edges": np.asarray(bins, dtype=np.float64).tolist(),
+        "mean_relevance": mean.tolist(),
+        "counts": counts.astype(np.int64).tolist(),
+    }
 
 
 def subjet_shares(
@@ -148,13 +215,21 @@ def subjet_shares(
     """Per subjet (``subjet_1`` the hardest, …), the mean over jets of the share of the jet's
     Σ|relevance| over constituents carried by the constituents of that subjet, overall and per
     class. ``membership``: (N, n) subjet index per constituent slot, −1 on empty slots."""
+    share = subjet_share_per_jet(relevance, membership, n_subjets)
+    return {f"subjet_{k + 1}": by_class(share[:, k], labels) for k in range(n_subjets)}
+
+
+def subjet_share_per_jet(
+    relevance: npt.ArrayLike, membership: npt.ArrayLike, n_subjets: int
+) -> Array:
+    """(N, n_subjets): the share of each jet's Σ|relevance| over constituents carried by each
+    subjet's constituents (see :func:`subjet_shares`)."""
     r = np.asarray(relevance, dtype=np.float64)
     per_constituent = np.abs(r.sum(axis=-1) if r.ndim == 3 else r)
     member = np.asarray(membership)
     total = np.where(member >= 0, per_constituent, 0.0).sum(axis=1)
-    out = {}
+    shares = np.zeros((len(total), n_subjets))
     for k in range(n_subjets):
         carried = np.where(member == k, per_constituent, 0.0).sum(axis=1)
-        share = np.divide(carried, total, out=np.zeros_like(total), where=total > 0)
-        out[f"subjet_{k + 1}"] = by_class(share, labels)
-    return out
+        shares[:, k] = np.divide(carried, total, out=np.zeros_like(total), where=total > 0)
+    return shares

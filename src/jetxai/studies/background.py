@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import awkward as ak
 import numpy as np
 import torch
 
@@ -20,6 +19,35 @@ from jetxai.models import prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.options import BACKGROUND_WEIGHTS
 from jetxai.train.samples import Samples
+
+#: Background jets read (and turned into network inputs) at a time.
+BLOCK = 20_000
+
+
+def background_rows(samples: Samples) -> np.ndarray:
+    """The rows (in the data) of the training split's background jets."""
+    return samples.train[samples.target[samples.train] == 0]
+
+
+def background_weights(samples: Samples, rows: np.ndarray, weights: str) -> torch.Tensor:
+    """Per background row its weight, normalised to sum to 1: ``uniform``, or ``xsec`` (the
+    process's σ / events tried)."""
+    if weights not in BACKGROUND_WEIGHTS:
+        raise InputError(f"weights must be uniform or xsec, got {weights!r}")
+    if weights == "uniform":
+        return torch.full((len(rows),), 1.0 / len(rows), dtype=torch.float64)
+    w = torch.as_tensor(samples.cross_section_weight()[rows], dtype=torch.float64)
+    return w / w.sum()
+
+
+def _inputs(model: Tagger, samples: Samples, rows: np.ndarray) -> tuple[torch.Tensor, ...]:
+    """The network inputs of the jets at ``rows``, read :data:`BLOCK` jets at a time (only
+    the inputs of every row are kept, not the jets)."""
+    blocks = [
+        prepare_inputs(model, samples.jets[rows[start : start + BLOCK]])[0]
+        for start in range(0, len(rows), BLOCK)
+    ]
+    return tuple(torch.cat(parts) for parts in zip(*blocks, strict=True))
 
 
 def background_baseline(
@@ -32,17 +60,20 @@ def background_baseline(
 ) -> Any:
     """The IG baseline ``name`` built from the background jets of the training split, with
     ``uniform`` or ``xsec`` (σ / events tried per process) weights. ``uniform`` (one draw per
-    explained jet) comes back as a function of the explained inputs."""
+    explained jet) comes back as a function of the explained inputs. The ``averaged`` baseline
+    of K jets reads only the K jets it draws (the same draw as drawing from all of them)."""
     from jetxai.explain import baselines
 
-    if weights not in BACKGROUND_WEIGHTS:
-        raise InputError(f"weights must be uniform or xsec, got {weights!r}")
-    rows = samples.train[samples.target[samples.train] == 0]
-    background, _ = prepare_inputs(model, samples.jets[rows])
-    w = samples.cross_section_weight()[rows] if weights == "xsec" else None
+    rows = background_rows(samples)
+    w = background_weights(samples, rows, weights)
+    generator = torch.Generator().manual_seed(seed)
+    if name == "averaged" and k is not None and 1 <= k < len(rows):
+        chosen = torch.randperm(len(rows), generator=generator)[:k]
+        drawn = _inputs(model, samples, rows[chosen.numpy()])
+        return baselines.AveragedBaseline(drawn, w[chosen])
+    background = _inputs(model, samples, rows)
     if name == "uniform":  # one baseline per explained jet: drawn batch by batch
         return PerJetDraw(background, seed)
-    generator = torch.Generator().manual_seed(seed)
     return baselines.build(
         name, background, background=background, weights=w, k=k, generator=generator
     )
@@ -73,7 +104,7 @@ def background_sample(
     """Training-split background rows (at most ``n_max``, split equally between processes) with
     weights uniform per process and by cross-section (the process's selected yield σ × ε)."""
     rows = samples.train[samples.target[samples.train] == 0]
-    processes = np.asarray(ak.to_list(samples.jets.process))
+    processes = samples.processes
     xsec = samples.cross_section_weight()
     everywhere = samples.target == 0
     names = sorted(set(processes[rows]))

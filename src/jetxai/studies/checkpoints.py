@@ -25,9 +25,11 @@ def checkpoints(path: str | os.PathLike[str]) -> list[Path]:
     return found
 
 
-def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) -> Samples:
+def training_samples(
+    model: Tagger, datasets: Sequence[str | os.PathLike[str]], lazy: bool = False
+) -> Samples:
     """The train / validation / test split ``model`` was trained with, rebuilt from the
-    provenance its checkpoint records."""
+    provenance its checkpoint records (``lazy``: its jets read when asked for)."""
     provenance = model.spec.data
     split = provenance.get("split")
     if not split or "dataset_ids" not in provenance:
@@ -47,6 +49,7 @@ def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) 
         split.get("val", 0.2),
         split.get("test", 0.2),
         provenance["split_seed"],
+        lazy=lazy,
     )
     if samples.provenance["n_jets"] != provenance.get("n_jets"):
         raise InputError("the rebuilt split differs from the checkpoint's; the data changed")
@@ -54,14 +57,16 @@ def training_samples(model: Tagger, datasets: Sequence[str | os.PathLike[str]]) 
 
 
 class SplitCache:
-    """Training splits by provenance: the seeds of one run share theirs, so it is read once."""
+    """Training splits by provenance: the seeds of one run share theirs, so it is read once
+    (``lazy``: the jets are read when asked for)."""
 
-    def __init__(self, datasets: Sequence[str | os.PathLike[str]]) -> None:
+    def __init__(self, datasets: Sequence[str | os.PathLike[str]], lazy: bool = False) -> None:
         self.datasets = datasets
+        self.lazy = lazy
         self._cache: dict[str, Samples] = {}
 
     def __call__(self, model: Tagger) -> Samples:
         key = json.dumps(model.spec.data, sort_keys=True, default=str)
         if key not in self._cache:
-            self._cache[key] = training_samples(model, self.datasets)
+            self._cache[key] = training_samples(model, self.datasets, self.lazy)
         return self._cache[key]

@@ -244,18 +244,6 @@ def _load(path: Path, key: str) -> dict[str, np.ndarray] | None:
         return None
 
 
-def merge(results: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Chunk results in order as one: per-jet arrays concatenated, pair-profile sums added."""
-    merged: dict[str, np.ndarray] = {}
-    for key in results[0]:
-        values = [r[key] for r in results]
-        if key.startswith(("pairsum:", "paircount:")):
-            merged[key] = np.sum(values, axis=0)
-        else:
-            merged[key] = np.concatenate(values)
-    return merged
-
-
 @contextmanager
 def _threads(count: int | None) -> Iterator[None]:
     """torch's intra-op threads set to ``count`` (None: unchanged) for the block."""
@@ -279,7 +267,8 @@ def explain_chunk(
     checkpoint: str,
     method: str,
     options: dict[str, Any],
-    jets: ak.Array,
+    source: Any,
+    rows: np.ndarray | slice,
     labels: np.ndarray,
     first: int,
     batch_size: int,
@@ -289,22 +278,38 @@ def explain_chunk(
     threads: int | None = None,
     probe_at: int | None = 0,
 ) -> tuple[int, list[tuple[str, type[Warning]]]]:
-    """Explain one chunk (test jets ``first`` on) with a freshly loaded model, write its file,
-    and return its number of jets and the warnings it raised (a Dask worker's warnings are not
-    the caller's)."""
+    """Explain one chunk (the jets ``source[rows]``, explained jets ``first`` on) with the
+    worker's copy of the model, write its file, and return its number of jets and the warnings
+    it raised (a Dask worker's warnings are not the caller's)."""
     with warnings.catch_warnings(record=True) as caught, _threads(threads):
         warnings.simplefilter("always")
+        jets = source[rows]
         model = _worker_model(checkpoint, key, device)
         result = _batched(method, model, jets, labels, batch_size, options, first, None, probe_at)
     _save(Path(path), key, result)
     return len(jets), [(str(w.message), w.category) for w in caught]
 
 
+def chunk_size(batch_size: int) -> int:
+    """Jets per chunk."""
+    return CHUNK_BATCHES * batch_size
+
+
+def chunk_results(paths: Sequence[Path], key: str) -> Iterator[dict[str, np.ndarray]]:
+    """The results of the chunk files ``paths`` (made with ``key``), one at a time, in order."""
+    for path in paths:
+        result = _load(path, key)
+        if result is None:
+            raise InputError(f"{path}: a chunk file is missing or unreadable")
+        yield result
+
+
 def explain_jets(
     checkpoint: Path,
     method: str,
     options: dict[str, Any],
-    jets: ak.Array,
+    source: Any,
+    rows: np.ndarray,
     labels: np.ndarray,
     batch_size: int,
     directory: Path,
@@ -312,26 +317,30 @@ def explain_jets(
     client: Any = None,
     device: str = "cpu",
     advance: Callable[[int], object] | None = None,
-) -> dict[str, np.ndarray]:
-    """The merged result of every chunk of ``jets``: chunk files in ``directory`` made with
-    ``key`` are reused, the others explained in this process (``client`` None) or as Dask tasks
-    on ``client``'s workers (one torch thread each), and written as they finish."""
+) -> list[Path]:
+    """Explain the jets ``source[rows]`` chunk by chunk and return the chunk files in order:
+    those in ``directory`` made with ``key`` are reused, the others explained in this process
+    (``client`` None) or as Dask tasks on ``client``'s workers (one torch thread each), and
+    written as they finish. ``source`` is an awkward array of jets or a
+    :class:`jetxai.data.rows.LazyJets` (then each chunk's jets are read where it is explained,
+    by a worker from the files itself); only one chunk's jets are in memory at a time."""
     from jetxai._dask import completed
     from jetxai._io import remove_stale_temporaries
+    from jetxai.data.rows import LazyJets
 
     directory.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(directory)
-    size = CHUNK_BATCHES * batch_size
-    starts = list(range(0, len(jets), size))
+    size = chunk_size(batch_size)
+    starts = list(range(0, len(rows), size))
+    if not starts:
+        raise InputError("no jets to explain")
     paths = [directory / f"chunk-{i:05d}.npz" for i in range(len(starts))]
-    results: dict[int, dict[str, np.ndarray]] = {}
+    todo = []
     for i, (first, path) in enumerate(zip(starts, paths, strict=True)):
-        found = _load(path, key)
-        if found is not None:
-            results[i] = found
-            if advance is not None:
-                advance(min(size, len(jets) - first))
-    todo = [i for i in range(len(starts)) if i not in results]
+        if _load(path, key) is None:
+            todo.append(i)
+        elif advance is not None:
+            advance(min(size, len(rows) - first))
     # the probe runs in this run's first explained batch, also when earlier chunks are reused
     probe_at = starts[todo[0]] if todo else None
     if client is None and todo:
@@ -341,7 +350,7 @@ def explain_jets(
             result = _batched(
                 method,
                 model,
-                jets[first : first + size],
+                source[rows[first : first + size]],
                 labels[first : first + size],
                 batch_size,
                 options,
@@ -350,11 +359,11 @@ def explain_jets(
                 probe_at,
             )
             _save(paths[i], key, result)
-            results[i] = result
     elif todo:
         shared = dict(options)
         if "baselines" in shared:  # sent to every worker once, not with every chunk
             shared["baselines"] = client.scatter(shared["baselines"], broadcast=True)
+        lazy = isinstance(source, LazyJets)
         calls = [
             (
                 f"explain-{key}-{i}",
@@ -362,7 +371,9 @@ def explain_jets(
                     str(checkpoint),
                     method,
                     shared,
-                    jets[starts[i] : starts[i] + size],
+                    # a worker reads lazy jets itself; jets in memory are sent
+                    source if lazy else source[rows[starts[i] : starts[i] + size]],
+                    rows[starts[i] : starts[i] + size] if lazy else slice(None),
                     labels[starts[i] : starts[i] + size],
                     starts[i],
                     batch_size,
@@ -382,11 +393,4 @@ def explain_jets(
                 advance(n_jets)
         for message, category in raised:
             warnings.warn(message, category, stacklevel=2)
-        for i in todo:
-            loaded = _load(paths[i], key)
-            if loaded is None:
-                raise InputError(f"{paths[i]}: a worker's chunk file is missing or unreadable")
-            results[i] = loaded
-    if not results:
-        raise InputError("no jets to explain")
-    return merge([results[i] for i in range(len(starts))])
+    return paths

@@ -34,78 +34,53 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import awkward as ak
 import numpy as np
-import pyarrow.parquet as pq
 import torch
 from tqdm.auto import tqdm
 
-from jetxai._io import atomic_path, write_json
+from jetxai._io import write_json
 from jetxai.errors import InputError
-from jetxai.evaluate.relevance import (
-    branch_share,
-    by_class,
-    constituent_profile,
-    ensemble_ranking,
-    eta_phi_map,
-    feature_shares,
-    mean_images,
-    subjet_shares,
-    xaug_ranking,
-)
+from jetxai.evaluate.relevance import ensemble_ranking
 from jetxai.evaluate.seeds import mean_std
-from jetxai.features import column
-from jetxai.features.subjets import subjet_membership
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
-from jetxai.studies.background import background_baseline
+from jetxai.studies.background import background_baseline, background_rows, background_weights
 from jetxai.studies.checkpoints import SplitCache, checkpoints
-from jetxai.studies.chunks import chunk_key, explain_jets, pair_profiles
+from jetxai.studies.chunks import (
+    chunk_key,
+    chunk_results,
+    chunk_size,
+    explain_jets,
+    pair_profiles,
+)
 from jetxai.studies.options import ExplainOptions
+from jetxai.studies.summary import RelevanceSummary
 from jetxai.train.samples import Samples
 
-#: ΔR-to-the-axis bin edges of the constituent relevance profiles.
-DR_EDGES = np.linspace(0.0, 1.0, 11)
-#: (Δη, Δφ) bin edges of the mean relevance maps of constituent taggers (R = 0.8 jets).
-ETA_PHI_EDGES = np.linspace(-0.8, 0.8, 17)
-#: Exclusive-kT subjets the constituents' relevance is shared among (three: a top's decay).
-SUBJETS = 3
+#: Test jets the baseline scorecard is computed on, and background jets it draws from.
+SCORECARD_JETS = 500
+SCORECARD_BACKGROUND = 2000
 
 
 def _scorecard(
     model: Tagger,
     samples: Samples,
-    jets: ak.Array,
+    where: np.ndarray,
     n_steps: int | str,
     progress: bool,
-    n_max: int = 500,
 ) -> list[dict[str, Any]]:
-    """The baseline scorecard on up to ``n_max`` test jets (single-input models)."""
+    """The baseline scorecard on the first :data:`SCORECARD_JETS` explained jets (data rows
+    ``where``) of a single-input model, against :data:`SCORECARD_BACKGROUND` training background
+    jets drawn at random with cross-section weights (only those jets are read)."""
     from jetxai.evaluate.scorecard import scorecard
 
-    baseline = background_baseline(model, samples, "averaged", "xsec", k=None)
-    background = baseline.as_tuple()[0]
-    (inputs,), _ = prepare_inputs(model, jets[:n_max])
-    pick = torch.randperm(len(background), generator=torch.Generator().manual_seed(0))[:2000]
-    return scorecard(
-        model,
-        inputs,
-        background[pick],
-        baseline.weights[pick],
-        n_steps=n_steps,
-        progress=progress,
-    )
-
-
-def _constituent_quantities(
-    jets: ak.Array, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """ΔR to the jet axis, pT fraction, Δη and Δφ of the n hardest constituents, zero padded."""
-    from jetxai.features import constituents
-
-    x, _ = constituents(jets, n=n, fields=("dr", "pt_rel", "deta", "dphi"))
-    x = x.astype(np.float64)
-    return x[..., 0], x[..., 1], x[..., 2], x[..., 3]
+    rows = background_rows(samples)
+    weights = background_weights(samples, rows, "xsec")
+    pick = torch.randperm(len(rows), generator=torch.Generator().manual_seed(0))
+    pick = pick[:SCORECARD_BACKGROUND]
+    (background,), _ = prepare_inputs(model, samples.jets[rows[pick.numpy()]])
+    (inputs,), _ = prepare_inputs(model, samples.jets[where[:SCORECARD_JETS]])
+    return scorecard(model, inputs, background, weights[pick], n_steps=n_steps, progress=progress)
 
 
 def balanced_subset(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
@@ -124,31 +99,6 @@ def balanced_subset(labels: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
         generator.permutation(background)[: size - n_signal],
     ]
     return np.sort(np.concatenate(chosen))
-
-
-def _shares(result: dict[str, Any], sources: list[str], labels: Any) -> dict[str, Any]:
-    """Per branch, the mean over jets of its share of Σ|relevance| (particles, XAUGs and every
-    source of its own, such as ParT's pairs and class token), overall and per class."""
-    per_jet = {
-        name: np.abs(result[key].reshape(len(result[key]), -1)).sum(axis=1)
-        for name, key in (("particles", "low_level"), ("xaug", "xaug"))
-        if key in result
-    }
-    per_jet |= {name: np.abs(result[f"source:{name}"]) for name in sources}
-    total = sum(per_jet.values())
-    return {
-        name: by_class(np.divide(v, total, out=np.zeros_like(v), where=total > 0), labels)
-        for name, v in per_jet.items()
-    }
-
-
-def _write_parquet(path: Path, columns: dict[str, Any]) -> None:
-    contiguous = {
-        k: np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v for k, v in columns.items()
-    }
-    table = ak.to_arrow_table(ak.zip(contiguous, depth_limit=1), extensionarray=False)
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
 
 
 def explain_run(
@@ -183,7 +133,7 @@ def explain_run(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     per_seed: list[dict[str, Any]] = []
-    splits = SplitCache(datasets)
+    splits = SplitCache(datasets, lazy=True)  # jets are read chunk by chunk
     with ExitStack() as stack:
         client = None
         if workers > 1 or scheduler is not None:
@@ -205,30 +155,33 @@ def _explain_checkpoint(
     device: str,
     progress: bool,
 ) -> dict[str, Any]:
-    """Explain one checkpoint on its test split; write its relevance file, return its summary."""
+    """Explain one checkpoint on its test split; write its relevance file, return its summary.
+    The jets are read, explained and summarised chunk by chunk."""
     model = load(directory)
     samples = splits(model)
-    jets, labels = samples.jets[samples.test], samples.target[samples.test]
+    labels = samples.target[samples.test]
     run_options = options.method_options()
     if options.method == "ig":
         run_options["baselines"] = background_baseline(
             model, samples, options.baseline, options.weights, options.k
         )
-    rows = np.arange(len(jets))  # each explained jet's row in the test split
+    rows = np.arange(len(labels))  # each explained jet's row in the test split
     if options.max_jets is not None:
         rows = balanced_subset(np.asarray(labels), options.max_jets)
-        jets, labels = jets[rows], labels[rows]
+    labels = np.asarray(labels[rows])
+    where = samples.test[rows]  # and in the data
     seed = directory.name.removeprefix("seed-")
-    key = chunk_key(directory, options.recorded(), len(jets), options.batch_size)
+    key = chunk_key(directory, options.recorded(), len(rows), options.batch_size)
     with tqdm(
-        total=len(jets), desc=f"explain {directory.name}", unit="jet", disable=not progress
+        total=len(rows), desc=f"explain {directory.name}", unit="jet", disable=not progress
     ) as bar:
-        result = explain_jets(
+        paths = explain_jets(
             directory,
             options.method,
             run_options,
-            jets,
-            np.asarray(labels),
+            samples.jets,
+            where,
+            labels,
             options.batch_size,
             out / "chunks" / f"seed-{seed}",
             key,
@@ -236,77 +189,29 @@ def _explain_checkpoint(
             device,
             bar.update,
         )
-    spec = model.spec
-    summary: dict[str, Any] = {"checkpoint": str(directory)}
-    columns: dict[str, Any] = {
-        "test_row": rows,
-        "label": labels,
-        "process": ak.Array(ak.to_list(jets.process)),
-        "logit": result["logit"],
-        "delta": result["delta"],
-    }
-    scale = np.abs(result["logit"]) + 1e-12
-    summary["conservation"] = {
-        "median_abs_delta_over_logit": float(np.median(np.abs(result["delta"]) / scale))
-    }
-    if "xaug" in result:
-        for k, name in enumerate(spec.xaug):
-            columns[f"rel_xaug_{name}"] = result["xaug"][:, k]
-            if column(name) in ak.fields(jets):  # the jet's own value, beside its relevance
-                columns[column(name)] = ak.to_numpy(jets[column(name)]).astype(np.float64)
-        summary["ranking"] = xaug_ranking(result["xaug"], spec.xaug, labels)
-    if "low_level" in result:
-        low = result["low_level"]
-        columns["rel_low_level"] = low.reshape(len(low), -1).sum(axis=1)
-        if "xaug" in result:
-            summary["xaug_share"] = by_class(branch_share(low, result["xaug"]), labels)
-        if "mask" in result:
-            mask = result["mask"]
-            per_constituent = low.sum(axis=-1)
-            counts = mask.sum(axis=1)
-            columns["rel_constituents"] = ak.unflatten(per_constituent[mask], counts)
-            dr, pt_frac, deta, dphi = _constituent_quantities(jets, mask.shape[1])
-            for name, value in (("deta", deta), ("dphi", dphi), ("pt_rel", pt_frac)):
-                columns[f"constituent_{name}"] = ak.unflatten(value[mask], counts)
-            summary["feature_share"] = feature_shares(low, spec.constituent_fields, labels)
-            summary["map_eta_phi"] = eta_phi_map(
-                per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES
+    summary = RelevanceSummary(out / f"relevance-seed-{seed}.parquet", model.spec, model.spec.xaug)
+    size = chunk_size(options.batch_size)
+    try:
+        for first, result in zip(range(0, len(rows), size), chunk_results(paths, key), strict=True):
+            part = slice(first, first + size)
+            summary.add(
+                result,
+                samples.jets[where[part]],
+                labels[part],
+                rows[part],
+                samples.processes[where[part]],
             )
-            summary["profile_dr"] = constituent_profile(low, mask, dr, DR_EDGES)
-            summary["profile_dr_by_class"] = {
-                part: constituent_profile(low[rows], mask[rows], dr[rows], DR_EDGES)
-                for part, rows in (("signal", labels == 1), ("background", labels != 1))
-            }
-            summary["profile_pt_fraction"] = constituent_profile(
-                low, mask, np.log10(np.maximum(pt_frac, 1e-6)), np.linspace(-4, 0, 9)
-            )
-            membership = subjet_membership(jets, mask.shape[1], SUBJETS)
-            summary["subjet_share"] = subjet_shares(low, membership, labels, SUBJETS)
-        else:
-            images = mean_images(low[:, 0], labels)
-            summary["images"] = {k: v.tolist() for k, v in images.items()}
-            summary["images"]["extent"] = spec.image_extent  # pixels span [−extent, extent]²
-            columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
-    if "ig_steps" in result:
-        steps = result["ig_steps"].astype(np.int64)
-        columns["ig_steps"] = steps
-        summary["ig_steps"] = {
-            "mean": float(steps.mean()),
-            "median": float(np.median(steps)),
-            "max": int(steps.max()),
-        }
-    sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
-    for name in sources:
-        columns[f"rel_{name}"] = result[f"source:{name}"]
-    if sources:
-        summary["shares"] = _shares(result, sources, labels)
-    profiles = pair_profiles(result)
+    except BaseException:
+        summary.abort()
+        raise
+    summary.close()
+    out_summary: dict[str, Any] = {"checkpoint": str(directory)} | summary.summary()
+    profiles = pair_profiles(summary.pair_sums())
     if profiles:
-        summary["pair_profile_dr"] = profiles
+        out_summary["pair_profile_dr"] = profiles
     if options.method == "ig" and model.representation == "xaug":
-        summary["scorecard"] = _scorecard(model, samples, jets, options.n_steps, progress)
-    _write_parquet(out / f"relevance-seed-{seed}.parquet", columns)
-    return summary
+        out_summary["scorecard"] = _scorecard(model, samples, where, options.n_steps, progress)
+    return out_summary
 
 
 def _write_ranking(

@@ -92,7 +92,7 @@ def _constituent_fields(default: list[str], config: TrainConfig, samples: Sample
         return default
     if config.constituent_fields is not None:
         return list(config.constituent_fields)
-    jets = samples.jets
+    jets = samples.in_memory()
     if "has_pid" in ak.fields(jets) and not bool(ak.all(jets.has_pid)):
         return [f for f in default if f not in NEEDS_PID]
     return default
@@ -124,7 +124,7 @@ def train(
         spec.image_bins = config.image_bins
     spec.options = dict(config.options)
     spec.data = samples.provenance
-    raw = raw_inputs(spec, samples.jets)
+    raw = raw_inputs(spec, samples.in_memory())
     fit_standardisation(spec, {k: v[samples.train] for k, v in raw.items()})
     inputs, additional = to_tensors(spec, raw)
     balanced = samples.balanced_weight()

@@ -21,14 +21,18 @@ import numpy.typing as npt
 
 from jetxai import data
 from jetxai.catalogue import PROCESSES
+from jetxai.data.rows import LazyJets
 from jetxai.errors import InputError
 
 
 @dataclass
 class Samples:
-    """Jets with a binary target (1 = signal), per-jet weights and train/val/test indices."""
+    """Jets with a binary target (1 = signal), per-jet weights and train/val/test indices.
+    ``jets`` is an awkward array, or a :class:`jetxai.data.rows.LazyJets` that reads the rows
+    asked for (``load_samples(..., lazy=True)``); ``processes`` is every jet's process."""
 
-    jets: ak.Array
+    jets: ak.Array | LazyJets
+    processes: npt.NDArray[np.str_]
     target: npt.NDArray[np.int64]
     weight: npt.NDArray[np.float64]
     train: npt.NDArray[np.int64]
@@ -36,13 +40,19 @@ class Samples:
     test: npt.NDArray[np.int64]
     provenance: dict[str, Any]
 
+    def in_memory(self) -> ak.Array:
+        """Every jet as one awkward array (what training reads); lazy samples are refused."""
+        if isinstance(self.jets, LazyJets):
+            raise InputError("these samples read their jets on demand; load them with lazy=False")
+        return self.jets
+
     def cross_section_weight(self) -> npt.NDArray[np.float64]:
         """Per jet σ(process) / events tried(process) from the manifests (the expected yield per
         pb⁻¹ each jet stands for), or the stored per-event ``weight`` where the data have one."""
         if self.provenance.get("has_weight"):
             return self.weight.copy()
         table = self.provenance["cross_sections"]
-        processes = np.asarray(ak.to_list(self.jets.process))
+        processes = self.processes
         out = np.ones(len(processes))
         for process, entry in table.items():
             if entry["events_tried"] > 0 and entry["cross_section_pb"] > 0:
@@ -56,6 +66,10 @@ class Samples:
             chosen = self.target == cls
             out[chosen] *= 0.5 * len(out) / out[chosen].sum()
         return out
+
+
+#: The columns a split is made from (each where the dataset has it).
+SPLIT_COLUMNS = ("process", "split", "weight")
 
 
 def _manifest_hash(manifest: dict[str, Any]) -> str:
@@ -128,8 +142,11 @@ def load_samples(
     val_fraction: float = 0.2,
     test_fraction: float = 0.2,
     split_seed: int = 0,
+    lazy: bool = False,
 ) -> Samples:
-    """Read the datasets at ``roots`` and split their jets, the same way for every seed."""
+    """Read the datasets at ``roots`` and split their jets, the same way for every seed;
+    ``lazy``: read only the columns the split needs, and the jets when asked for (the same
+    samples, for data larger than memory)."""
     if not roots:
         raise InputError("give at least one dataset (--data)")
     manifests = [data.read_manifest(root) for root in roots]
@@ -137,16 +154,25 @@ def load_samples(
     kinds = {manifest.get("kind", "jets") for manifest in manifests}
     if len(kinds) > 1:
         raise InputError("cannot mix jet and event datasets in one training")
-    parts = [data.read(root) for root in roots]
+    jets: ak.Array | LazyJets
+    if lazy:
+        jets = LazyJets(roots)
+        parts = [
+            data.read(root, [c for c in SPLIT_COLUMNS if c in fields])
+            for root, fields in zip(roots, jets.dataset_fields, strict=True)
+        ]
+        common = set(jets.fields)
+    else:
+        parts = [data.read(root) for root in roots]
+        common = set.intersection(*(set(ak.fields(p)) for p in parts))
+        jets = ak.concatenate([p[sorted(common)] for p in parts])
     cross_sections: dict[str, dict[str, float]] = {}
     for manifest, part in zip(manifests, parts, strict=True):
         for process in sorted(set(ak.to_list(part.process))):
             entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
             entry["cross_section_pb"] = float(manifest.get("cross_section_pb", 0.0))
             entry["events_tried"] += int(manifest.get("events_tried", 0))
-    common = set.intersection(*(set(ak.fields(p)) for p in parts))
-    jets = ak.concatenate([p[sorted(common)] for p in parts])
-    processes = np.asarray(ak.to_list(jets.process))
+    processes = np.concatenate([np.asarray(ak.to_list(p.process), dtype=str) for p in parts])
     found = sorted(set(processes))
     chosen = signal_processes(found, signal)
     target = np.isin(processes, chosen).astype(np.int64)
@@ -155,7 +181,9 @@ def load_samples(
             f"need both signal and background jets; the data hold only {', '.join(found)}"
         )
     weight = (
-        ak.to_numpy(jets.weight).astype(np.float64) if "weight" in common else np.ones(len(jets))
+        np.concatenate([ak.to_numpy(p.weight).astype(np.float64) for p in parts])
+        if "weight" in common
+        else np.ones(len(jets))
     )
     # a dataset that says which part each record is in keeps that (public data's official
     # split, or a sample generated for one part); the others are split by record identity
@@ -186,6 +214,7 @@ def load_samples(
         raise InputError(f"too few jets ({len(jets)}) for train/validation/test splits")
     return Samples(
         jets=jets,
+        processes=processes,
         target=target,
         weight=weight,
         test=test,

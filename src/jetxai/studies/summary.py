@@ -1,0 +1,271 @@
+"""One explained network's relevance file and summary, built chunk by chunk.
+
+:class:`RelevanceSummary` takes the explained chunks in order (each chunk's result, its jets and
+labels), appends the chunk's rows to the relevance Parquet file (one row group per chunk) and
+keeps what the summary needs: per-jet numbers (logit, delta, XAUG relevances, shares: a few
+numbers per jet) and, for what is per constituent, sums that add up over chunks (the ΔR and pT
+profiles, the (Δη, Δφ) maps, the mean images, the pair profiles). Memory follows the chunk, not
+the number of jets; the summary equals the one computed from every jet at once up to the order
+of floating-point additions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import awkward as ak
+import numpy as np
+import pyarrow.parquet as pq
+
+from jetxai.evaluate.relevance import (
+    branch_share,
+    by_class,
+    eta_phi_map_from,
+    eta_phi_sums,
+    feature_share_per_jet,
+    image_sums,
+    mean_images_from,
+    profile_from,
+    profile_sums,
+    subjet_share_per_jet,
+    xaug_ranking,
+)
+from jetxai.features import column
+from jetxai.models.spec import ModelSpec
+
+#: ΔR-to-the-axis bin edges of the constituent relevance profiles.
+DR_EDGES = np.linspace(0.0, 1.0, 11)
+#: log10 pT-fraction bin edges of the constituent relevance profiles.
+PT_FRACTION_EDGES = np.linspace(-4, 0, 9)
+#: (Δη, Δφ) bin edges of the mean relevance maps of constituent taggers (R = 0.8 jets).
+ETA_PHI_EDGES = np.linspace(-0.8, 0.8, 17)
+#: Exclusive-kT subjets the constituents' relevance is shared among (three: a top's decay).
+SUBJETS = 3
+
+
+def _constituent_quantities(
+    jets: ak.Array, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ΔR to the jet axis, pT fraction, Δη and Δφ of the n hardest constituents, zero padded."""
+    from jetxai.features import constituents
+
+    x, _ = constituents(jets, n=n, fields=("dr", "pt_rel", "deta", "dphi"))
+    x = x.astype(np.float64)
+    return x[..., 0], x[..., 1], x[..., 2], x[..., 3]
+
+
+def _add(totals: dict[str, np.ndarray], key: str, parts: dict[str, np.ndarray]) -> None:
+    for name, value in parts.items():
+        full = f"{key}|{name}"
+        totals[full] = totals[full] + value if full in totals else np.array(value, dtype=float)
+
+
+def _parts(totals: dict[str, np.ndarray], key: str) -> dict[str, np.ndarray]:
+    return {k.split("|", 1)[1]: v for k, v in totals.items() if k.startswith(f"{key}|")}
+
+
+class RelevanceSummary:
+    """The relevance file at ``path`` and the summary of one network (see the module docs)."""
+
+    def __init__(self, path: Path, spec: ModelSpec, names: Sequence[str]) -> None:
+        self.path, self.spec = path, spec
+        self.xaug_names = list(names)
+        self.per_jet: dict[str, list[np.ndarray]] = {}
+        self.totals: dict[str, np.ndarray] = {}
+        self.sources: list[str] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._temporary = path.with_name(f".{path.name}.tmp")
+
+    def _keep(self, name: str, value: np.ndarray) -> None:
+        self.per_jet.setdefault(name, []).append(np.asarray(value))
+
+    def add(
+        self,
+        result: dict[str, np.ndarray],
+        jets: ak.Array,
+        labels: np.ndarray,
+        test_rows: np.ndarray,
+        processes: np.ndarray,
+    ) -> None:
+        """One chunk: its result (from :mod:`jetxai.studies.chunks`), the jets it explained,
+        their labels, rows in the test split and processes."""
+        columns: dict[str, Any] = {
+            "test_row": test_rows,
+            "label": labels,
+            "process": ak.Array(processes.tolist()),
+            "logit": result["logit"],
+            "delta": result["delta"],
+        }
+        for name in ("label", "logit", "delta"):
+            self._keep(name, columns[name])
+        if "xaug" in result:
+            self._keep("xaug", result["xaug"])
+            for k, name in enumerate(self.xaug_names):
+                columns[f"rel_xaug_{name}"] = result["xaug"][:, k]
+                if column(name) in ak.fields(jets):  # the jet's own value, beside its relevance
+                    columns[column(name)] = ak.to_numpy(jets[column(name)]).astype(np.float64)
+        if "low_level" in result:
+            low = result["low_level"]
+            columns["rel_low_level"] = low.reshape(len(low), -1).sum(axis=1)
+            if "xaug" in result:
+                self._keep("branch_share", branch_share(low, result["xaug"]))
+            if "mask" in result:
+                self._constituents(columns, low, result["mask"], jets, labels)
+            else:
+                _add(self.totals, "images", image_sums(low[:, 0], labels))
+                columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
+        if "ig_steps" in result:
+            columns["ig_steps"] = result["ig_steps"].astype(np.int64)
+            self._keep("ig_steps", columns["ig_steps"])
+        sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
+        self.sources = sources
+        for name in sources:
+            columns[f"rel_{name}"] = result[f"source:{name}"]
+            self._keep(f"source:{name}", result[f"source:{name}"])
+        if "low_level" in result:
+            self._keep("source_total", self._source_totals(result, sources))
+        for key, value in result.items():
+            if key.startswith(("pairsum:", "paircount:")):
+                self.totals[key] = self.totals.get(key, 0) + value
+        self._write(columns)
+
+    def _constituents(
+        self,
+        columns: dict[str, Any],
+        low: np.ndarray,
+        mask: np.ndarray,
+        jets: ak.Array,
+        labels: np.ndarray,
+    ) -> None:
+        from jetxai.features.subjets import subjet_membership
+
+        per_constituent = low.sum(axis=-1)
+        counts = mask.sum(axis=1)
+        columns["rel_constituents"] = ak.unflatten(per_constituent[mask], counts)
+        dr, pt_frac, deta, dphi = _constituent_quantities(jets, mask.shape[1])
+        for name, value in (("deta", deta), ("dphi", dphi), ("pt_rel", pt_frac)):
+            columns[f"constituent_{name}"] = ak.unflatten(value[mask], counts)
+        self._keep("feature_share", feature_share_per_jet(low))
+        _add(
+            self.totals,
+            "map",
+            eta_phi_sums(per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES),
+        )
+        _add(self.totals, "profile_dr", profile_sums(low, mask, dr, DR_EDGES))
+        for part, rows in (("signal", labels == 1), ("background", labels != 1)):
+            _add(
+                self.totals,
+                f"profile_dr_{part}",
+                profile_sums(low[rows], mask[rows], dr[rows], DR_EDGES),
+            )
+        log_fraction = np.log10(np.maximum(pt_frac, 1e-6))
+        _add(self.totals, "profile_pt", profile_sums(low, mask, log_fraction, PT_FRACTION_EDGES))
+        membership = subjet_membership(jets, mask.shape[1], SUBJETS)
+        self._keep("subjet_share", subjet_share_per_jet(low, membership, SUBJETS))
+
+    @staticmethod
+    def _source_totals(result: dict[str, np.ndarray], sources: list[str]) -> np.ndarray:
+        """(N, 2 + sources): per jet Σ|relevance| of the particles, the XAUGs, each source."""
+        n = len(result["logit"])
+        per_jet = [np.abs(result["low_level"].reshape(n, -1)).sum(axis=1)]
+        per_jet.append(np.abs(result["xaug"]).sum(axis=1) if "xaug" in result else np.zeros(n))
+        per_jet += [np.abs(result[f"source:{name}"]) for name in sources]
+        return np.stack(per_jet, axis=1)
+
+    def _write(self, columns: dict[str, Any]) -> None:
+        contiguous = {
+            k: np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v
+            for k, v in columns.items()
+        }
+        table = ak.to_arrow_table(ak.zip(contiguous, depth_limit=1), extensionarray=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._temporary, table.schema, compression="zstd")
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        """Finish the relevance file (renamed into place only now: never half written)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._temporary.replace(self.path)
+            self._writer = None
+
+    def abort(self) -> None:
+        """Drop the unfinished relevance file."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._temporary.unlink(missing_ok=True)
+
+    def jets(self, name: str) -> np.ndarray:
+        """A kept per-jet quantity of every chunk."""
+        return np.concatenate(self.per_jet[name])
+
+    def summary(self) -> dict[str, Any]:
+        """The network's summary (the ``seeds`` entries of ranking.json, less the checkpoint)."""
+        labels = self.jets("label")
+        logit, delta = self.jets("logit"), self.jets("delta")
+        out: dict[str, Any] = {
+            "conservation": {
+                "median_abs_delta_over_logit": float(
+                    np.median(np.abs(delta) / (np.abs(logit) + 1e-12))
+                )
+            }
+        }
+        if "xaug" in self.per_jet:
+            out["ranking"] = xaug_ranking(self.jets("xaug"), self.xaug_names, labels)
+        if "branch_share" in self.per_jet:
+            out["xaug_share"] = by_class(self.jets("branch_share"), labels)
+        if "feature_share" in self.per_jet:
+            share = self.jets("feature_share")
+            out["feature_share"] = {
+                name: by_class(share[:, k], labels)
+                for k, name in enumerate(self.spec.constituent_fields)
+            }
+            out["map_eta_phi"] = eta_phi_map_from(_parts(self.totals, "map"), ETA_PHI_EDGES)
+            out["profile_dr"] = profile_from(_parts(self.totals, "profile_dr"), DR_EDGES)
+            out["profile_dr_by_class"] = {
+                part: profile_from(_parts(self.totals, f"profile_dr_{part}"), DR_EDGES)
+                for part in ("signal", "background")
+            }
+            out["profile_pt_fraction"] = profile_from(
+                _parts(self.totals, "profile_pt"), PT_FRACTION_EDGES
+            )
+            subjets = self.jets("subjet_share")
+            out["subjet_share"] = {
+                f"subjet_{k + 1}": by_class(subjets[:, k], labels) for k in range(SUBJETS)
+            }
+        if _parts(self.totals, "images"):
+            images = mean_images_from(_parts(self.totals, "images"))
+            out["images"] = {k: v.tolist() for k, v in images.items()}
+            out["images"]["extent"] = self.spec.image_extent  # pixels span [−extent, extent]²
+        if "ig_steps" in self.per_jet:
+            steps = self.jets("ig_steps")
+            out["ig_steps"] = {
+                "mean": float(steps.mean()),
+                "median": float(np.median(steps)),
+                "max": int(steps.max()),
+            }
+        if self.sources:
+            out["shares"] = self._shares(labels)
+        return out
+
+    def _shares(self, labels: np.ndarray) -> dict[str, Any]:
+        """Per branch, the mean over jets of its share of Σ|relevance| (particles, XAUGs and
+        every source of its own, such as ParT's pairs and class token), overall and per class."""
+        totals = self.jets("source_total")
+        names = ["particles", "xaug", *self.sources]
+        if "xaug" not in self.per_jet:
+            totals, names = np.delete(totals, 1, axis=1), ["particles", *self.sources]
+        total = totals.sum(axis=1)
+        return {
+            name: by_class(
+                np.divide(totals[:, k], total, out=np.zeros_like(total), where=total > 0), labels
+            )
+            for k, name in enumerate(names)
+        }
+
+    def pair_sums(self) -> dict[str, np.ndarray]:
+        """The added pair-profile sums and counts (``pairsum:…`` / ``paircount:…``)."""
+        return {k: v for k, v in self.totals.items() if k.startswith(("pairsum:", "paircount:"))}
