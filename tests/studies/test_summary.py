@@ -15,7 +15,13 @@ from jetxai.evaluate import relevance as ev
 from jetxai.models import load
 from jetxai.studies import chunks
 from jetxai.studies.checkpoints import SplitCache
-from jetxai.studies.summary import DR_EDGES, ETA_PHI_EDGES, SUBJETS, RelevanceSummary
+from jetxai.studies.summary import (
+    DR_EDGES,
+    ETA_PHI_EDGES,
+    SUBJETS,
+    RelevanceSummary,
+    chunk_parts,
+)
 from jetxai.train import TrainConfig, train
 
 
@@ -26,7 +32,7 @@ def _close(a: object, b: object) -> None:
 
 
 def test_a_summary_added_chunk_by_chunk_equals_the_one_over_every_jet(
-    run: Path, tmp_path: Path
+    run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from jetxai.features.subjets import subjet_membership
     from jetxai.studies.summary import _constituent_quantities
@@ -40,13 +46,19 @@ def test_a_summary_added_chunk_by_chunk_equals_the_one_over_every_jet(
     samples = SplitCache(datasets, lazy=True)(model)
     jets = samples.jets[samples.test]
     labels = samples.target[samples.test]
-    result = chunks._batched("lrp", model, jets, labels, 7, {}, 0, None)
-    # the same result fed in three uneven chunks
-    summary = RelevanceSummary(tmp_path / "r.parquet", model.spec, model.spec.xaug)
+    # the relevances of every jet at once (the jets' parts are not what is summed up here)
+    result: dict[str, np.ndarray] = {}
+    with monkeypatch.context() as patched:
+        patched.setattr(chunks, "chunk_parts", lambda r, *_: result.update(r) or r)
+        chunks._batched("lrp", model, jets, labels, 7, {}, 0, None)
+    # the same relevances in three uneven chunks, each turned into its parts and added up
+    summary = RelevanceSummary(tmp_path / "r.parquet", model.spec)
     processes = samples.processes[samples.test]
     for a, b in itertools.pairwise([0, 3, 8, len(jets)]):
-        part = {k: v[a:b] for k, v in result.items() if not k.startswith("pair")}
-        summary.add(part, jets[a:b], labels[a:b], np.arange(a, b), processes[a:b])
+        piece = {k: v[a:b] for k, v in result.items() if not k.startswith("pair")}
+        parts = chunk_parts(piece, jets[a:b], labels[a:b], model.spec)
+        assert "low_level" not in parts  # the per-constituent relevance is not kept
+        summary.add(parts, labels[a:b], np.arange(a, b), processes[a:b])
     summary.close()
     streamed = summary.summary()
 
@@ -91,10 +103,10 @@ def test_a_summary_added_chunk_by_chunk_equals_the_one_over_every_jet(
 
 def test_a_failed_summary_leaves_no_relevance_file(run: Path, tmp_path: Path) -> None:
     model = load(run / "run" / "seed-0")
-    summary = RelevanceSummary(tmp_path / "r.parquet", model.spec, model.spec.xaug)
+    summary = RelevanceSummary(tmp_path / "r.parquet", model.spec)
     samples = SplitCache([run / "top", run / "qcd"], lazy=True)(model)
     jets, labels = samples.jets[samples.test[:4]], samples.target[samples.test[:4]]
-    result = chunks._batched("lrp", model, jets, labels, 4, {}, 0, None)
-    summary.add(result, jets, labels, np.arange(4), samples.processes[samples.test[:4]])
+    parts = chunks._batched("lrp", model, jets, labels, 4, {}, 0, None)
+    summary.add(parts, labels, np.arange(4), samples.processes[samples.test[:4]])
     summary.abort()
     assert list(tmp_path.iterdir()) == []

@@ -1,8 +1,9 @@
 """Explaining test jets chunk by chunk: in this process or on Dask workers, each chunk written
 atomically and reused when a run resumes.
 
-A chunk is :data:`CHUNK_BATCHES` batches of consecutive test jets. Its result (relevances per
-jet, pair-profile sums) goes to ``out/chunks/seed-<k>/chunk-<i>.npz`` under a key naming the
+A chunk is :data:`CHUNK_BATCHES` batches of consecutive test jets. Its result (what the
+relevance file and the summary need of it: :func:`jetxai.studies.summary.chunk_parts`, computed
+where the chunk is explained) goes to ``out/chunks/seed-<k>/chunk-<i>.npz`` under a key naming the
 checkpoint's weights and every option that shapes it; a re-run reuses the chunks whose key
 matches. Batches are the same however the jets are chunked or spread over workers, and every
 random draw is seeded by the jet's position in the test split, so on the CPU any number of Dask
@@ -30,6 +31,7 @@ from jetxai.errors import InputError
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.options import STUDY_METHODS
+from jetxai.studies.summary import chunk_parts
 
 #: method name → function(model, inputs, additional, **options) → (relevances tuple, delta,
 #: relevance inside the model by name: source shares per jet, pair matrices, IG's steps)
@@ -38,6 +40,8 @@ Explainer = Callable[..., tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str
 PAIR_DR_BINS = np.linspace(0.0, 1.0, 11)
 #: Batches per chunk: what one task explains, writes and resumes.
 CHUNK_BATCHES = 4
+#: What a chunk file holds (raised when that changes, so older files are explained again).
+CHUNK_FORMAT = 2
 
 
 def _explainer(method: str) -> Explainer:
@@ -156,8 +160,9 @@ def _batched(
     advance: Callable[[int], object] | None,
     probe_at: int | None = 0,
 ) -> dict[str, np.ndarray]:
-    """The explanation of ``jets`` (the test jets from number ``first`` on), batch by batch;
-    LRP's conservation probe runs on the batch starting at test jet ``probe_at``."""
+    """The explanation of ``jets`` (the test jets from number ``first`` on), batch by batch, as
+    the chunk's :func:`jetxai.studies.summary.chunk_parts`; LRP's conservation probe runs on the
+    batch starting at test jet ``probe_at``."""
     explainer = METHODS[method]
     device = next(model.parameters()).device
     parts: dict[str, list[np.ndarray]] = {}
@@ -202,7 +207,7 @@ def _batched(
     result = {k: np.concatenate(v) for k, v in parts.items()}
     for name, profile in profiles.items():
         result |= profile.arrays(name)
-    return result
+    return chunk_parts(result, jets, labels, model.spec)
 
 
 def _numpy(value: torch.Tensor) -> np.ndarray:
@@ -222,6 +227,7 @@ def chunk_key(checkpoint: Path, recorded: dict[str, Any], n_jets: int, batch_siz
         "n_jets": n_jets,
         "batch_size": batch_size,
         "chunk_batches": CHUNK_BATCHES,
+        "format": CHUNK_FORMAT,
     }
     text = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

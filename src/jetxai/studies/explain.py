@@ -156,7 +156,8 @@ def _explain_checkpoint(
     progress: bool,
 ) -> dict[str, Any]:
     """Explain one checkpoint on its test split; write its relevance file, return its summary.
-    The jets are read, explained and summarised chunk by chunk."""
+    The jets are read, explained and summarised chunk by chunk (here or by Dask workers); this
+    process then adds up the chunks' parts, reading no jets."""
     model = load(directory)
     samples = splits(model)
     labels = samples.target[samples.test]
@@ -189,18 +190,12 @@ def _explain_checkpoint(
             device,
             bar.update,
         )
-    summary = RelevanceSummary(out / f"relevance-seed-{seed}.parquet", model.spec, model.spec.xaug)
+    summary = RelevanceSummary(out / f"relevance-seed-{seed}.parquet", model.spec)
     size = chunk_size(options.batch_size)
     try:
-        for first, result in zip(range(0, len(rows), size), chunk_results(paths, key), strict=True):
-            part = slice(first, first + size)
-            summary.add(
-                result,
-                samples.jets[where[part]],
-                labels[part],
-                rows[part],
-                samples.processes[where[part]],
-            )
+        for first, parts in zip(range(0, len(rows), size), chunk_results(paths, key), strict=True):
+            chosen = slice(first, first + size)
+            summary.add(parts, labels[chosen], rows[chosen], samples.processes[where[chosen]])
     except BaseException:
         summary.abort()
         raise

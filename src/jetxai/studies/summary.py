@@ -1,17 +1,18 @@
 """One explained network's relevance file and summary, built chunk by chunk.
 
-:class:`RelevanceSummary` takes the explained chunks in order (each chunk's result, its jets and
-labels), appends the chunk's rows to the relevance Parquet file (one row group per chunk) and
-keeps what the summary needs: per-jet numbers (logit, delta, XAUG relevances, shares: a few
-numbers per jet) and, for what is per constituent, sums that add up over chunks (the ΔR and pT
-profiles, the (Δη, Δφ) maps, the mean images, the pair profiles). Memory follows the chunk, not
-the number of jets; the summary equals the one computed from every jet at once up to the order
-of floating-point additions.
+Where a chunk of jets is explained (this process or a Dask worker), :func:`chunk_parts` turns
+its relevances into what the file and the summary need: per-jet columns, the constituents'
+values as flat arrays, a few numbers per jet (logit, delta, XAUG relevances, shares) and, for
+what is per constituent, sums that add up over chunks (the ΔR and pT profiles, the (Δη, Δφ)
+maps, the mean images, the pair profiles). :class:`RelevanceSummary` then takes the chunks' parts
+in order, appends each chunk's rows to the relevance Parquet file (one row group per chunk) and
+adds them up, without reading a jet. Memory follows the chunk, not the number of jets; the
+summary equals the one computed from every jet at once up to the order of floating-point
+additions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,22 +57,73 @@ def _constituent_quantities(
     return x[..., 0], x[..., 1], x[..., 2], x[..., 3]
 
 
-def _add(totals: dict[str, np.ndarray], key: str, parts: dict[str, np.ndarray]) -> None:
-    for name, value in parts.items():
-        full = f"{key}|{name}"
-        totals[full] = totals[full] + value if full in totals else np.array(value, dtype=float)
+def chunk_parts(
+    result: dict[str, np.ndarray], jets: ak.Array, labels: np.ndarray, spec: ModelSpec
+) -> dict[str, np.ndarray]:
+    """What the summary and the relevance file need of one explained chunk, as flat arrays (so
+    it is computed where the chunk is explained, by a Dask worker too, and stored in its chunk
+    file): ``column:<name>`` per-jet file columns, ``flat:<name>`` jagged ones (with ``counts``
+    constituents per jet), ``keep:<name>`` per-jet numbers for the summary, ``sum:<what>|<part>``
+    sums that add over chunks. The per-constituent relevance itself is not kept."""
+    from jetxai.features.subjets import subjet_membership
+
+    parts = {
+        k: v for k, v in result.items() if k in ("logit", "delta", "xaug", "ig_steps")
+        or k.startswith(("source:", "pairsum:", "paircount:"))
+    }  # fmt: skip
+    if "xaug" in result:
+        for name in spec.xaug:
+            if column(name) in ak.fields(jets):  # the jet's own value, beside its relevance
+                values = ak.to_numpy(jets[column(name)]).astype(np.float64)
+                parts[f"column:{column(name)}"] = values
+    if "low_level" not in result:
+        return parts
+    low = result["low_level"]
+    parts["column:rel_low_level"] = low.reshape(len(low), -1).sum(axis=1)
+    if "xaug" in result:
+        parts["keep:branch_share"] = branch_share(low, result["xaug"])
+    sources = sorted(k for k in result if k.startswith("source:"))
+    n = len(low)
+    totals = [np.abs(low.reshape(n, -1)).sum(axis=1)]
+    totals.append(np.abs(result["xaug"]).sum(axis=1) if "xaug" in result else np.zeros(n))
+    parts["keep:source_total"] = np.stack(totals + [np.abs(result[s]) for s in sources], axis=1)
+    if "mask" not in result:  # an image tagger
+        parts |= {f"sum:images|{k}": v for k, v in image_sums(low[:, 0], labels).items()}
+        parts["column:rel_image"] = low.reshape(n, -1)
+        return parts
+    mask = result["mask"]
+    per_constituent = low.sum(axis=-1)
+    parts["counts"] = mask.sum(axis=1)
+    dr, pt_frac, deta, dphi = _constituent_quantities(jets, mask.shape[1])
+    parts["flat:rel_constituents"] = per_constituent[mask]
+    for name, value in (("deta", deta), ("dphi", dphi), ("pt_rel", pt_frac)):
+        parts[f"flat:constituent_{name}"] = value[mask]
+    parts["keep:feature_share"] = feature_share_per_jet(low)
+    sums = {
+        "map": eta_phi_sums(per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES),
+        "profile_dr": profile_sums(low, mask, dr, DR_EDGES),
+        "profile_pt": profile_sums(
+            low, mask, np.log10(np.maximum(pt_frac, 1e-6)), PT_FRACTION_EDGES
+        ),
+    }
+    for part, rows in (("signal", labels == 1), ("background", labels != 1)):
+        sums[f"profile_dr_{part}"] = profile_sums(low[rows], mask[rows], dr[rows], DR_EDGES)
+    for what, values in sums.items():
+        parts |= {f"sum:{what}|{k}": v for k, v in values.items()}
+    membership = subjet_membership(jets, mask.shape[1], SUBJETS)
+    parts["keep:subjet_share"] = subjet_share_per_jet(low, membership, SUBJETS)
+    return parts
 
 
-def _parts(totals: dict[str, np.ndarray], key: str) -> dict[str, np.ndarray]:
-    return {k.split("|", 1)[1]: v for k, v in totals.items() if k.startswith(f"{key}|")}
+def _parts(totals: dict[str, np.ndarray], what: str) -> dict[str, np.ndarray]:
+    return {k.split("|", 1)[1]: v for k, v in totals.items() if k.startswith(f"{what}|")}
 
 
 class RelevanceSummary:
     """The relevance file at ``path`` and the summary of one network (see the module docs)."""
 
-    def __init__(self, path: Path, spec: ModelSpec, names: Sequence[str]) -> None:
+    def __init__(self, path: Path, spec: ModelSpec) -> None:
         self.path, self.spec = path, spec
-        self.xaug_names = list(names)
         self.per_jet: dict[str, list[np.ndarray]] = {}
         self.totals: dict[str, np.ndarray] = {}
         self.sources: list[str] = []
@@ -83,96 +135,43 @@ class RelevanceSummary:
 
     def add(
         self,
-        result: dict[str, np.ndarray],
-        jets: ak.Array,
+        parts: dict[str, np.ndarray],
         labels: np.ndarray,
         test_rows: np.ndarray,
         processes: np.ndarray,
     ) -> None:
-        """One chunk: its result (from :mod:`jetxai.studies.chunks`), the jets it explained,
-        their labels, rows in the test split and processes."""
+        """One chunk: its :func:`chunk_parts`, its jets' labels, rows in the test split and
+        processes."""
         columns: dict[str, Any] = {
             "test_row": test_rows,
             "label": labels,
             "process": ak.Array(processes.tolist()),
-            "logit": result["logit"],
-            "delta": result["delta"],
+            "logit": parts["logit"],
+            "delta": parts["delta"],
         }
         for name in ("label", "logit", "delta"):
             self._keep(name, columns[name])
-        if "xaug" in result:
-            self._keep("xaug", result["xaug"])
-            for k, name in enumerate(self.xaug_names):
-                columns[f"rel_xaug_{name}"] = result["xaug"][:, k]
-                if column(name) in ak.fields(jets):  # the jet's own value, beside its relevance
-                    columns[column(name)] = ak.to_numpy(jets[column(name)]).astype(np.float64)
-        if "low_level" in result:
-            low = result["low_level"]
-            columns["rel_low_level"] = low.reshape(len(low), -1).sum(axis=1)
-            if "xaug" in result:
-                self._keep("branch_share", branch_share(low, result["xaug"]))
-            if "mask" in result:
-                self._constituents(columns, low, result["mask"], jets, labels)
-            else:
-                _add(self.totals, "images", image_sums(low[:, 0], labels))
-                columns["rel_image"] = ak.from_regular(ak.Array(low.reshape(len(low), -1)))
-        if "ig_steps" in result:
-            columns["ig_steps"] = result["ig_steps"].astype(np.int64)
+        if "xaug" in parts:
+            self._keep("xaug", parts["xaug"])
+            for k, name in enumerate(self.spec.xaug):
+                columns[f"rel_xaug_{name}"] = parts["xaug"][:, k]
+        for key, value in parts.items():
+            kind, _, name = key.partition(":")
+            if kind == "column":
+                columns[name] = ak.from_regular(ak.Array(value)) if value.ndim == 2 else value
+            elif kind == "flat":
+                columns[name] = ak.unflatten(value, parts["counts"])
+            elif kind == "keep":
+                self._keep(name, value)
+            elif kind == "sum" or kind in ("pairsum", "paircount"):
+                self.totals[key] = self.totals[key] + value if key in self.totals else value
+        if "ig_steps" in parts:
+            columns["ig_steps"] = parts["ig_steps"].astype(np.int64)
             self._keep("ig_steps", columns["ig_steps"])
-        sources = sorted(k.removeprefix("source:") for k in result if k.startswith("source:"))
-        self.sources = sources
-        for name in sources:
-            columns[f"rel_{name}"] = result[f"source:{name}"]
-            self._keep(f"source:{name}", result[f"source:{name}"])
-        if "low_level" in result:
-            self._keep("source_total", self._source_totals(result, sources))
-        for key, value in result.items():
-            if key.startswith(("pairsum:", "paircount:")):
-                self.totals[key] = self.totals.get(key, 0) + value
+        self.sources = sorted(k.removeprefix("source:") for k in parts if k.startswith("source:"))
+        for name in self.sources:
+            columns[f"rel_{name}"] = parts[f"source:{name}"]
         self._write(columns)
-
-    def _constituents(
-        self,
-        columns: dict[str, Any],
-        low: np.ndarray,
-        mask: np.ndarray,
-        jets: ak.Array,
-        labels: np.ndarray,
-    ) -> None:
-        from jetxai.features.subjets import subjet_membership
-
-        per_constituent = low.sum(axis=-1)
-        counts = mask.sum(axis=1)
-        columns["rel_constituents"] = ak.unflatten(per_constituent[mask], counts)
-        dr, pt_frac, deta, dphi = _constituent_quantities(jets, mask.shape[1])
-        for name, value in (("deta", deta), ("dphi", dphi), ("pt_rel", pt_frac)):
-            columns[f"constituent_{name}"] = ak.unflatten(value[mask], counts)
-        self._keep("feature_share", feature_share_per_jet(low))
-        _add(
-            self.totals,
-            "map",
-            eta_phi_sums(per_constituent, mask, deta, dphi, labels, ETA_PHI_EDGES),
-        )
-        _add(self.totals, "profile_dr", profile_sums(low, mask, dr, DR_EDGES))
-        for part, rows in (("signal", labels == 1), ("background", labels != 1)):
-            _add(
-                self.totals,
-                f"profile_dr_{part}",
-                profile_sums(low[rows], mask[rows], dr[rows], DR_EDGES),
-            )
-        log_fraction = np.log10(np.maximum(pt_frac, 1e-6))
-        _add(self.totals, "profile_pt", profile_sums(low, mask, log_fraction, PT_FRACTION_EDGES))
-        membership = subjet_membership(jets, mask.shape[1], SUBJETS)
-        self._keep("subjet_share", subjet_share_per_jet(low, membership, SUBJETS))
-
-    @staticmethod
-    def _source_totals(result: dict[str, np.ndarray], sources: list[str]) -> np.ndarray:
-        """(N, 2 + sources): per jet Σ|relevance| of the particles, the XAUGs, each source."""
-        n = len(result["logit"])
-        per_jet = [np.abs(result["low_level"].reshape(n, -1)).sum(axis=1)]
-        per_jet.append(np.abs(result["xaug"]).sum(axis=1) if "xaug" in result else np.zeros(n))
-        per_jet += [np.abs(result[f"source:{name}"]) for name in sources]
-        return np.stack(per_jet, axis=1)
 
     def _write(self, columns: dict[str, Any]) -> None:
         contiguous = {
@@ -214,7 +213,7 @@ class RelevanceSummary:
             }
         }
         if "xaug" in self.per_jet:
-            out["ranking"] = xaug_ranking(self.jets("xaug"), self.xaug_names, labels)
+            out["ranking"] = xaug_ranking(self.jets("xaug"), self.spec.xaug, labels)
         if "branch_share" in self.per_jet:
             out["xaug_share"] = by_class(self.jets("branch_share"), labels)
         if "feature_share" in self.per_jet:
@@ -223,21 +222,21 @@ class RelevanceSummary:
                 name: by_class(share[:, k], labels)
                 for k, name in enumerate(self.spec.constituent_fields)
             }
-            out["map_eta_phi"] = eta_phi_map_from(_parts(self.totals, "map"), ETA_PHI_EDGES)
-            out["profile_dr"] = profile_from(_parts(self.totals, "profile_dr"), DR_EDGES)
+            out["map_eta_phi"] = eta_phi_map_from(_parts(self.totals, "sum:map"), ETA_PHI_EDGES)
+            out["profile_dr"] = profile_from(_parts(self.totals, "sum:profile_dr"), DR_EDGES)
             out["profile_dr_by_class"] = {
-                part: profile_from(_parts(self.totals, f"profile_dr_{part}"), DR_EDGES)
+                part: profile_from(_parts(self.totals, f"sum:profile_dr_{part}"), DR_EDGES)
                 for part in ("signal", "background")
             }
             out["profile_pt_fraction"] = profile_from(
-                _parts(self.totals, "profile_pt"), PT_FRACTION_EDGES
+                _parts(self.totals, "sum:profile_pt"), PT_FRACTION_EDGES
             )
             subjets = self.jets("subjet_share")
             out["subjet_share"] = {
                 f"subjet_{k + 1}": by_class(subjets[:, k], labels) for k in range(SUBJETS)
             }
-        if _parts(self.totals, "images"):
-            images = mean_images_from(_parts(self.totals, "images"))
+        if _parts(self.totals, "sum:images"):
+            images = mean_images_from(_parts(self.totals, "sum:images"))
             out["images"] = {k: v.tolist() for k, v in images.items()}
             out["images"]["extent"] = self.spec.image_extent  # pixels span [−extent, extent]²
         if "ig_steps" in self.per_jet:
