@@ -7,7 +7,7 @@ the spread between seeds.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -358,53 +358,58 @@ def jet_relevance(
         return _png(fig)
 
 
+def _diverging_panels(
+    panels: Mapping[str, npt.ArrayLike],
+    draw: Callable[[Any, npt.NDArray[np.float64], Any], Any],
+    colour: str,
+    axes_labels: tuple[str, str],
+) -> bytes:
+    """One panel per entry, each drawn by ``draw(axis, values, norm)`` in red (positive) and
+    blue (negative) on its own symmetric colour scale, with a colour bar labelled ``colour``."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    with _figure(4.8 * len(panels), 4.2) as (fig, ax):
+        fig.delaxes(ax)
+        axes = fig.subplots(1, len(panels), squeeze=False)[0]
+        for axis, (label, values) in zip(axes, panels.items(), strict=True):
+            array = np.asarray(values, dtype=float)
+            scale = float(np.abs(array).max()) or 1.0
+            shown = draw(axis, array, TwoSlopeNorm(0.0, -scale, scale))
+            fig.colorbar(shown, ax=axis, label=colour)
+            axis.set_xlabel(axes_labels[0])
+            axis.set_ylabel(axes_labels[1])
+            axis.set_title(label, fontsize=12, pad=22)
+        return _png(fig)
+
+
 def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> bytes:
     """Mean relevance per jet in (Δη, Δφ) bins, one panel per class, each on its own symmetric
     scale (one class's strong core would otherwise wash out the other's pattern)."""
-    from matplotlib.colors import TwoSlopeNorm
-
-    with _figure(4.8 * len(maps), 4.2) as (fig, ax):
-        fig.delaxes(ax)
-        axes = fig.subplots(1, len(maps), squeeze=False)[0]
-        for axis, (label, values) in zip(axes, maps.items(), strict=True):
-            scale = float(np.abs(np.asarray(values, dtype=float)).max()) or 1.0
-            mesh = axis.pcolormesh(
-                edges,
-                edges,
-                np.asarray(values, dtype=float).T,
-                cmap="RdBu_r",
-                norm=TwoSlopeNorm(0.0, -scale, scale),
-            )
-            fig.colorbar(mesh, ax=axis, label="mean relevance per jet")
-            axis.set_xlabel(r"$\Delta\eta$")
-            axis.set_ylabel(r"$\Delta\phi$")
-            axis.set_title(label, fontsize=12, pad=22)
-        return _png(fig)
+    return _diverging_panels(
+        maps,
+        lambda axis, values, norm: axis.pcolormesh(
+            edges, edges, values.T, cmap="RdBu_r", norm=norm
+        ),
+        "mean relevance per jet",
+        (r"$\Delta\eta$", r"$\Delta\phi$"),
+    )
 
 
 def relevance_images(extent: float, images: Mapping[str, npt.ArrayLike]) -> bytes:
     """Mean relevance jet images (rows: Δφ′ from the top, columns: Δη′, after centring and
     rotation), one panel per entry, each on its own symmetric colour scale."""
-    from matplotlib.colors import TwoSlopeNorm
-
-    with _figure(4.8 * len(images), 4.2) as (fig, ax):
-        fig.delaxes(ax)
-        axes = fig.subplots(1, len(images), squeeze=False)[0]
-        for axis, (label, values) in zip(axes, images.items(), strict=True):
-            pixels = np.asarray(values, dtype=float)
-            scale = float(np.abs(pixels).max()) or 1.0
-            shown = axis.imshow(
-                pixels,
-                extent=(-extent, extent, -extent, extent),
-                origin="upper",
-                cmap="RdBu_r",
-                norm=TwoSlopeNorm(0.0, -scale, scale),
-            )
-            fig.colorbar(shown, ax=axis, label="mean relevance per pixel")
-            axis.set_xlabel(r"$\Delta\eta'$")
-            axis.set_ylabel(r"$\Delta\phi'$")
-            axis.set_title(label, fontsize=12, pad=22)
-        return _png(fig)
+    return _diverging_panels(
+        images,
+        lambda axis, pixels, norm: axis.imshow(
+            pixels,
+            extent=(-extent, extent, -extent, extent),
+            origin="upper",
+            cmap="RdBu_r",
+            norm=norm,
+        ),
+        "mean relevance per pixel",
+        (r"$\Delta\eta'$", r"$\Delta\phi'$"),
+    )
 
 
 def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> bytes:
