@@ -65,6 +65,13 @@ def test_metrics_json(study: Path) -> None:
     assert gains["pfn", "auc"]["change"] == pytest.approx(
         auc["pfn-xaug"]["auc"]["mean"] - auc["pfn"]["auc"]["mean"], rel=1e-12
     )
+    # IG completeness per baseline: the median over seeds of each seed's median |δ| / |f|
+    for row in metrics["ig"]["completeness"]:
+        name = f"ig-{metrics['ig']['model']}-{row['baseline']}"
+        ranking = json.loads((study / "explain" / name / "ranking.json").read_text())
+        per_seed = [s["conservation"]["median_abs_delta_over_logit"] for s in ranking["seeds"]]
+        assert row["median_abs_delta_over_logit"] == pytest.approx(np.median(per_seed), rel=1e-12)
+        assert row["seeds"] == len(per_seed)
     jets = metrics["jets"]
     assert len(jets) >= 6
     assert {j["label"] for j in jets} == {0, 1}

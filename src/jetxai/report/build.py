@@ -457,6 +457,7 @@ def _build_jet_page(
     ig_model = config["ig"]
     signed: dict[str, dict[str, tuple[float, float]]] = {}
     completeness: list[dict[str, str]] = []
+    completeness_numbers: list[dict[str, Any]] = []  # the same for metrics.json, unrounded
     scorecard: list[dict[str, Any]] = []
     for baseline in config["ig_baselines"]:
         report = _read(layout.ig(ig_model, baseline) / "ranking.json")
@@ -469,8 +470,12 @@ def _build_jet_page(
             for n, m, e in zip(names, per_seed.mean(axis=0), per_seed.std(axis=0), strict=True)
         }
         ratios = [s["conservation"]["median_abs_delta_over_logit"] for s in report["seeds"]]
+        median = float(np.median(ratios))
         completeness.append(
-            {"baseline": baseline, "delta": f"{np.median(ratios):.2e}", "seeds": str(len(ratios))}
+            {"baseline": baseline, "delta": f"{median:.2e}", "seeds": str(len(ratios))}
+        )
+        completeness_numbers.append(
+            {"baseline": baseline, "median_abs_delta_over_logit": median, "seeds": len(ratios)}
         )
         first = report["seeds"][0]
         if "scorecard" in first and not scorecard:
@@ -483,7 +488,7 @@ def _build_jet_page(
             b: {n: {"mean": v[0], "std": v[1]} for n, v in table.items()}
             for b, table in signed.items()
         },
-        "completeness": completeness,
+        "completeness": completeness_numbers,
         "scorecard": [{k: v for k, v in r.items() if k != "mean_attribution"} for r in scorecard],
     }
     rows = [
