@@ -18,7 +18,6 @@ from typing import Any
 
 import awkward as ak
 import numpy as np
-import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from jetxai.data.dataset import read_chunk, read_manifest, verify_chunks
@@ -32,8 +31,7 @@ class LazyJets:
         paths: list[Path] = []
         sizes: list[int] = []
         fields: set[str] | None = None
-        #: each dataset's number of rows and its columns
-        self.dataset_sizes: list[int] = []
+        #: each dataset's columns
         self.dataset_fields: list[set[str]] = []
         for root in roots:
             chunks = verify_chunks(root, read_manifest(root))
@@ -44,7 +42,6 @@ class LazyJets:
             fields = names if fields is None else fields & names
             paths += chunks
             sizes += [m.num_rows for m in metadata]
-            self.dataset_sizes.append(sum(m.num_rows for m in metadata))
             self.dataset_fields.append(names)
         self.paths = paths
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -56,15 +53,6 @@ class LazyJets:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_cached"} | {"_cached": None}
-
-    def column(self, name: str) -> npt.NDArray[Any]:
-        """One column of every row (read file by file; meant for light columns such as
-        ``process``)."""
-        parts = [
-            pq.read_table(p, columns=[name]).column(name).to_numpy(zero_copy_only=False)
-            for p in self.paths
-        ]
-        return np.concatenate(parts)
 
     def _chunk(self, index: int) -> ak.Array:
         if self._cached is None or self._cached[0] != index:
