@@ -103,7 +103,7 @@ def background_sample(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training-split background rows (at most ``n_max``, split equally between processes) with
     weights uniform per process and by cross-section (the process's selected yield σ × ε)."""
-    rows = samples.train[samples.target[samples.train] == 0]
+    rows = background_rows(samples)
     processes = samples.processes
     xsec = samples.cross_section_weight()
     everywhere = samples.target == 0
