@@ -15,11 +15,16 @@ import pytest
 from jetxai.errors import InputError
 from jetxai.report import build_report
 
+#: The size a report page stays under (README: "about 4 MB").
+PAGE_BYTES = 6_000_000
+
 
 def test_page_is_self_contained_and_complete(study: Path) -> None:
     html = (study / "report" / "index.html").read_text()
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
     assert len(images) >= 8
+    # one file a reader opens or mails: the quick study's page is 3.6 MB, the demo's 4.0 MB
+    assert len(html.encode()) < PAGE_BYTES
     for image in images:
         assert base64.b64decode(image).startswith(b"\x89PNG")
     # nothing fetched from elsewhere (in-page anchors of the contents fetch nothing)
