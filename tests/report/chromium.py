@@ -94,3 +94,18 @@ def drawn(shot: Path) -> bool:
     with Image.open(shot) as image:
         darkest = min(low for low, _ in image.convert("RGB").getextrema())
     return darkest < 128
+
+
+def check_page(
+    page: str, profile: Path, prefix: str, artifacts: Path, min_images: int
+) -> list[str]:
+    """Render ``page``: at least ``min_images`` images, every one decoded, no console errors;
+    photograph it section by section (:func:`section_screenshots`), each shot showing
+    something. Returns the sections' names in order."""
+    record = body(page, profile / "a", console=True)
+    assert int(record["images-total"]) >= min_images
+    assert record["images-loaded"] == record["images-total"]
+    assert record["console"] == ""
+    shots = section_screenshots(page, profile / "b", prefix, artifacts)
+    assert all(drawn(s) for s in shots)
+    return [s.stem.removeprefix(f"{prefix}-") for s in shots]
