@@ -21,8 +21,16 @@ import numpy as np
 N = 200
 
 
-def write_synthetic(path: Path, n_jets: int, block: int = 20_000, seed: int = 1) -> None:
-    """``n_jets`` jets of 20–100 massless constituents around a random axis, zero padded."""
+def write_synthetic(
+    path: Path,
+    n_jets: int,
+    block: int = 20_000,
+    seed: int = 1,
+    ttv: tuple[float, float, float] | None = None,
+) -> None:
+    """``n_jets`` jets of 20–100 massless constituents around a random axis, zero padded;
+    ``ttv``: the probabilities of the official parts 0 (train), 1 (test), 2 (validation)
+    (default: equal)."""
     import h5py
 
     rng = np.random.default_rng(seed)
@@ -33,7 +41,11 @@ def write_synthetic(path: Path, n_jets: int, block: int = 20_000, seed: int = 1)
         values = table.create_dataset("block0_values", (n_jets, 4 * N), dtype="f4")
         table["block1_items"] = np.array(["is_signal_new", "ttv"], dtype="S")
         table["block1_values"] = np.stack(
-            [rng.integers(0, 2, n_jets), rng.integers(0, 3, n_jets)], axis=1
+            [
+                rng.integers(0, 2, n_jets),
+                rng.integers(0, 3, n_jets) if ttv is None else rng.choice(3, n_jets, p=ttv),
+            ],
+            axis=1,
         )
         for start in range(0, n_jets, block):
             rows = min(block, n_jets - start)

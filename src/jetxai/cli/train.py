@@ -14,6 +14,8 @@ EXAMPLES = """examples:
   jetxai train --data data/top --data data/qcd --model pfn --xaug mass,tau32 --out runs/pfn-xaug
   jetxai train --config train.yaml --out runs/cnn      # any option from a YAML mapping
   jetxai train --data data/vlq --data data/ttbar --model dnn --out runs/events  # event features
+  jetxai train --data data/toplandscape --model part --nproc 2 --out runs/part  # 2 processes
+  torchrun --nproc-per-node 4 -m jetxai train --data data/jetclass --model part --out runs/p
 """
 
 # flag name → TrainConfig field, for options that may also come from YAML
@@ -28,6 +30,8 @@ _FLAGS = {
     "n_constituents": "n_constituents",
     "image_bins": "image_bins",
     "device": "device",
+    "precision": "precision",
+    "nproc": "nproc",
 }
 
 
@@ -40,7 +44,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Train --seeds networks (different initialisation and shuffling, same split) on the "
             "datasets given with --data; signal is every process but qcd/gluon unless --signal "
-            "says otherwise. Metrics are mean ± std over seeds."
+            "says otherwise. Metrics are mean ± std over seeds. Jets are streamed from the "
+            "dataset files (memory does not grow with their number); an interrupted run resumes "
+            "from its last saved state when the same command is run again."
         ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -73,6 +79,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "needing particle identity when the data carry none)",
     )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
+    from jetxai.train.loop import PRECISIONS
+
+    parser.add_argument(
+        "--precision", choices=list(PRECISIONS), help="fp32 (default) or bf16 autocast"
+    )
+    parser.add_argument(
+        "--nproc",
+        type=counted(1024),
+        help="local training processes (DistributedDataParallel; gloo on CPU, nccl on GPUs)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)
 
@@ -97,6 +113,8 @@ def run_command(args: argparse.Namespace) -> None:
         if getattr(args, flag) is not None:
             options[name] = _names(getattr(args, flag))
     metrics = train(TrainConfig.from_dict(options), datasets, args.out, progress=not args.quiet)
+    if not metrics:  # one of several processes (torchrun): the first one reports
+        return
     auc, rej = metrics["auc"], metrics["rejection_0.5"]
     if metrics["model"] == "dnn":
         what = "event features" if metrics["data"]["kind"] == "events" else "XAUG variables"

@@ -68,12 +68,9 @@ def fit_standardisation(spec: ModelSpec, raw: dict[str, npt.NDArray[Any]]) -> No
         spec.constituent_mean, spec.constituent_std = stats(raw["constituents"][raw["mask"]])
 
 
-def to_tensors(
-    spec: ModelSpec, raw: dict[str, npt.NDArray[Any]]
-) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
-    """(inputs, additional_forward_args) from raw arrays, standardised as the spec says."""
-    inputs: list[torch.Tensor] = []
-    additional: list[torch.Tensor] = []
+def standardise(spec: ModelSpec, raw: dict[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
+    """The raw arrays standardised as the spec says, as float32 (the mask stays boolean)."""
+    out: dict[str, npt.NDArray[Any]] = {}
     if "constituents" in raw:
         x = raw["constituents"].astype(np.float32)
         mask = raw["mask"]
@@ -81,17 +78,34 @@ def to_tensors(
             mean = np.asarray(spec.constituent_mean, dtype=np.float32)
             std = np.asarray(spec.constituent_std, dtype=np.float32)
             x = np.where(mask[..., None], (x - mean) / std, 0.0).astype(np.float32)
-        inputs.append(torch.from_numpy(x))
-        additional.append(torch.from_numpy(mask))
+        out["constituents"], out["mask"] = x, mask
     if "images" in raw:
-        inputs.append(torch.from_numpy(raw["images"].astype(np.float32)))
+        out["images"] = raw["images"].astype(np.float32)
     if "xaug" in raw:
         if not spec.xaug_mean:
             raise InputError("the model spec has no XAUG standardisation; fit it first")
         mean = np.asarray(spec.xaug_mean)
         std = np.asarray(spec.xaug_std)
-        inputs.append(torch.from_numpy(((raw["xaug"] - mean) / std).astype(np.float32)))
+        out["xaug"] = ((raw["xaug"] - mean) / std).astype(np.float32)
+    return out
+
+
+def as_tensors(
+    arrays: dict[str, npt.NDArray[Any]],
+) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
+    """(inputs, additional_forward_args) wrapping standardised arrays (no copy)."""
+    inputs = [
+        torch.from_numpy(arrays[k]) for k in ("constituents", "images", "xaug") if k in arrays
+    ]
+    additional = [torch.from_numpy(arrays["mask"])] if "mask" in arrays else []
     return tuple(inputs), tuple(additional)
+
+
+def to_tensors(
+    spec: ModelSpec, raw: dict[str, npt.NDArray[Any]]
+) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...]]:
+    """(inputs, additional_forward_args) from raw arrays, standardised as the spec says."""
+    return as_tensors(standardise(spec, raw))
 
 
 def prepare_inputs(

@@ -27,6 +27,8 @@ class TrainConfig:
         own, without those that need particle identity when the data carry none).
     options: extra constructor options for the model (hidden sizes, …).
     device: "auto" (GPU when present), "cpu" or "cuda".
+    precision: "fp32", or "bf16" (autocast of the forward pass; for GPUs).
+    nproc: local training processes (DistributedDataParallel; the batch is the global one).
     """
 
     model: str
@@ -46,6 +48,8 @@ class TrainConfig:
     constituent_fields: list[str] | None = None
     options: dict[str, Any] = field(default_factory=dict)
     device: str = "auto"
+    precision: str = "fp32"
+    nproc: int = 1
 
     def _check_types(self) -> None:
         def names(value: Any) -> bool:
@@ -58,8 +62,11 @@ class TrainConfig:
             "constituent_fields": ("a list of names", lambda v: v is None or names(v)),
             "options": ("a mapping", lambda v: isinstance(v, dict)),
             "device": ("text", lambda v: isinstance(v, str)),
+            "precision": ("text", lambda v: isinstance(v, str)),
         }
-        for name in ("seeds", "first_seed", "epochs", "batch_size", "patience", "split_seed"):
+        for name in (
+            "seeds", "first_seed", "epochs", "batch_size", "patience", "split_seed", "nproc"
+        ):  # fmt: skip
             expected[name] = (
                 "an integer",
                 lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -99,7 +106,7 @@ class TrainConfig:
         unknown = [n for n in self.xaug if n not in XAUG_NAMES and n not in EVENT_FEATURES]
         if unknown:
             raise InputError(f"unknown XAUG variable or event feature(s) {', '.join(unknown)}")
-        for name in ("seeds", "epochs", "batch_size", "n_constituents", "image_bins"):
+        for name in ("seeds", "epochs", "batch_size", "n_constituents", "image_bins", "nproc"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise InputError(f"{name} must be a positive integer, got {value!r}")
@@ -113,6 +120,12 @@ class TrainConfig:
             raise InputError("val_fraction and test_fraction must be in (0, 1) and sum below 1")
         if self.device not in ("auto", "cpu", "cuda"):
             raise InputError(f"device must be auto, cpu or cuda, got {self.device!r}")
+        from jetxai.train.loop import PRECISIONS
+
+        if self.precision not in PRECISIONS:
+            raise InputError(
+                f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -7,8 +7,11 @@ Output layout of ``train(config, data, out)``::
     out/seed-<k>/model.json   spec (architecture, inputs, standardisation)
     out/seed-<k>/model.safetensors
     out/seed-<k>/history.json losses per epoch, best epoch, timing, the config that made it
+    out/seed-<k>/progress.*   while a seed trains: its resumable state (jetxai.train.resume)
+    out/.prepared/            while the run trains: the inputs, prepared once (train.prepared)
 
-A seed whose checkpoint was made with the same config and data is loaded instead of retrained.
+A seed whose checkpoint was made with the same config and data is loaded instead of retrained;
+a seed that was interrupted resumes from its last saved state.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from jetxai import data
 from jetxai._io import read_json_object, remove_stale_temporaries, write_json
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
@@ -34,10 +39,17 @@ from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.features.constituents import NEEDS_PID
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.checkpoint import weights_stamp
-from jetxai.models.inputs import fit_standardisation, raw_inputs, to_tensors
+from jetxai.models.registry import entry
+from jetxai.models.spec import ModelSpec
+from jetxai.train import distributed
 from jetxai.train.config import TrainConfig
-from jetxai.train.loop import Batches, fit, predict
+from jetxai.train.loop import Checkpointing, fit, predict
+from jetxai.train.prepared import BLOCK_JETS, Prepared, input_key, prepare
 from jetxai.train.samples import Samples, load_samples
+from jetxai.train.stream import BlockStream
+
+#: Where a run keeps its prepared inputs while it trains (removed when it is done).
+PREPARED = ".prepared"
 
 
 def pick_device(name: str) -> torch.device:
@@ -47,22 +59,6 @@ def pick_device(name: str) -> torch.device:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise InputError("device 'cuda' asked for, but PyTorch sees no CUDA device here")
     return torch.device(name)
-
-
-def _batches(
-    inputs: tuple[torch.Tensor, ...],
-    additional: tuple[torch.Tensor, ...],
-    samples: Samples,
-    index: np.ndarray,
-    weight: np.ndarray,
-) -> Batches:
-    rows = torch.from_numpy(index)
-    return Batches(
-        inputs=tuple(t[rows] for t in inputs),
-        additional=tuple(t[rows] for t in additional),
-        target=torch.from_numpy(samples.target[index].astype(np.float32)),
-        weight=torch.from_numpy(weight[index].astype(np.float32)),
-    )
 
 
 def stamp_hash(stamp: dict[str, Any]) -> str:
@@ -92,10 +88,55 @@ def _constituent_fields(default: list[str], config: TrainConfig, samples: Sample
         return default
     if config.constituent_fields is not None:
         return list(config.constituent_fields)
-    jets = samples.in_memory()
-    if "has_pid" in ak.fields(jets) and not bool(ak.all(jets.has_pid)):
+    if "has_pid" in samples.jets.fields and not all(
+        bool(ak.all(data.read(root, ["has_pid"]).has_pid))
+        for root in samples.provenance["datasets"]
+    ):
         return [f for f in default if f not in NEEDS_PID]
     return default
+
+
+def _split_codes(samples: Samples) -> np.ndarray:
+    codes = np.full(len(samples.target), -1, dtype=np.int8)
+    for code, rows in enumerate((samples.train, samples.val, samples.test)):
+        codes[rows] = code
+    return codes
+
+
+def _prepare(
+    config: TrainConfig, samples: Samples, out: Path, progress: bool
+) -> tuple[ModelSpec, Prepared]:
+    """The model's spec (standardisation fitted) and its inputs prepared on disk; on several
+    processes the first prepares and the others wait, then read what it wrote."""
+    spec = default_spec(config.model, config.xaug, config.n_constituents)
+    spec.constituent_fields = _constituent_fields(spec.constituent_fields, config, samples)
+    if spec.image_bins:
+        spec.image_bins = config.image_bins
+    spec.options = dict(config.options)
+    spec.data = samples.provenance
+    world = distributed.current()
+    key = input_key(spec, samples.provenance, BLOCK_JETS)
+    arguments = (
+        samples.jets,
+        _split_codes(samples),
+        samples.target,
+        samples.balanced_weight(),
+        samples.weight,
+        out / PREPARED,
+        key,
+        entry(config.model).standardise_constituents,
+    )
+    if world.is_main:
+        prepared = prepare(spec, *arguments, progress=progress)
+    distributed.barrier()
+    if not world.is_main:
+        prepared = prepare(spec, *arguments, progress=False)
+    return spec, prepared
+
+
+def _process(config: TrainConfig, datasets: Sequence[str], out: str, progress: bool) -> None:
+    """One of ``config.nproc`` processes started by :func:`train` (it joins their group)."""
+    train(config, datasets, out, progress)
 
 
 def train(
@@ -104,12 +145,47 @@ def train(
     out: str | os.PathLike[str],
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Train ``config.seeds`` networks on ``datasets``; write and return the metrics."""
+    """Train ``config.seeds`` networks on ``datasets``; write and return the metrics.
+
+    The jets are streamed from the dataset files (:mod:`jetxai.train.prepared`,
+    :mod:`jetxai.train.stream`), so memory does not grow with their number; with
+    ``config.nproc`` > 1 (or under ``torchrun``) every seed trains on several processes."""
     out = Path(out)
+    device = pick_device(config.device)
+    if config.nproc > 1 and distributed.current().size == 1 and "WORLD_SIZE" not in os.environ:
+        out.mkdir(parents=True, exist_ok=True)
+        distributed.launch(
+            config.nproc, _process, config, [str(d) for d in datasets], str(out), progress
+        )
+        return read_json_object(out / "metrics.json")
+    joined = distributed.join_from_environment(device)
+    try:
+        return _train(config, datasets, out, device, progress)
+    finally:
+        if joined:
+            distributed.leave()
+
+
+def _train(
+    config: TrainConfig,
+    datasets: Sequence[str | os.PathLike[str]],
+    out: Path,
+    device: torch.device,
+    progress: bool,
+) -> dict[str, Any]:
+    world = distributed.current()
+    if world.size != config.nproc:  # started by torchrun: record the processes it started
+        config = dataclasses.replace(config, nproc=world.size)
     out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out)
+    if world.is_main:
+        remove_stale_temporaries(out)
     samples = load_samples(
-        datasets, config.signal, config.val_fraction, config.test_fraction, config.split_seed
+        datasets,
+        config.signal,
+        config.val_fraction,
+        config.test_fraction,
+        config.split_seed,
+        lazy=True,
     )
     if samples.provenance["kind"] == "events" and config.model != "dnn":
         raise InputError(
@@ -118,27 +194,22 @@ def train(
         )
     if samples.provenance["kind"] == "events" and not config.xaug:
         config = dataclasses.replace(config, xaug=list(EVENT_FEATURES))
-    spec = default_spec(config.model, config.xaug, config.n_constituents)
-    spec.constituent_fields = _constituent_fields(spec.constituent_fields, config, samples)
-    if spec.image_bins:
-        spec.image_bins = config.image_bins
-    spec.options = dict(config.options)
-    spec.data = samples.provenance
-    raw = raw_inputs(spec, samples.in_memory())
-    fit_standardisation(spec, {k: v[samples.train] for k, v in raw.items()})
-    inputs, additional = to_tensors(spec, raw)
-    balanced = samples.balanced_weight()
-    train_set = _batches(inputs, additional, samples, samples.train, balanced)
-    val_set = _batches(inputs, additional, samples, samples.val, balanced)
-    test_set = _batches(inputs, additional, samples, samples.test, samples.weight)
-    device = pick_device(config.device)
+    spec, prepared = _prepare(config, samples, out, progress)
+    train_set = BlockStream(prepared, "train", spec, world.rank, world.size)
+    val_set = BlockStream(prepared, "val", spec, world.rank, world.size)
+    test_set = BlockStream(prepared, "test", spec)
     stamp = {"config": config.to_dict(), "data": samples.provenance}
 
     per_seed, histories = [], []
     seeds = range(config.first_seed, config.first_seed + config.seeds)
-    for seed in tqdm(seeds, desc=f"train {config.model}", unit="seed", disable=not progress):
+    bar = tqdm(
+        seeds, desc=f"train {config.model}", unit="seed", disable=not (progress and world.is_main)
+    )
+    for seed in bar:
         directory = out / f"seed-{seed}"
-        remove_stale_temporaries(directory)  # what an interrupted earlier run left
+        if world.is_main:
+            remove_stale_temporaries(directory)  # what an interrupted earlier run left
+        distributed.barrier()
         if _reusable(directory, stamp):
             model = load(directory, device)
             history = json.loads((directory / "history.json").read_text())
@@ -156,17 +227,23 @@ def train(
                 config.patience,
                 device,
                 progress,
+                Checkpointing(directory, stamp_hash(stamp)),
+                config.precision,
             )
-            save(model, directory, stamp_hash(stamp))
             history = {**fitted.to_dict(), "seed": seed, "stamp": stamp}
-            write_json(directory / "history.json", history)
-        scores = predict(model, test_set, device)
-        metrics = tagging_metrics(
-            scores, samples.target[samples.test], samples.weight[samples.test]
-        )
-        per_seed.append({"seed": seed, **metrics})
+            if world.is_main:
+                save(model, directory, stamp_hash(stamp))
+                write_json(directory / "history.json", history)
+            distributed.barrier()
+        if world.is_main:
+            scores = predict(model, test_set, device, precision=config.precision)
+            metrics = tagging_metrics(
+                scores, samples.target[samples.test], samples.weight[samples.test]
+            )
+            per_seed.append({"seed": seed, **metrics})
         histories.append(history)
-
+    if not world.is_main:
+        return {}
     result = {
         "model": config.model,
         "xaug": list(config.xaug),
@@ -178,4 +255,5 @@ def train(
         "data": samples.provenance,
     }
     write_json(out / "metrics.json", result)
+    shutil.rmtree(out / PREPARED, ignore_errors=True)
     return result
