@@ -41,7 +41,8 @@ class Samples:
     provenance: dict[str, Any]
 
     def in_memory(self) -> ak.Array:
-        """Every jet as one awkward array (what training reads); lazy samples are refused."""
+        """Every jet as one awkward array (for data that fit in memory; training streams
+        lazy samples instead); lazy samples are refused."""
         if isinstance(self.jets, LazyJets):
             raise InputError("these samples read their jets on demand; load them with lazy=False")
         return self.jets
