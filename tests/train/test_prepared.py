@@ -35,14 +35,11 @@ def test_a_constant_feature_gets_unit_std() -> None:
 def _prepare(datasets: list[Path], directory: Path, model: str, block_jets: int):  # type: ignore[no-untyped-def]
     samples = load_samples(datasets, lazy=True)
     spec = default_spec(model, ["mass", "tau32"], 16)
-    codes = np.full(len(samples.target), -1, dtype=np.int8)
-    for code, rows in enumerate((samples.train, samples.val, samples.test)):
-        codes[rows] = code
     weight = samples.balanced_weight()
     key = input_key(spec, samples.provenance, block_jets)
     prepared = prepare(
-        spec, samples.jets, codes, samples.target, weight, samples.weight, directory, key,
-        True, block_jets=block_jets, progress=False,
+        spec, samples.jets, samples.split_codes(), samples.target, weight, samples.weight,
+        directory, key, True, block_jets=block_jets, progress=False,
     )  # fmt: skip
     return samples, spec, prepared, weight
 

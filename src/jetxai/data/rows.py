@@ -12,7 +12,7 @@ workers read their own rows instead of receiving jets.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,11 @@ class LazyJets:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_cached"} | {"_cached": None}
+
+    def chunks(self) -> Iterator[tuple[int, ak.Array]]:
+        """(first row, jets) of every chunk file in row order, one file in memory at a time."""
+        for index, path in enumerate(self.paths):
+            yield int(self.starts[index]), read_chunk(path, self.fields)
 
     def _chunk(self, index: int) -> ak.Array:
         if self._cached is None or self._cached[0] != index:

@@ -96,13 +96,6 @@ def _constituent_fields(default: list[str], config: TrainConfig, samples: Sample
     return default
 
 
-def _split_codes(samples: Samples) -> np.ndarray:
-    codes = np.full(len(samples.target), -1, dtype=np.int8)
-    for code, rows in enumerate((samples.train, samples.val, samples.test)):
-        codes[rows] = code
-    return codes
-
-
 def _prepare(
     config: TrainConfig, samples: Samples, out: Path, progress: bool
 ) -> tuple[ModelSpec, Prepared]:
@@ -118,7 +111,7 @@ def _prepare(
     key = input_key(spec, samples.provenance, BLOCK_JETS)
     arguments = (
         samples.jets,
-        _split_codes(samples),
+        samples.split_codes(),
         samples.target,
         samples.balanced_weight(),
         samples.weight,
@@ -132,11 +125,6 @@ def _prepare(
     if not world.is_main:
         prepared = prepare(spec, *arguments, progress=False)
     return spec, prepared
-
-
-def _process(config: TrainConfig, datasets: Sequence[str], out: str, progress: bool) -> None:
-    """One of ``config.nproc`` processes started by :func:`train` (it joins their group)."""
-    train(config, datasets, out, progress)
 
 
 def train(
@@ -154,8 +142,9 @@ def train(
     device = pick_device(config.device)
     if config.nproc > 1 and distributed.current().size == 1 and "WORLD_SIZE" not in os.environ:
         out.mkdir(parents=True, exist_ok=True)
+        # each process runs train() again and joins the group the launcher describes
         distributed.launch(
-            config.nproc, _process, config, [str(d) for d in datasets], str(out), progress
+            config.nproc, train, config, [str(d) for d in datasets], str(out), progress
         )
         return read_json_object(out / "metrics.json")
     joined = distributed.join_from_environment(device)

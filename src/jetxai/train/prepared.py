@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,6 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai._io import atomic_path, read_json_object, write_json
-from jetxai.data.dataset import read_chunk
 from jetxai.data.rows import LazyJets
 from jetxai.errors import InputError
 from jetxai.models.inputs import raw_inputs
@@ -157,12 +155,6 @@ class _BlockWriter:
         self.weights.append(float(block["weight"].astype(np.float64).sum()))
 
 
-def _chunks(jets: LazyJets) -> Iterator[tuple[int, Any]]:
-    """(first row, jets) of every chunk file, in row order."""
-    for index, path in enumerate(jets.paths):
-        yield int(jets.starts[index]), read_chunk(path, jets.fields)
-
-
 def _store_types(raw: dict[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
     """Arrays as training casts them (constituents and images float32; XAUGs stay float64,
     standardised in float64 as in :func:`jetxai.models.inputs.to_tensors`)."""
@@ -202,7 +194,7 @@ def prepare(
     writers = {s: _BlockWriter(directory, s, block_jets) for s in SPLITS}
     xaug, constituents = Moments(), Moments()
     bar = tqdm(total=len(jets), desc="prepare inputs", unit="jet", disable=not progress)
-    for first, chunk in _chunks(jets):
+    for first, chunk in jets.chunks():
         rows = np.arange(first, first + len(chunk))
         raw = _store_types(raw_inputs(spec, chunk))
         for code, split in enumerate(SPLITS):

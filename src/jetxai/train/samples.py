@@ -47,6 +47,13 @@ class Samples:
             raise InputError("these samples read their jets on demand; load them with lazy=False")
         return self.jets
 
+    def split_codes(self) -> npt.NDArray[np.int8]:
+        """Every jet's part: 0 train, 1 validation, 2 test."""
+        codes = np.full(len(self.target), -1, dtype=np.int8)
+        for code, rows in enumerate((self.train, self.val, self.test)):
+            codes[rows] = code
+        return codes
+
     def cross_section_weight(self) -> npt.NDArray[np.float64]:
         """Per jet σ(process) / events tried(process) from the manifests (the expected yield per
         pb⁻¹ each jet stands for), or the stored per-event ``weight`` where the data have one."""
