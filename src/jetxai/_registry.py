@@ -5,18 +5,26 @@ rules and composites, IG baselines, quadratures, explanation methods — is a :c
 Looking up a name that is not there is a one-line :class:`~jetxai.errors.InputError` naming
 the choices; registering a name twice is a programming error.
 
-Example::
+Every entry is registered the same way, at its definition, with the decorator::
 
     from jetxai.explain.quadrature import QUADRATURES
 
     @QUADRATURES.register("simpson")
     def simpson(n): ...
+
+A registry whose entries declare something about themselves (what a baseline needs, what a
+rule applies to) is made with ``make``: the decorator's keywords are those declarations, and
+the entry stored is ``make(decorated, **declarations)`` (the decorated object itself is what
+the decorator returns, so it stays usable under its own name)::
+
+    @BASELINES.register("nearest", background=True, per_jet=True)
+    def nearest(inputs, background=None, **_): ...
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from jetxai.errors import InputError
 
@@ -27,14 +35,21 @@ E = TypeVar("E")
 class Registry(dict[str, T]):
     """Named entries of one kind (a plain dict, so ``name in registry`` and iteration work)."""
 
-    def __init__(self, kind: str, entries: Mapping[str, T] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        entries: Mapping[str, T] | None = None,
+        make: Callable[..., T] | None = None,
+    ) -> None:
         super().__init__()
         self.kind = kind
+        self.make = make
         for name, entry in (entries or {}).items():
             self.add(name, entry)
 
     def __missing__(self, name: str) -> T:
-        raise InputError(f"unknown {self.kind} {name!r}; choose from {', '.join(self.names())}")
+        self.choose(name)
+        raise AssertionError("unreachable")
 
     def names(self) -> list[str]:
         """The registered names, sorted."""
@@ -47,10 +62,22 @@ class Registry(dict[str, T]):
         self[name] = entry  # type: ignore[assignment]
         return entry
 
-    def register(self, name: str) -> Callable[[E], E]:
-        """Decorator: register the decorated function or class under ``name``."""
+    def register(self, name: str, **declared: Any) -> Callable[[E], E]:
+        """Decorator: register the decorated function or class under ``name`` (through the
+        registry's ``make`` with the ``declared`` keywords, where it has one)."""
+        if declared and self.make is None:
+            raise TypeError(f"the {self.kind} registry takes no declarations: {sorted(declared)}")
 
         def decorate(entry: E) -> E:
-            return self.add(name, entry)
+            self.add(name, entry if self.make is None else self.make(entry, **declared))
+            return entry
 
         return decorate
+
+    def choose(self, name: object, what: str | None = None) -> str:
+        """``name`` if it is registered, else the one-line error naming the choices (``what``
+        names the option in it)."""
+        if not isinstance(name, str) or name not in self:
+            label = what or self.kind
+            raise InputError(f"unknown {label} {name!r}; choose from {', '.join(self.names())}")
+        return str(name)

@@ -31,6 +31,34 @@ from jetxai.explain import (
 )
 
 
+def _ig_candidates(
+    inputs: torch.Tensor,
+    background: torch.Tensor,
+    weightings: dict[str, torch.Tensor | None],
+    k: int,
+    seed: int,
+) -> list[tuple[str, Any, bool]]:
+    """(label, baseline, per jet) for every registered baseline, built as its entry declares,
+    once per weighting it is scored with (``name (weighting)``; plain ``name`` for the
+    scorecard's own weights, ``""``); a weighting not given is skipped. A per-jet baseline
+    draws one baseline for each of ``inputs``; the others are drawn from ``background``."""
+    out = []
+    for name, entry in baselines.BASELINES.items():
+        for weighting in entry.scored:
+            if weighting not in weightings:
+                continue
+            built = entry(
+                (inputs,) if entry.per_jet or not entry.background else (background,),
+                background=(background,) if entry.background else None,
+                weights=weightings[weighting],
+                k=k,
+                generator=torch.Generator().manual_seed(seed),
+            )
+            label = f"{name} ({weighting})" if weighting else name
+            out.append((label, built, entry.per_jet))
+    return out
+
+
 def scorecard(
     model: nn.Module,
     inputs: torch.Tensor,
@@ -44,54 +72,33 @@ def scorecard(
     seed: int = 0,
     progress: bool = False,
 ) -> list[dict[str, Any]]:
-    """Score every method × baseline on ``inputs`` (explained for the model's single output).
+    """Score every method × every registered baseline on ``inputs`` (explained for the model's
+    single output).
 
-    ``background_weights`` (cross-section weights) make the mean, median and "averaged (xsec)"
-    baselines; the "averaged (uniform)" baseline draws the background with ``uniform_weights``
-    (e.g. equal per process), or each background row equally when not given.
-    ``extra_baselines`` adds IG rows for named baseline tensors of the caller's. ``progress``
-    shows a bar that moves per method × baseline, with the last one's jets/s.
+    ``background_weights`` (cross-section weights) are the scorecard's own weights (the mean and
+    median baselines') and its ``xsec`` weighting ("averaged (xsec)"); ``uniform_weights`` (e.g.
+    equal per process; each background row equally when not given) its ``uniform`` weighting.
+    ``extra_baselines`` adds IG rows for named baseline tensors of the caller's. The IG rows of
+    per-jet baselines come last (after the other methods), so the rows before them do not
+    depend on which are registered. ``progress`` shows a bar that moves per method ×
+    baseline, with the last one's jets/s.
     """
     from tqdm.auto import tqdm
 
     generator = torch.Generator().manual_seed(seed)
-    weights = (
-        None
-        if background_weights is None
-        else torch.as_tensor(background_weights, dtype=torch.float64)
-    )
-    (mean,) = baselines.mean((background,), background=background, weights=weights)
-    (median,) = baselines.median((background,), background=background, weights=weights)
-    uniform = baselines.build(
-        "averaged",
-        background,
-        background=background,
-        weights=None
-        if uniform_weights is None
-        else torch.as_tensor(uniform_weights, dtype=torch.float64),
-        k=k,
-        generator=torch.Generator().manual_seed(seed),
-    )
-    candidates: list[tuple[str, str, Any]] = [
-        ("ig", "zero", None),
-        ("ig", "mean", mean),
-        ("ig", "median", median),
-        ("ig", "averaged (uniform)", uniform),
-    ]
+    weights = _float64(background_weights)
+    weightings = {"": weights, "uniform": _float64(uniform_weights)}
     if weights is not None:
-        weighted = baselines.build(
-            "averaged",
-            background,
-            background=background,
-            weights=weights,
-            k=k,
-            generator=torch.Generator().manual_seed(seed),
-        )
-        candidates.append(("ig", "averaged (xsec)", weighted))
-    candidates += [("ig", name, base) for name, base in (extra_baselines or {}).items()]
-    replacement = mean[0]
-    rows = []
-    bar = tqdm(total=len(candidates) + 5, desc="scorecard", unit="method", disable=not progress)
+        weightings["xsec"] = weights
+    built = _ig_candidates(inputs, background, weightings, k, seed)
+    candidates = [(name, base) for name, base, per_jet in built if not per_jet]
+    candidates += list((extra_baselines or {}).items())
+    last = [(name, base) for name, base, per_jet in built if per_jet]
+    (replacement,) = baselines.mean((background,), background=background, weights=weights)
+    rows: list[dict[str, Any]] = []
+    bar = tqdm(
+        total=len(candidates) + len(last) + 5, desc="scorecard", unit="method", disable=not progress
+    )
 
     def record(method: str, baseline: str, run: Any) -> None:
         start = time.perf_counter()
@@ -99,7 +106,7 @@ def scorecard(
         seconds = time.perf_counter() - start
         bar.set_postfix_str(f"{method} {baseline}: {len(inputs) / max(seconds, 1e-9):.0f} jets/s")
         bar.update()
-        deletion = deletion_curve(model, inputs, phi, replacement, generator=generator)
+        deletion = deletion_curve(model, inputs, phi, replacement[0], generator=generator)
         row: dict[str, Any] = {
             "method": method,
             "baseline": baseline,
@@ -113,30 +120,34 @@ def scorecard(
             row |= ground_truth_agreement(phi.numpy(), relevant)
         rows.append(row)
 
-    for method, name, base in candidates:
-        record(
-            method,
-            name,
-            lambda base=base: integrated_gradients(
-                model, inputs, baselines=base, n_steps=n_steps, return_convergence_delta=True
-            ),
+    def ig(base: Any) -> Any:
+        return lambda: integrated_gradients(
+            model, inputs, baselines=base, n_steps=n_steps, return_convergence_delta=True
         )
+
+    for name, base in candidates:
+        record("ig", name, ig(base))
     record("lrp", "-", lambda: lrp(model, inputs, return_convergence_delta=True))
     record("saliency", "-", lambda: (saliency(model, inputs), None))
     record("gradient_x_input", "-", lambda: (gradient_x_input(model, inputs), None))
     record("smoothgrad", "-", lambda: (smoothgrad(model, inputs, generator=generator), None))
+    background_draws = AveragedBaseline(background, weights)
     record(
         "expected_gradients",
         "background",
         lambda: (
-            expected_gradients(
-                model, inputs, baselines=AveragedBaseline(background, weights), generator=generator
-            ),
+            expected_gradients(model, inputs, baselines=background_draws, generator=generator),
             None,
         ),
     )
+    for name, base in last:
+        record("ig", name, ig(base))
     bar.close()
     return rows
+
+
+def _float64(values: npt.ArrayLike | None) -> torch.Tensor | None:
+    return None if values is None else torch.as_tensor(values, dtype=torch.float64)
 
 
 def format_scorecard(rows: list[dict[str, Any]]) -> str:

@@ -6,7 +6,9 @@ background: φ_i(x) = Σ_k w_k φ_i(x, x′_k), with uniform weights or each bac
 cross-section / events generated. :class:`AveragedBaseline` asks for exactly that expectation.
 
 Builders (``build(name, background=..., ...)``), each returning a tensor (broadcastable to the
-inputs) or an :class:`AveragedBaseline`; tuples for multi-input models:
+inputs) or an :class:`AveragedBaseline`; tuples for multi-input models. Each is registered at
+its definition with what it needs (:class:`Baseline`), so a study builds any of them, a new one
+included, by asking its entry, never its name:
 - ``zero``: all zeros;
 - ``mean`` / ``median``: the (weighted) background mean / median of every feature;
 - ``averaged``: K background events (all if K is None) with their weights;
@@ -59,6 +61,41 @@ class AveragedBaseline:
         return (self.samples,) if isinstance(self.samples, torch.Tensor) else tuple(self.samples)
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """A registered baseline: its builder ``build(inputs, background=, weights=, k=,
+    generator=)`` and what it needs.
+
+    Attributes:
+        build: the builder.
+        background: it is drawn from background rows.
+        weighted: it uses the background rows' weights (a scorecard scores it with each
+            weighting it is given).
+        per_jet: one baseline per explained jet, so it is built batch by batch from the
+            explained inputs (the background is kept, the baseline is not).
+        keep: for a per-jet baseline, what of the background it needs (e.g. each feature's
+            range); None: every row.
+        scored: the weightings a scorecard scores it with (``""``: the scorecard's own).
+        read: for a baseline that reads only some background rows, ``read(rows, weights, k,
+            generator)`` → the baseline, where ``rows(indices)`` gives the inputs of those
+            background rows and ``weights`` are every row's (None where it reads them all).
+    """
+
+    build: Callable[..., Inputs | AveragedBaseline]
+    background: bool = False
+    weighted: bool = False
+    per_jet: bool = False
+    keep: Callable[[Inputs], Inputs] | None = None
+    scored: tuple[str, ...] = ("",)
+    read: Callable[..., AveragedBaseline | None] | None = None
+
+    def __call__(self, inputs: Inputs, **options: Any) -> Inputs | AveragedBaseline:
+        return self.build(inputs, **options)
+
+
+BASELINES: Registry[Baseline] = Registry("baseline", make=Baseline)
+
+
 def _as_tuple(background: torch.Tensor | Sequence[torch.Tensor]) -> Inputs:
     return (background,) if isinstance(background, torch.Tensor) else tuple(background)
 
@@ -87,11 +124,13 @@ def _need(background: Any, name: str) -> Inputs:
     return _as_tuple(background)
 
 
+@BASELINES.register("zero")
 def zero(inputs: Inputs, **_: Any) -> Inputs:
     """All-zero baseline (the IG paper's 'blank' baseline)."""
     return tuple(torch.zeros_like(x[:1]) for x in inputs)
 
 
+@BASELINES.register("mean", background=True, weighted=True)
 def mean(inputs: Inputs, background: Any = None, weights: Any = None, **_: Any) -> Inputs:
     """Weighted mean of the background events, shared by every example."""
     parts = _need(background, "mean")
@@ -102,6 +141,7 @@ def mean(inputs: Inputs, background: Any = None, weights: Any = None, **_: Any) 
     )
 
 
+@BASELINES.register("median", background=True, weighted=True)
 def median(inputs: Inputs, background: Any = None, weights: Any = None, **_: Any) -> Inputs:
     """Weighted median of the background events, feature by feature."""
     parts = _need(background, "median")
@@ -109,6 +149,23 @@ def median(inputs: Inputs, background: Any = None, weights: Any = None, **_: Any
     return tuple(_weighted_median(b, w).unsqueeze(0) for b in parts)
 
 
+def _read_k(
+    rows: Callable[[torch.Tensor], Inputs],
+    weights: torch.Tensor,
+    k: int | None,
+    generator: torch.Generator,
+) -> AveragedBaseline | None:
+    """The ``averaged`` baseline from only the K background rows it draws (the same draw as
+    from all of them); None where it takes every row."""
+    if k is None or not 1 <= k < len(weights):
+        return None
+    chosen = torch.randperm(len(weights), generator=generator)[:k]
+    return AveragedBaseline(rows(chosen), weights[chosen])
+
+
+@BASELINES.register(
+    "averaged", background=True, weighted=True, read=_read_k, scored=("uniform", "xsec")
+)
 def averaged(
     inputs: Inputs,
     background: Any = None,
@@ -131,6 +188,12 @@ def averaged(
     return AveragedBaseline(tuple(b[chosen] for b in parts), w[chosen])
 
 
+def _ranges(background: Inputs) -> Inputs:
+    """What ``uniform`` needs of the background: each feature's minimum and maximum."""
+    return tuple(torch.stack([b.min(dim=0).values, b.max(dim=0).values]) for b in background)
+
+
+@BASELINES.register("uniform", background=True, per_jet=True, keep=_ranges)
 def uniform(
     inputs: Inputs, background: Any = None, generator: torch.Generator | None = None, **_: Any
 ) -> Inputs:
@@ -143,18 +206,6 @@ def uniform(
         noise = torch.rand(x.shape, generator=generator, dtype=x.dtype, device=where).to(x.device)
         out.append(low + noise * (high - low))
     return tuple(out)
-
-
-BASELINES: Registry[Callable[..., Inputs | AveragedBaseline]] = Registry(
-    "baseline",
-    {
-        "zero": zero,
-        "mean": mean,
-        "median": median,
-        "averaged": averaged,
-        "uniform": uniform,
-    },
-)
 
 
 def build(

@@ -59,43 +59,60 @@ def background_baseline(
     seed: int = 0,
 ) -> Any:
     """The IG baseline ``name`` built from the background jets of the training split, with
-    ``uniform`` or ``xsec`` (σ / events tried per process) weights. ``uniform`` (one draw per
-    explained jet) comes back as a function of the explained inputs. The ``averaged`` baseline
-    of K jets reads only the K jets it draws (the same draw as drawing from all of them)."""
-    from jetxai.explain import baselines
+    ``uniform`` or ``xsec`` (σ / events tried per process) weights, as its registry entry
+    declares: a per-jet baseline comes back as a :class:`PerJetDraw` (built batch by batch from
+    the explained inputs), one that reads only some rows (``averaged`` of K jets) reads only
+    those, a baseline without background is built once."""
+    from jetxai.explain.baselines import BASELINES
 
-    rows = background_rows(samples)
-    w = background_weights(samples, rows, weights)
+    entry = BASELINES[name]
     generator = torch.Generator().manual_seed(seed)
-    if name == "averaged" and k is not None and 1 <= k < len(rows):
-        chosen = torch.randperm(len(rows), generator=generator)[:k]
-        drawn = _inputs(model, samples, rows[chosen.numpy()])
-        return baselines.AveragedBaseline(drawn, w[chosen])
+    rows = background_rows(samples)
+    if not entry.background:  # one row gives the inputs' shapes
+        return entry(_inputs(model, samples, rows[:1]), k=k, generator=generator)
+    w = background_weights(samples, rows, weights)
+    if entry.read is not None:
+        read = entry.read(
+            lambda chosen: _inputs(model, samples, rows[chosen.numpy()]), w, k, generator
+        )
+        if read is not None:
+            return read
     background = _inputs(model, samples, rows)
-    if name == "uniform":  # one baseline per explained jet: drawn batch by batch
-        return PerJetDraw(background, seed)
-    return baselines.build(
-        name, background, background=background, weights=w, k=k, generator=generator
-    )
+    if entry.per_jet:
+        return PerJetDraw(entry, background, w, k, seed)
+    used = w if entry.weighted else None
+    return entry(background, background=background, weights=used, k=k, generator=generator)
 
 
 class PerJetDraw:
-    """The ``uniform`` baseline of a batch: one background row drawn for each explained jet,
-    from a generator seeded by ``seed`` and the batch's first jet's position in the test split,
-    so the draw does not depend on how the jets are chunked or which worker explains them."""
+    """A per-jet baseline of a batch (one baseline for each explained jet), drawn from a
+    generator seeded by ``seed`` and the batch's first jet's position in the test split, so the
+    draw does not depend on how the jets are chunked or which worker explains them. Only what
+    the entry keeps of the background is held (``uniform``: each feature's range)."""
 
-    def __init__(self, background: tuple[torch.Tensor, ...], seed: int) -> None:
-        # the draw needs only each feature's range: two rows instead of the whole background
-        self.ranges = tuple(
-            torch.stack([b.min(dim=0).values, b.max(dim=0).values]) for b in background
-        )
+    def __init__(
+        self,
+        entry: Any,
+        background: tuple[torch.Tensor, ...],
+        weights: torch.Tensor,
+        k: int | None,
+        seed: int,
+    ) -> None:
+        self.entry = entry
+        self.background = background if entry.keep is None else entry.keep(background)
+        self.weights = weights if entry.weighted and entry.keep is None else None
+        self.k = k
         self.seed = seed
 
     def __call__(self, inputs: tuple[torch.Tensor, ...], first: int) -> Any:
-        from jetxai.explain import baselines
-
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + first)
-        return baselines.build("uniform", inputs, background=self.ranges, generator=generator)
+        return self.entry(
+            inputs,
+            background=self.background,
+            weights=self.weights,
+            k=self.k,
+            generator=generator,
+        )
 
 
 def background_sample(
