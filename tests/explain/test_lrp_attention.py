@@ -289,5 +289,5 @@ def test_edge_relevance_sits_on_neighbour_pairs_only(jets) -> None:  # type: ign
 
 def test_unknown_softmax_rule_is_refused(jets) -> None:  # type: ignore[no-untyped-def]
     model, inputs, additional = _tagger("part", jets, [])
-    with pytest.raises(InputError, match="softmax rule must be one of attnlrp, identity, cp"):
+    with pytest.raises(InputError, match=r"softmax rule 'lxt'; choose from attnlrp, cp, identity"):
         lrp(model, inputs, additional_forward_args=additional, softmax="lxt")

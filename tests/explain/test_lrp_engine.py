@@ -342,8 +342,7 @@ def test_covered_models_pass_the_conservation_check_silently(jets, name: str) ->
 
 
 def test_a_registered_elementwise_module_is_covered() -> None:
-    from jetxai.explain.lrp import register_elementwise
-    from jetxai.explain.lrp.engine import ELEMENTWISE
+    from jetxai.explain.lrp import LAYER_RULES, register_elementwise
 
     class Swish(nn.Module):
         def forward(self, v: torch.Tensor) -> torch.Tensor:
@@ -361,4 +360,4 @@ def test_a_registered_elementwise_module_is_covered() -> None:
         _, delta = lrp(net, x, epsilon=1e-12, return_convergence_delta=True)
         assert torch.allclose(delta, torch.zeros_like(delta), atol=1e-9)  # passes, conserved
     finally:
-        ELEMENTWISE.discard(Swish)
+        del LAYER_RULES[Swish]

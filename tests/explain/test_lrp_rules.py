@@ -86,6 +86,20 @@ def test_dense_rules_match_the_matrix_form(name: str) -> None:
     )
 
 
+def test_a_rule_for_one_named_module_overrides_its_type() -> None:
+    # the composite maps nn.Linear to ε = 0.01 and the module named "2" (the output layer) to
+    # γ: the reference applies γ there and ε on the first layer
+    torch.manual_seed(3)
+    net = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 1), nn.Flatten(0)).eval()
+    x = torch.randn(8, 6)
+    composite = Composite({nn.Linear: Epsilon(0.01)}, module_rules={"2": Gamma(0.25, 1e-6)})
+    expected = _dense_reference(
+        net, x, lambda *a: ref.gamma(*a, 0.25, 1e-6), lambda *a: ref.epsilon(*a, 0.01)
+    )
+    relevance = lrp(net, x, composite=composite)
+    np.testing.assert_allclose(relevance.numpy(), expected, rtol=RTOL, atol=1e-12)
+
+
 def _conv_matrix(conv: nn.Conv2d, shape: tuple[int, ...]) -> np.ndarray:
     """The convolution as a dense (out, in) matrix, column k = conv(e_k) without bias."""
     size = int(np.prod(shape))

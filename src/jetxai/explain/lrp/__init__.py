@@ -3,18 +3,18 @@ layers): rules, composites, canonizers and the engine."""
 
 from __future__ import annotations
 
-from jetxai._registry import Registry
 from jetxai.explain.lrp.canonizers import BatchNormFolding
-from jetxai.explain.lrp.composites import COMPOSITES, SOFTMAX_RULES, Composite, build_composite
+from jetxai.explain.lrp.composites import COMPOSITES, Composite, build_composite
 from jetxai.explain.lrp.engine import (
     ConservationWarning,
     Decomposition,
     LRPHooks,
     lrp,
     lrp_decomposition,
-    register_elementwise,
 )
+from jetxai.explain.lrp.layer_rules import LAYER_RULES, SOFTMAX_RULES, register_elementwise
 from jetxai.explain.lrp.rules import (
+    RULES,
     AlphaBeta,
     Epsilon,
     Flat,
@@ -25,22 +25,9 @@ from jetxai.explain.lrp.rules import (
     ZPlus,
 )
 
-#: Rule classes by name.
-RULES: Registry[type[Rule]] = Registry(
-    "LRP rule",
-    {
-        "epsilon": Epsilon,
-        "gamma": Gamma,
-        "zplus": ZPlus,
-        "alpha_beta": AlphaBeta,
-        "flat": Flat,
-        "w_square": WSquare,
-        "zbox": ZBox,
-    },
-)
-
 __all__ = [
     "COMPOSITES",
+    "LAYER_RULES",
     "RULES",
     "SOFTMAX_RULES",
     "AlphaBeta",

@@ -52,6 +52,7 @@ EdgeConv, laid out per particle pair, and ParT's pairwise interaction features a
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -67,55 +68,7 @@ from jetxai.explain._common import check_target, select, shaped
 from jetxai.explain.lrp import recurrent, weaver
 from jetxai.explain.lrp.canonizers import BatchNormFolding, ExplicitAttention, check_attention
 from jetxai.explain.lrp.composites import Composite, build_composite
-from jetxai.explain.lrp.rules import Rule, epsilon_output, pass_through
-from jetxai.models.layers import (
-    Add,
-    ClassToken,
-    Concat,
-    MaskedMean,
-    MaskedSum,
-    MatMul,
-    NeighbourMean,
-    Tap,
-    WeightedSum,
-)
-
-_WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d)
-_ACTIVATIONS = (nn.Tanh, nn.Sigmoid, nn.ELU, nn.LeakyReLU, nn.Softplus, nn.GELU, nn.SiLU)
-_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
-_NATURAL = (
-    nn.ReLU,
-    nn.MaxPool1d,
-    nn.MaxPool2d,
-    nn.AvgPool1d,
-    nn.AvgPool2d,
-    nn.Flatten,
-    nn.Dropout,
-    nn.Identity,
-    nn.Sequential,
-    nn.ModuleList,
-    MaskedSum,
-    MaskedMean,
-    NeighbourMean,
-    Concat,
-    ClassToken,
-)
-_RECURRENT = (nn.LSTM, nn.GRU)
-#: Every leaf-module type the engine handles.
-COVERED: tuple[type[nn.Module], ...] = (
-    *_WEIGHTED,
-    *_RECURRENT,
-    *_ACTIVATIONS,
-    *_NORMS,
-    *_NATURAL,
-    WeightedSum,
-    nn.LayerNorm,
-    nn.Softmax,
-    MatMul,
-    Add,
-    Tap,
-    nn.MultiheadAttention,  # run with visible modules (canonizers.ExplicitAttention)
-)
+from jetxai.explain.lrp.layer_rules import LAYER_RULES, rule_of
 
 #: Largest conservation error of the rule chain, |f₀ − ΣR₀| / mean |f₀| on the bias-free model
 #: (probed in float64), that passes without a warning. Covered models give 1e-15 to 1e-7 (ParT,
@@ -159,17 +112,6 @@ _STRUCTURAL = {
 }
 
 
-#: Users' own element-wise modules (y_i = g(x_i)) whose relevance passes through unchanged, added
-#: with :func:`register_elementwise`; anything else unknown is refused by :func:`check_coverage`.
-ELEMENTWISE: set[type[nn.Module]] = set()
-
-
-def register_elementwise(cls: type[nn.Module]) -> type[nn.Module]:
-    """Declare ``cls`` an element-wise activation for LRP (usable as a class decorator)."""
-    ELEMENTWISE.add(cls)
-    return cls
-
-
 class ConservationWarning(UserWarning):
     """LRP relevance is not conserved through the model: some operation is not covered."""
 
@@ -184,7 +126,7 @@ def check_coverage(model: nn.Module) -> None:
         owns = any(True for _ in module.parameters(recurse=False))
         if any(True for _ in module.children()) and not owns:
             continue
-        if not isinstance(module, (*COVERED, *ELEMENTWISE)):
+        if rule_of(LAYER_RULES, module) is None:
             raise InputError(
                 f"LRP does not cover module {name or '<model>'!r} ({type(module).__name__}); "
                 "covered: Linear, Conv1d/2d, LSTM, GRU, BatchNorm, LayerNorm, Softmax, "
@@ -192,7 +134,7 @@ def check_coverage(model: nn.Module) -> None:
                 "pooling, concatenation, Add, MatMul, Tap, ClassToken: jetxai.models.layers); an "
                 "element-wise module of your own: jetxai.explain.lrp.register_elementwise"
             )
-        if isinstance(module, _RECURRENT):
+        if isinstance(module, nn.LSTM | nn.GRU):
             recurrent.check(module, name)
         if isinstance(module, nn.MultiheadAttention):
             check_attention(module, name)
@@ -280,10 +222,7 @@ class LRPHooks:
         self.attention.apply(self.model)
         self.weaver.apply(self.model)
         try:
-            for module in self.model.modules():
-                hook = self._hook_for(module)
-                if hook is not None:
-                    self.handles.append(module.register_forward_hook(hook))
+            self._install()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -301,48 +240,20 @@ class LRPHooks:
         """Whether a layer reading ``x`` is an input layer."""
         return _structural_origin(x, self.leaves)
 
-    def first_layer_rule(self, module: nn.Module, x: torch.Tensor) -> Rule | None:
-        """The composite's rule for ``module`` reading ``x``."""
-        return self.composite.rule_for(module, reads_input=self.reads_inputs(x))
-
     def record(self, x: torch.Tensor, aux: list[torch.Tensor]) -> None:
         """Keep a first-layer rule's auxiliaries (``x``-shaped) for the input relevance."""
         if aux:
             self.input_layers.append(InputLayer(x, aux))
 
-    def _hook_for(self, module: nn.Module) -> Any:
-        epsilon = self.composite.epsilon
-        if isinstance(module, _WEIGHTED):
-            return self._weighted_hook
-        if isinstance(module, nn.LSTM):
-            return lambda m, args, out: recurrent.lstm(m, args, epsilon, self)
-        if isinstance(module, nn.GRU):
-            return lambda m, args, out: recurrent.gru(m, args, epsilon, self)
-        if isinstance(module, (*_ACTIVATIONS, *ELEMENTWISE)):
-            return lambda m, args, out: pass_through(args[0], out)
-        if isinstance(module, WeightedSum):
-            return lambda m, args, out: (args[0] * args[1].detach().unsqueeze(-1)).sum(dim=1)
-        if isinstance(module, _NORMS):
-            if module in self.canonizer.folded:
-                return None
-            return lambda m, args, out: epsilon_output(out, epsilon)
-        if isinstance(module, Add):
-            return lambda m, args, out: epsilon_output(out, epsilon)
-        if isinstance(module, MatMul):
-            return lambda m, args, out: _uniform_product(args[0], args[1], out)
-        if isinstance(module, nn.Softmax) and self.composite.softmax == "identity":
-            return lambda m, args, out: pass_through(args[0], out)
-        if isinstance(module, nn.Softmax) and self.composite.softmax == "cp":
-            return lambda m, args, out: out.detach()
-        if isinstance(module, nn.LayerNorm):
-            return _layer_norm
-        if isinstance(module, Tap):
-            return self._tap_hook
-        return None
+    def folded(self, module: nn.Module) -> bool:
+        """Whether ``module`` (a BatchNorm) is folded into the layer before it."""
+        return module in self.canonizer.folded
 
-    def _tap_hook(self, module: Tap, args: tuple[Any, ...], output: torch.Tensor) -> Any:
+    def tap(self, module: nn.Module, args: tuple[Any, ...], output: torch.Tensor) -> Any:
+        """Record a :class:`~jetxai.models.layers.Tap`'s tensor; a source tap's relevance stops
+        there (a fresh leaf), so it is a share of its own."""
         index = args[1] if len(args) > 1 else None
-        name = self.names.get(id(module), module.name)
+        name = self.names.get(id(module), getattr(module, "name", ""))
         if module.source:
             leaf = output.detach().requires_grad_(True)
             self.taps.append(TapRecord(name, leaf, True, index))
@@ -351,62 +262,14 @@ class LRPHooks:
             self.taps.append(TapRecord(name, output, False, index))
         return None
 
-    def _weighted_hook(
-        self, module: nn.Module, args: tuple[Any, ...], output: torch.Tensor
-    ) -> torch.Tensor:
-        x = args[0]
-        rule = self.first_layer_rule(module, x)
-        if rule is None:
-            return output
-        aux: list[torch.Tensor] = []
-        result = rule.output(module, x, output, aux)
-        self.record(x, aux)
-        return result
-
-
-class _HalvedProduct(torch.autograd.Function):
-    """a @ b whose gradients are halved: x ⊙ ∂f/∂x gives each factor half the relevance."""
-
-    @staticmethod
-    def forward(
-        ctx: torch.autograd.function.FunctionCtx, a: torch.Tensor, b: torch.Tensor
-    ) -> torch.Tensor:
-        ctx.save_for_backward(a, b)
-        return a @ b
-
-    @staticmethod
-    def backward(
-        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        a, b = ctx.saved_tensors  # type: ignore[attr-defined]
-        half = 0.5 * grad
-        return half @ b.transpose(-1, -2), a.transpose(-1, -2) @ half
-
-
-def _uniform_product(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """a @ b with half the relevance to each factor (AttnLRP's uniform rule); a factor that does
-    not depend on the inputs passes none, so the other takes all."""
-    if not (a.requires_grad and b.requires_grad):
-        return out
-    if a.dim() < 2 or b.dim() < 2 or a.shape[:-2] != b.shape[:-2]:  # vectors, broadcasting
-        half = 0.5 * (a @ b.detach()) + 0.5 * (a.detach() @ b)
-        return half + (out - half).detach()
-    result: torch.Tensor = _HalvedProduct.apply(a, b)
-    return result
-
-
-def _layer_norm(module: nn.LayerNorm, args: tuple[Any, ...], out: torch.Tensor) -> torch.Tensor:
-    """LayerNorm with the standard deviation held constant: linear in x (AttnLRP)."""
-    x = args[0]
-    dims = tuple(range(-len(module.normalized_shape), 0))
-    centred = x - x.mean(dim=dims, keepdim=True)
-    scale = torch.sqrt(x.var(dim=dims, keepdim=True, unbiased=False) + module.eps).detach()
-    y = centred / scale
-    if module.weight is not None:
-        y = y * module.weight
-    if module.bias is not None:
-        y = y + module.bias
-    return y + (out - y).detach()
+    def _install(self) -> None:
+        """A forward hook on every module whose rule needs one."""
+        table = self.composite.rules()
+        for name, module in self.model.named_modules():
+            rule = self.composite.rule_for(module, name, table)
+            if rule is not None and rule.hooked:
+                hook = functools.partial(rule.hook, hooks=self)
+                self.handles.append(module.register_forward_hook(hook))
 
 
 @contextmanager

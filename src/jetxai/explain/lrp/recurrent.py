@@ -15,17 +15,14 @@ Single-layer, unidirectional layers only (what jetxai's taggers use).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from jetxai.errors import InputError
-from jetxai.explain.lrp.rules import epsilon_output, pass_through
-
-if TYPE_CHECKING:
-    from jetxai.explain.lrp.engine import LRPHooks
+from jetxai.explain.lrp.rules import Hooks, epsilon_output, pass_through
 
 
 def _param(module: nn.Module, name: str) -> torch.Tensor:
@@ -50,7 +47,7 @@ def check(module: nn.LSTM | nn.GRU, name: str = "") -> None:
         )
 
 
-def _input_map(module: nn.LSTM | nn.GRU, x: torch.Tensor, hooks: LRPHooks | None) -> torch.Tensor:
+def _input_map(module: nn.LSTM | nn.GRU, x: torch.Tensor, hooks: Hooks | None) -> torch.Tensor:
     """W_ih x for every step, with the first-layer rule applied when ``x`` is an input."""
     w_ih = _param(module, "weight_ih_l0")
     mapped = x @ w_ih.T
@@ -102,7 +99,7 @@ def _linear(
 
 
 def lstm(
-    module: nn.LSTM, args: tuple[Any, ...], epsilon: float, hooks: LRPHooks | None = None
+    module: nn.LSTM, args: tuple[Any, ...], epsilon: float, hooks: Hooks | None = None
 ) -> tuple[Any, ...]:
     """The LSTM's forward output, recomputed with LRP relevance routing."""
     check(module)
@@ -132,7 +129,7 @@ def lstm(
 
 
 def gru(
-    module: nn.GRU, args: tuple[Any, ...], epsilon: float, hooks: LRPHooks | None = None
+    module: nn.GRU, args: tuple[Any, ...], epsilon: float, hooks: Hooks | None = None
 ) -> tuple[Any, ...]:
     """The GRU's forward output, recomputed with LRP relevance routing.
 

@@ -1,4 +1,6 @@
-"""LRP rules for layers with weights (Linear, Conv1d, Conv2d) and for element-wise activations.
+"""LRP rules for layers with weights (Linear, Conv1d, Conv2d), registered by name in
+:data:`RULES`, and the :class:`Rule` base every rule object shares (the rules of the other
+layers are in :mod:`.layer_rules`).
 
 Each rule turns a layer's forward pass into one whose *value* is unchanged but whose gradient
 carries relevance: with z the layer's output and z_ρ a rule-specific modified pre-activation,
@@ -15,14 +17,31 @@ first layer only: they build auxiliary leaf tensors whose ``tensor ⊙ grad`` is
 from __future__ import annotations
 
 import math
+from typing import Any, Protocol
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
 
 WeightedLayer = nn.Linear | nn.Conv1d | nn.Conv2d
+
+
+class Hooks(Protocol):
+    """What a rule may ask of the engine's hooks (:class:`jetxai.explain.lrp.engine.LRPHooks`)
+    while the model runs."""
+
+    composite: Any
+
+    def reads_inputs(self, x: torch.Tensor) -> bool: ...
+
+    def record(self, x: torch.Tensor, aux: list[torch.Tensor]) -> None: ...
+
+    def folded(self, module: nn.Module) -> bool: ...
+
+    def tap(self, module: nn.Module, args: tuple[Any, ...], out: torch.Tensor) -> Any: ...
 
 
 def affine(
@@ -87,21 +106,49 @@ def _non_negative(name: str, value: float) -> float:
 
 
 class Rule:
-    """Base class: how one weighted layer passes relevance to its input."""
+    """Base class: how one layer passes relevance to its input. The engine calls :meth:`hook` as
+    the layer's forward hook (where :attr:`hooked`); a weighted-layer rule defines
+    :meth:`output`, and the composite's first-layer rule takes its place where the layer reads
+    the explained inputs."""
 
     #: a first-layer rule redistributes without reference to the input's values
     input_layer_only = False
+    #: whether the rule needs a forward hook (False: relevance follows the plain gradient)
+    hooked = True
 
     def output(
         self, module: nn.Module, x: torch.Tensor, z: torch.Tensor, aux: list[torch.Tensor]
     ) -> torch.Tensor:
         raise NotImplementedError
 
+    def hook(self, module: nn.Module, args: tuple[Any, ...], out: Any, hooks: Hooks) -> Any:
+        """The forward hook of a weighted layer: the layer's output with this rule's gradient
+        (the first-layer rule's where the layer reads the inputs)."""
+        x = args[0]
+        first = hooks.composite.first_layer
+        if first is not None and hooks.reads_inputs(x):
+            return first.apply(module, x, out, hooks)
+        if self.input_layer_only:
+            raise InputError(f"{self!r} is a first-layer rule; {type(module).__name__} is not")
+        return self.apply(module, x, out, hooks)
+
+    def apply(self, module: nn.Module, x: torch.Tensor, z: torch.Tensor, hooks: Hooks) -> Any:
+        """:meth:`output` with its auxiliaries recorded for the input relevance."""
+        aux: list[torch.Tensor] = []
+        result = self.output(module, x, z, aux)
+        hooks.record(x, aux)
+        return result
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
 
 
+#: Rule classes by name.
+RULES: Registry[type[Rule]] = Registry("LRP rule")
+
+
+@RULES.register("epsilon")
 class Epsilon(Rule):
     """ε-rule: R_i = Σ_j a_i w_ij / (z_j + ε·sign(z_j)) · R_j, z_j = Σ_i a_i w_ij + b_j.
 
@@ -115,6 +162,7 @@ class Epsilon(Rule):
         return epsilon_output(z, self.epsilon)
 
 
+@RULES.register("gamma")
 class Gamma(Rule):
     """γ-rule: R_i = Σ_j a_i (w_ij + γ w_ij⁺) / Σ_i a_i (w_ij + γ w_ij⁺) · R_j (bias likewise);
     favours positive contributions (Montavon et al. 2019)."""
@@ -129,6 +177,7 @@ class Gamma(Rule):
         return relevance_output(z, affine(module, x, weight, bias), self.epsilon)
 
 
+@RULES.register("alpha_beta")
 class AlphaBeta(Rule):
     """αβ-rule (Bach et al. 2015), α − β = 1:
 
@@ -157,6 +206,7 @@ class AlphaBeta(Rule):
         return out
 
 
+@RULES.register("zplus")
 class ZPlus(AlphaBeta):
     """z⁺-rule: R_i = Σ_j (a_i w_ij)⁺ / Σ_i (a_i w_ij)⁺ · R_j (αβ with α = 1, β = 0)."""
 
@@ -164,6 +214,7 @@ class ZPlus(AlphaBeta):
         super().__init__(alpha=1.0, beta=0.0, epsilon=epsilon)
 
 
+@RULES.register("flat")
 class Flat(Rule):
     """Flat rule (first layer): R_i = Σ_j 1 / n_j · R_j, n_j the number of inputs of unit j."""
 
@@ -175,6 +226,7 @@ class Flat(Rule):
         return relevance_output(z, affine(module, ones, torch.ones_like(module.weight), None), 0.0)
 
 
+@RULES.register("w_square")
 class WSquare(Rule):
     """w²-rule (first layer): R_i = Σ_j w_ij² / Σ_i w_ij² · R_j."""
 
@@ -186,6 +238,7 @@ class WSquare(Rule):
         return relevance_output(z, affine(module, ones, module.weight**2, None), 0.0)
 
 
+@RULES.register("zbox")
 class ZBox(Rule):
     """z^B-rule for inputs bounded in [l, h] (first layer):
 
