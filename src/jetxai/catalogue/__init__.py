@@ -46,6 +46,7 @@ class Process:
         window_loss: jet level: measured share of the 550–650 GeV window's jets that the default
             window never generates.
         pthat_min: event level: default generator-level p̂_T cut in GeV (``None``: none).
+        title: how readers see the class in figures and tables ("QCD"); the name where empty.
     """
 
     name: str
@@ -58,6 +59,7 @@ class Process:
     pthat_factors: tuple[float, float] | None = None
     window_loss: float | None = None
     pthat_min: float | None = None
+    title: str = ""
 
     @property
     def is_background(self) -> bool:
@@ -90,6 +92,13 @@ def process(name: str, label: int, role: Role, level: Level, description: str, *
 def at_level(level: Level) -> dict[str, Process]:
     """The processes generated at ``level``, by name."""
     return {name: p for name, p in sorted(PROCESSES.items()) if p.level == level}
+
+
+def title(name: str) -> str:
+    """How readers see process ``name`` ("QCD" for ``qcd``); a name the catalogue does not
+    know (a user's class) as it is."""
+    entry = PROCESSES.get(name)
+    return (entry.title or entry.name) if entry is not None else name
 
 
 def labels() -> dict[str, int]:

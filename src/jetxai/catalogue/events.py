@@ -40,6 +40,17 @@ from typing import Any
 
 from jetxai.catalogue import PROCESSES, process
 
+#: The event selection's cut-flow stages, in order (each count includes the previous cuts;
+#: applied by :mod:`jetxai.generate.events.record`).
+STAGES = ("generated", "one_lepton", "jets", "bjets")
+#: The stages as table heads.
+STAGE_NAMES = {
+    "generated": "generated",
+    "one_lepton": "1 lepton",
+    "jets": "≥ jets",
+    "bjets": "≥ b-tags",
+}
+
 
 def _pthat_cut(config: Any) -> list[str]:
     """The p̂_T setting: the config's value when given, else the process default."""

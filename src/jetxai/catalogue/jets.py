@@ -53,7 +53,7 @@ def _top(config: Any) -> list[str]:
     return ["Top:gg2ttbar = on", "Top:qqbar2ttbar = on", *_HADRONIC_W, *_pthat(config)]
 
 
-@process("w", 2, "signal", "jet", "W′ → W Z, W → q q̄′, Z → ν ν̄", parent=24)
+@process("w", 2, "signal", "jet", "W′ → W Z, W → q q̄′, Z → ν ν̄", parent=24, title="W")
 def _w(config: Any) -> list[str]:
     # W' -> W Z with Z -> nu nu; a W' of mass 2 x (window centre) puts the W's Jacobian peak
     # in the jet pT window.
@@ -76,6 +76,7 @@ def _w(config: Any) -> list[str]:
     "jet",
     "Z + jet, Z → q q̄",
     parent=23,
+    title="Z",
     pthat_factors=(0.6, 1.3),
     window_loss=0.005,
 )
@@ -96,6 +97,7 @@ def _z(config: Any) -> list[str]:
     "jet",
     "Z H, H → b b̄, Z → ν ν̄",
     parent=25,
+    title="Higgs",
     pthat_factors=(0.55, 1.5),
     window_loss=0.09,
 )
@@ -115,6 +117,7 @@ def _higgs(config: Any) -> list[str]:
     "background",
     "jet",
     "QCD dijets (quark and gluon jets)",
+    title="QCD",
     pthat_factors=(0.55, 1.5),
     window_loss=0.008,
 )

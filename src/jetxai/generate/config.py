@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from jetxai._registry import choose
 from jetxai.catalogue import PROCESSES, Level, at_level
 from jetxai.data.schema import SPLIT_CODES
 from jetxai.errors import InputError
@@ -50,11 +51,7 @@ class ConfigRecord:
         return recipe(self)
 
     def _check_process(self) -> None:
-        known = at_level(self.level)
-        if self.process not in known:
-            raise InputError(
-                f"unknown {self.process_kind} {self.process!r}; choose from {', '.join(known)}"
-            )
+        choose(self.process, at_level(self.level), self.process_kind)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (round-trips through :meth:`from_dict`)."""
@@ -71,10 +68,8 @@ class ConfigRecord:
         return data
 
     def _check_split(self) -> None:
-        if self.split is not None and self.split not in SPLIT_CODES:
-            raise InputError(
-                f"split must be one of {', '.join(SPLIT_CODES)} or unset, got {self.split!r}"
-            )
+        if self.split is not None:
+            choose(self.split, SPLIT_CODES, "split")
 
     def caveats(self) -> list[str]:
         """Known limits of the sample this config makes, one sentence each."""

@@ -16,6 +16,7 @@ import awkward as ak
 from jetxai._dask import completed, dask_client
 from jetxai._io import remove_stale_temporaries
 from jetxai._versions import versions
+from jetxai.catalogue.events import STAGES
 from jetxai.data.dataset import (
     chunk_meta,
     chunk_path,
@@ -31,7 +32,6 @@ from jetxai.errors import InputError
 from jetxai.generate import _pythia
 from jetxai.generate._pythia import AnyConfig
 from jetxai.generate.chunk import chunk_seed, generate_chunk
-from jetxai.generate.events.record import STAGES
 
 _VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
 

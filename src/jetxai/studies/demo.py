@@ -84,26 +84,20 @@ def settings(quick: bool) -> dict[str, Any]:
     }
 
 
-def run_demo(
-    out: str | os.PathLike[str],
-    quick: bool = False,
-    workers: int = 2,
-    progress: bool = True,
-    data: Sequence[str | os.PathLike[str]] | None = None,
-) -> Path:
-    """Run (or finish) the demo study in ``out``; return the report page.
+#: The demo's networks: run name → (model, with the XAUG variables).
+DEMO_MODELS = {"dnn": ("dnn", True), "pfn": ("pfn", False), "pfn-xaug": ("pfn", True)}
+#: The demo's own samples: name → (process, generator seed, settings key of its size, split).
+DEMO_SAMPLES = {
+    "top": ("top", 1, "n_jets", None),
+    "qcd": ("qcd", 2, "n_jets", None),
+    "qcd-test": ("qcd", 3, "n_test_background", "test"),
+}
+#: How the demo explains with IG (the per-jet view's run too): background weights and K.
+IG_OPTIONS: dict[str, Any] = {"weights": "xsec", "k": 16}
 
-    ``data``: run the study on these datasets (imported public data, or jets generated
-    elsewhere) instead of generating its own; their XAUG columns are added in place.
-    """
-    from jetxai.features import add_xaug
-    from jetxai.generate import GeneratorConfig, generate
-    from jetxai.report.build import build_report
-    from jetxai.studies.explain import explain_run
-    from jetxai.train import TrainConfig, random_ordering, reduced_feature_curve, train
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def study_config(quick: bool, given: dict[str, Path] | None) -> dict[str, Any]:
+    """The demo's ``study.json``: what it runs, its sizes and the versions it ran with."""
     size = settings(quick)
     study: dict[str, Any] = {
         "title": "jetxai demo: a top tagger and what it relies on" + (" (quick)" if quick else ""),
@@ -117,8 +111,8 @@ def run_demo(
             f"{size['n_test_background']} QCD jets are generated for the test split only, so "
             "the background rejections rest on enough test background jets to be measured."
         ),
-        "samples": ["top", "qcd", "qcd-test"],
-        "models": ["dnn", "pfn", "pfn-xaug"],
+        "samples": list(DEMO_SAMPLES),
+        "models": list(DEMO_MODELS),
         "lrp": ["dnn", "pfn-xaug"],
         "ig": "dnn",
         "ig_baselines": IG_BASELINES,
@@ -128,8 +122,6 @@ def run_demo(
         "settings": size,
         "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
     }
-    layout = StudyLayout(out)
-    given = _given(data) if data else None
     if given:
         names = ", ".join(f"{name} ({path})" for name, path in given.items())
         study |= {
@@ -138,29 +130,51 @@ def run_demo(
             "samples": list(given),
             "sample_paths": {name: str(path) for name, path in given.items()},
         }
-    write_json(layout.config, study)
-    steps: list[tuple[str, Any]] = []
+    return study
 
-    def step(title: str) -> Any:
-        def wrap(function: Any) -> Any:
-            steps.append((title, function))
-            return function
 
-        return wrap
+class Demo:
+    """The demo's steps on one output directory; each skips what is already there."""
 
-    datasets = (
-        list(given.values())
-        if given
-        else [layout.data("top"), layout.data("qcd"), layout.data("qcd-test")]
-    )
-
-    def _generate() -> None:
-        samples = (
-            ("top", 1, datasets[0], size["n_jets"], None),
-            ("qcd", 2, datasets[1], size["n_jets"], None),
-            ("qcd", 3, datasets[2], size["n_test_background"], "test"),
+    def __init__(
+        self, out: Path, study: dict[str, Any], given: dict[str, Path] | None, workers: int,
+        progress: bool,
+    ) -> None:  # fmt: skip
+        self.out, self.study, self.given = out, study, given
+        self.layout = StudyLayout(out)
+        self.size = study["settings"]
+        self.workers, self.progress = workers, progress
+        self.datasets = (
+            list(given.values()) if given else [self.layout.data(s) for s in DEMO_SAMPLES]
         )
-        for process, seed, path, n_jets, split in samples:
+        self.common = {
+            "seeds": study["seeds"],
+            "epochs": self.size["epochs"],
+            "patience": 3,
+            "n_constituents": self.size["n_constituents"],
+        }
+
+    def steps(self) -> list[tuple[str, Any]]:
+        """(title, step) in order; generation only where the demo makes its own data."""
+        own = [] if self.given else [("generate top and QCD jets", self.generate)]
+        return [
+            *own,
+            ("compute XAUG variables", self.features),
+            ("train taggers (2 seeds each)", self.train),
+            ("layerwise relevance propagation", self.lrp),
+            ("integrated gradients, three baselines", self.ig),
+            ("integrated gradients on the PFN + XAUG, for the per-jet view", self.ig_jets),
+            ("reduced-feature curve", self.reduced),
+            ("build the report", self.report),
+        ]
+
+    def generate(self) -> None:
+        from jetxai.generate import GeneratorConfig, generate
+
+        for path, (process, seed, size_key, split) in zip(
+            self.datasets, DEMO_SAMPLES.values(), strict=True
+        ):
+            n_jets = self.size[size_key]
             config = GeneratorConfig(
                 process=process,
                 n_jets=n_jets,
@@ -170,123 +184,116 @@ def run_demo(
                 pthat_max=DEMO_PTHAT[1] * 650.0,
                 split=split,
             )
-            generate(config, path, workers=workers, progress=progress)
+            generate(config, path, workers=self.workers, progress=self.progress)
 
-    if not given:
-        step("generate top and QCD jets")(_generate)
+    def features(self) -> None:
+        from jetxai.features import add_xaug
 
-    @step("compute XAUG variables")
-    def _features() -> None:
-        for path in datasets:
-            add_xaug(path, DEMO_XAUG, progress=progress)
+        for path in self.datasets:
+            add_xaug(path, DEMO_XAUG, progress=self.progress)
 
-    common = {
-        "seeds": 2,
-        "epochs": size["epochs"],
-        "patience": 3,
-        "n_constituents": size["n_constituents"],
-    }
+    def train(self) -> None:
+        from jetxai.train import TrainConfig, train
 
-    @step("train taggers (2 seeds each)")
-    def _train() -> None:
-        for name, model, xaug in (
-            ("dnn", "dnn", DEMO_XAUG),
-            ("pfn", "pfn", []),
-            ("pfn-xaug", "pfn", DEMO_XAUG),
-        ):
-            train(
-                TrainConfig(model=model, xaug=xaug, **common),
-                datasets,
-                layout.runs(name),
-                progress=progress,
-            )
+        for name, (model, with_xaug) in DEMO_MODELS.items():
+            config = TrainConfig(model=model, xaug=DEMO_XAUG if with_xaug else [], **self.common)
+            train(config, self.datasets, self.layout.runs(name), progress=self.progress)
 
     def _explain(
-        name: str, target: Path, method: str, max_jets: int = 2000, **options: Any
+        self, name: str, target: Path, method: str, max_jets: int = 2000, **options: Any
     ) -> None:
+        from jetxai.studies.explain import explain_run
+
         if not (target / "ranking.json").is_file():
             explain_run(
-                layout.runs(name),
-                datasets,
+                self.layout.runs(name),
+                self.datasets,
                 target,
                 method=method,
                 max_jets=max_jets,
-                progress=progress,
+                progress=self.progress,
                 **options,
             )
 
-    @step("layerwise relevance propagation")
-    def _lrp() -> None:
-        for name in study["lrp"]:
-            _explain(name, layout.lrp(name), "lrp", composite="epsilon")
+    def lrp(self) -> None:
+        for name in self.study["lrp"]:
+            self._explain(name, self.layout.lrp(name), "lrp", composite="epsilon")
 
-    @step("integrated gradients, three baselines")
-    def _ig() -> None:
+    def ig(self) -> None:
+        name = self.study["ig"]
         for baseline in IG_BASELINES:
-            _explain(
-                "dnn",
-                layout.ig("dnn", baseline),
-                "ig",
-                baseline=baseline,
-                weights="xsec",
-                k=16,
-                n_steps=32,
-            )
+            target = self.layout.ig(name, baseline)
+            self._explain(name, target, "ig", baseline=baseline, n_steps=32, **IG_OPTIONS)
 
-    @step("integrated gradients on the PFN + XAUG, for the per-jet view")
-    def _ig_jets() -> None:
+    def ig_jets(self) -> None:
         # a subset of the LRP run's jets (balanced_subset is nested), with adaptive steps
-        _explain(
-            "pfn-xaug",
-            layout.ig("pfn-xaug", "averaged"),
-            "ig",
-            max_jets=JETS_WITH_IG,
-            baseline="averaged",
-            weights="xsec",
-            k=16,
-            n_steps="auto",
+        name, baseline = self.study["jets"]["model"], self.study["jets"]["ig_baseline"]
+        target = self.layout.ig(name, baseline)
+        self._explain(
+            name, target, "ig", JETS_WITH_IG, baseline=baseline, n_steps="auto", **IG_OPTIONS
         )
 
-    @step("reduced-feature curve")
-    def _reduced() -> None:
-        target = layout.reduced / "curve.json"
+    def reduced(self) -> None:
+        from jetxai.train import TrainConfig, random_ordering, reduced_feature_curve
+
+        target = self.layout.reduced / "curve.json"
         if target.is_file():
             return
-        ranking = json.loads((layout.lrp("dnn") / "ranking.json").read_text())
+        ranking = json.loads((self.layout.lrp("dnn") / "ranking.json").read_text())
         orders = {
             "LRP order": ranking["ensemble_ranking"]["order"],
             "random order": random_ordering(DEMO_XAUG, seed=1),
         }
-        config = TrainConfig(model="dnn", xaug=DEMO_XAUG, **common)
-        curves = {
+        config = TrainConfig(model="dnn", xaug=DEMO_XAUG, **self.common)
+        ks = self.size["ks"]
+        curves = {  # each in a directory of the order's first word, recorded in "directories"
             label: reduced_feature_curve(
                 config,
-                datasets,
+                self.datasets,
                 order,
-                size["ks"],
-                layout.reduced / label.split()[0],  # recorded in curve.json's "directories"
+                ks,
+                self.layout.reduced / label.split()[0],
                 progress=False,
             )
             for label, order in orders.items()
         }
-        reference = json.loads((layout.runs("dnn") / "metrics.json").read_text())["rejection_0.5"][
-            "mean"
-        ]
+        metrics = json.loads((self.layout.runs("dnn") / "metrics.json").read_text())
         write_json(
             target,
             {
-                "ks": size["ks"],
+                "ks": ks,
                 "curves": curves,
                 "orders": orders,
-                "reference": reference,
+                "reference": metrics["rejection_0.5"]["mean"],
                 "directories": {label: label.split()[0] for label in orders},
             },
         )
 
-    @step("build the report")
-    def _report() -> None:
-        build_report(out)
+    def report(self) -> None:
+        from jetxai.report.build import build_report
 
+        build_report(self.out)
+
+
+def run_demo(
+    out: str | os.PathLike[str],
+    quick: bool = False,
+    workers: int = 2,
+    progress: bool = True,
+    data: Sequence[str | os.PathLike[str]] | None = None,
+) -> Path:
+    """Run (or finish) the demo study in ``out``; return the report page.
+
+    ``data``: run the study on these datasets (imported public data, or jets generated
+    elsewhere) instead of generating its own; their XAUG columns are added in place.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    given = _given(data) if data else None
+    study = study_config(quick, given)
+    demo = Demo(out, study, given, workers, progress)
+    write_json(demo.layout.config, study)
+    steps = demo.steps()
     for number, (title, function) in enumerate(steps, start=1):
         start = time.perf_counter()
         if progress:
@@ -296,4 +303,4 @@ def run_demo(
             print(
                 f"[{number}/{len(steps)}] {title}: {time.perf_counter() - start:.0f} s", flush=True
             )
-    return layout.report / "index.html"
+    return demo.layout.report / "index.html"

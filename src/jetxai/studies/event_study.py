@@ -46,11 +46,10 @@ from tqdm.auto import tqdm
 from jetxai import data
 from jetxai._io import atomic_path, write_json
 from jetxai._versions import versions
+from jetxai.catalogue.events import STAGE_NAMES, STAGES
 from jetxai.errors import InputError
 from jetxai.evaluate.scorecard import format_scorecard, scorecard
 from jetxai.evaluate.seeds import mean_std, plus_minus
-from jetxai.generate.events import STAGES
-from jetxai.generate.events.record import STAGE_NAMES
 from jetxai.models import load
 from jetxai.models.inputs import prepare_inputs
 from jetxai.models.spec import ModelSpec
@@ -320,7 +319,7 @@ def run_event_study(
         "per_seed": per_seed,
     }
     if figures:
-        from jetxai.report.build import energy_label
+        from jetxai.report.common import energy_label
         from jetxai.report.figures import experiment_label
 
         with experiment_label(energy_label(data.read_manifest(d) for d in datasets)):

@@ -15,7 +15,8 @@ selection and features in :mod:`.record`.
 
 from __future__ import annotations
 
+from jetxai.catalogue.events import STAGES
 from jetxai.generate.events.config import EventConfig
-from jetxai.generate.events.record import STAGES, select_events
+from jetxai.generate.events.record import select_events
 
 __all__ = ["STAGES", "EventConfig", "select_events"]

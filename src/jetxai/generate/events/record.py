@@ -24,16 +24,6 @@ from jetxai.data.schema import EVENT_FEATURES
 from jetxai.generate.events.config import EventConfig
 from jetxai.generate.events.objects import build_objects
 
-#: Cut-flow stages, in order (each count includes the previous cuts).
-STAGES = ("generated", "one_lepton", "jets", "bjets")
-#: The stages as table heads.
-STAGE_NAMES = {
-    "generated": "generated",
-    "one_lepton": "1 lepton",
-    "jets": "≥ jets",
-    "bjets": "≥ b-tags",
-}
-
 
 def _column(array: ak.Array) -> np.ndarray:
     return ak.to_numpy(array).astype(np.float64)
