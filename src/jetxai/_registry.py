@@ -23,13 +23,23 @@ the decorator returns, so it stays usable under its own name)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from jetxai.errors import InputError
 
 T = TypeVar("T")
 E = TypeVar("E")
+
+
+def choose(value: object, choices: Iterable[str], what: str) -> str:
+    """``value`` if it is one of ``choices``, else the one-line error naming them: every
+    "choose from" check of the package (registries and fixed sets of options alike) says it
+    this way."""
+    known = list(choices)
+    if not isinstance(value, str) or value not in known:
+        raise InputError(f"unknown {what} {value!r}; choose from {', '.join(known)}")
+    return value
 
 
 class Registry(dict[str, T]):
@@ -77,7 +87,4 @@ class Registry(dict[str, T]):
     def choose(self, name: object, what: str | None = None) -> str:
         """``name`` if it is registered, else the one-line error naming the choices (``what``
         names the option in it)."""
-        if not isinstance(name, str) or name not in self:
-            label = what or self.kind
-            raise InputError(f"unknown {label} {name!r}; choose from {', '.join(self.names())}")
-        return str(name)
+        return choose(name, self.names(), what or self.kind)

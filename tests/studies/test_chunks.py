@@ -87,26 +87,19 @@ def test_a_chunk_returns_its_warnings_for_the_caller_to_raise(run: Path, tmp_pat
 
     from jetxai.explain.integrated_gradients import IGConvergenceWarning
     from jetxai.studies.checkpoints import SplitCache
-    from jetxai.studies.chunks import explain_chunk
+    from jetxai.studies.chunks import ChunkTask, explain_chunk
 
     checkpoint = run / "run" / "seed-0"
     samples = SplitCache([run / "top", run / "qcd"])(load(checkpoint))
     jets, labels = samples.jets[samples.test], np.asarray(samples.target[samples.test])
     options = {"n_steps": 2, "tolerance": 1e-12, "max_steps": 4}  # cannot converge: it warns
-    n_jets, caught = explain_chunk(
-        str(checkpoint),
-        "ig",
-        options,
-        jets,
-        slice(None),
-        labels,
-        0,
-        4,
-        str(tmp_path / "c.npz"),
+    task = ChunkTask(
+        str(checkpoint), "ig", options, jets, slice(None), labels, 0, 4, str(tmp_path / "c.npz"),
         "key",
-    )  # no warning escapes here (pytest would fail on it); it comes back instead
-    assert n_jets == len(jets)
-    assert any(category is IGConvergenceWarning for _, category in caught)
+    )  # fmt: skip
+    done = explain_chunk(task)  # no warning escapes here (pytest would fail on it): it comes back
+    assert done.n_jets == len(jets)
+    assert any(category is IGConvergenceWarning for _, category in done.warnings)
     assert (tmp_path / "c.npz").is_file()
 
 

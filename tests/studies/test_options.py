@@ -28,7 +28,7 @@ def test_the_command_line_and_the_python_api_share_the_defaults() -> None:
         ({"method": "shap"}, "unknown method 'shap'"),
         ({"composite": "alpha9"}, "unknown composite 'alpha9'; choose from"),
         ({"baseline": "blank"}, "unknown baseline 'blank'; choose from averaged"),
-        ({"weights": "lumi"}, "weights must be uniform or xsec"),
+        ({"weights": "lumi"}, "unknown background weights 'lumi'; choose from uniform, xsec"),
         ({"k": 0}, "k must be a positive integer"),
         ({"n_steps": True}, "n_steps must be a positive integer"),
         ({"max_jets": 0}, "max_jets must be positive"),

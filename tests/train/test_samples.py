@@ -45,7 +45,7 @@ def test_a_sample_generated_for_testing_only_joins_the_test_split(
 def test_bad_split_values_are_refused(qcd_test_only: Path, tmp_path: Path) -> None:
     from ..conftest import SMALL_TOP
 
-    with pytest.raises(InputError, match="split must be one of train, val, test"):
+    with pytest.raises(InputError, match="unknown split 'holdout'; choose from train, val, test"):
         GeneratorConfig(process="qcd", n_jets=1, split="holdout")
     # only fixed test data: nothing to train on, said so
     config = dataclasses.replace(SMALL_TOP, seed=97, n_jets=4, chunk_size=4, split="test")

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai._io import remove_stale_temporaries
-from jetxai._registry import Registry
+from jetxai._registry import Registry, choose
 from jetxai.data.dataset import (
     chunk_path,
     file_digest,
@@ -127,8 +127,8 @@ def import_dataset(
     manifest. ``split`` (train / val / test) marks every jet of these files as that part of an
     official split, for formats whose files do not say it themselves."""
     public = FORMATS[fmt]
-    if split is not None and split not in SPLIT_CODES:
-        raise InputError(f"split must be one of {', '.join(SPLIT_CODES)}, got {split!r}")
+    if split is not None:
+        choose(split, SPLIT_CODES, "split")
     if split is not None and public.split is not None:
         raise InputError(f"{fmt} files carry their official split; drop --split")
     if not isinstance(chunk_size, int) or chunk_size < 1:

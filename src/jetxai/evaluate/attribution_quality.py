@@ -31,7 +31,7 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
-from jetxai.errors import InputError
+from jetxai._registry import choose
 from jetxai.explain._common import select
 
 Array = npt.NDArray[np.float64]
@@ -100,8 +100,7 @@ def _ordered_curve(
     generator: torch.Generator | None,
     score: str,
 ) -> dict[str, Any]:
-    if score not in SCORES:
-        raise InputError(f"unknown score {score!r}; choose from {', '.join(SCORES)}")
+    choose(score, SCORES, "score")
     curve, fractions = _curve(
         model, x, attributions, replacement, steps, insert, None, extra, score
     )

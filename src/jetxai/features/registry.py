@@ -65,10 +65,7 @@ class _Block:
 def taus(padded: Padded, n: int, axes: str = nsubjettiness.DEFAULT_AXES) -> Array:
     """τ_N (β = 1, R₀ = :data:`R0`) of every jet against the named ``axes``
     (:data:`jetxai.features.nsubjettiness.AXES`)."""
-    if axes not in nsubjettiness.AXES:
-        raise InputError(
-            f"unknown N-subjettiness axes {axes!r}; choose from {', '.join(nsubjettiness.AXES)}"
-        )
+    nsubjettiness.AXES.choose(axes)
     p = padded
     recombination = "wta_pt" if axes == "wta_kt" else "E"
     y, phi, pt = _recluster.exclusive_axes(p, n, recombination)
@@ -185,10 +182,7 @@ def xaug(
     """XAUG variables of ``jets`` (the common jet schema): name → float64 array, one per jet.
 
     ``tau_axes`` names the N-subjettiness axes (:data:`jetxai.features.nsubjettiness.AXES`)."""
-    if tau_axes not in nsubjettiness.AXES:
-        raise InputError(
-            f"unknown N-subjettiness axes {tau_axes!r}; choose from {', '.join(nsubjettiness.AXES)}"
-        )
+    nsubjettiness.AXES.choose(tau_axes)
     chosen = _check_names(names)
     missing = [
         f for f in ("part_px", "part_py", "part_pz", "part_energy") if f not in ak.fields(jets)

@@ -62,8 +62,7 @@ def add_xaug(
     entry lists the variables every chunk holds and ``"xaug_tau_axes"`` their axes.
     """
     chosen = _check_names(names)
-    if tau_axes not in AXES:
-        raise InputError(f"unknown N-subjettiness axes {tau_axes!r}; choose from {', '.join(AXES)}")
+    AXES.choose(tau_axes)
     manifest = read_manifest(root)
     if manifest.get("kind", "jets") != "jets":
         raise InputError(f"{root}: XAUG variables are per jet; this is an event-level dataset")

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from jetxai.errors import InputError
+from jetxai._registry import choose
 from jetxai.models import prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.options import BACKGROUND_WEIGHTS
@@ -32,8 +32,7 @@ def background_rows(samples: Samples) -> np.ndarray:
 def background_weights(samples: Samples, rows: np.ndarray, weights: str) -> torch.Tensor:
     """Per background row its weight, normalised to sum to 1: ``uniform``, or ``xsec`` (the
     process's σ / events tried)."""
-    if weights not in BACKGROUND_WEIGHTS:
-        raise InputError(f"weights must be uniform or xsec, got {weights!r}")
+    choose(weights, BACKGROUND_WEIGHTS, "background weights")
     if weights == "uniform":
         return torch.full((len(rows),), 1.0 / len(rows), dtype=torch.float64)
     w = torch.as_tensor(samples.cross_section_weight()[rows], dtype=torch.float64)

@@ -12,12 +12,14 @@ workers (one thread each) gives bit-identical relevances.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -269,31 +271,69 @@ def _worker_model(checkpoint: str, key: str, device: str) -> Tagger:
     return load(checkpoint, device=device)
 
 
-def explain_chunk(
-    checkpoint: str,
-    method: str,
-    options: dict[str, Any],
-    source: Any,
-    rows: np.ndarray | slice,
-    labels: np.ndarray,
-    first: int,
-    batch_size: int,
-    path: str,
-    key: str,
-    device: str = "cpu",
-    threads: int | None = None,
-    probe_at: int | None = 0,
-) -> tuple[int, list[tuple[str, type[Warning]]]]:
-    """Explain one chunk (the jets ``source[rows]``, explained jets ``first`` on) with the
-    worker's copy of the model, write its file, and return its number of jets and the warnings
-    it raised (a Dask worker's warnings are not the caller's)."""
-    with warnings.catch_warnings(record=True) as caught, _threads(threads):
+@dataclass(frozen=True)
+class ChunkTask:
+    """One chunk of explanation work: the jets ``source[rows]`` (explained jets ``first`` on,
+    with their ``labels``), explained by ``method`` with ``options`` in batches of
+    ``batch_size`` by the model of ``checkpoint``, written to ``path`` under ``key``.
+    ``source`` is an awkward array of jets or a :class:`jetxai.data.rows.LazyJets` (read where
+    the chunk is explained); ``threads`` (None: unchanged) are torch's intra-op threads there;
+    LRP's conservation probe runs on the batch starting at test jet ``probe_at``."""
+
+    checkpoint: str
+    method: str
+    options: dict[str, Any]
+    source: Any
+    rows: np.ndarray | slice
+    labels: np.ndarray
+    first: int
+    batch_size: int
+    path: str
+    key: str
+    device: str = "cpu"
+    threads: int | None = None
+    probe_at: int | None = 0
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """What an explained chunk reports: its number of jets and the warnings it raised (a Dask
+    worker's warnings are not the caller's, so they come back to be raised there)."""
+
+    n_jets: int
+    warnings: list[tuple[str, type[Warning]]] = field(default_factory=list)
+
+
+def explain_chunk(task: ChunkTask) -> ChunkDone:
+    """Explain one chunk with the worker's copy of the model and write its file."""
+    with warnings.catch_warnings(record=True) as caught, _threads(task.threads):
         warnings.simplefilter("always")
-        jets = source[rows]
-        model = _worker_model(checkpoint, key, device)
-        result = _batched(method, model, jets, labels, batch_size, options, first, None, probe_at)
-    _save(Path(path), key, result)
-    return len(jets), [(str(w.message), w.category) for w in caught]
+        model = _worker_model(task.checkpoint, task.key, task.device)
+        n_jets = _explain_task(task, model, None)
+    return ChunkDone(n_jets, [(str(w.message), w.category) for w in caught])
+
+
+def _explain_remote(task: ChunkTask, options: dict[str, Any]) -> ChunkDone:
+    """:func:`explain_chunk` on a Dask worker, with the options sent beside the task."""
+    return explain_chunk(dataclasses.replace(task, options=options))
+
+
+def _explain_task(task: ChunkTask, model: Tagger, advance: Callable[[int], object] | None) -> int:
+    """Explain ``task``'s jets with ``model``, write its file; return its number of jets."""
+    jets = task.source[task.rows]
+    result = _batched(
+        task.method,
+        model,
+        jets,
+        task.labels,
+        task.batch_size,
+        task.options,
+        task.first,
+        advance,
+        task.probe_at,
+    )
+    _save(Path(task.path), task.key, result)
+    return len(jets)
 
 
 def chunk_size(batch_size: int) -> int:
@@ -330,9 +370,7 @@ def explain_jets(
     written as they finish. ``source`` is an awkward array of jets or a
     :class:`jetxai.data.rows.LazyJets` (then each chunk's jets are read where it is explained,
     by a worker from the files itself); only one chunk's jets are in memory at a time."""
-    from jetxai._dask import completed
     from jetxai._io import remove_stale_temporaries
-    from jetxai.data.rows import LazyJets
 
     directory.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(directory)
@@ -342,61 +380,68 @@ def explain_jets(
         raise InputError("no jets to explain")
     paths = [directory / f"chunk-{i:05d}.npz" for i in range(len(starts))]
     todo = []
-    for i, (first, path) in enumerate(zip(starts, paths, strict=True)):
+    for first, path in zip(starts, paths, strict=True):
         if _load(path, key) is None:
-            todo.append(i)
+            todo.append(first)
         elif advance is not None:
             advance(min(size, len(rows) - first))
     # the probe runs in this run's first explained batch, also when earlier chunks are reused
-    probe_at = starts[todo[0]] if todo else None
-    if client is None and todo:
+    probe_at = todo[0] if todo else None
+    common: dict[str, Any] = {"checkpoint": str(checkpoint), "method": method, "options": options}
+    common |= {"batch_size": batch_size, "key": key, "device": device, "probe_at": probe_at}
+    tasks = [
+        ChunkTask(
+            source=source,
+            rows=rows[first : first + size],
+            labels=labels[first : first + size],
+            first=first,
+            path=str(paths[first // size]),
+            **common,
+        )
+        for first in todo
+    ]
+    if client is None and tasks:
         model = load(checkpoint, device=device)
-        for i in todo:
-            first = starts[i]
-            result = _batched(
-                method,
-                model,
-                source[rows[first : first + size]],
-                labels[first : first + size],
-                batch_size,
-                options,
-                first,
-                advance,
-                probe_at,
-            )
-            _save(paths[i], key, result)
-    elif todo:
-        shared = dict(options)
-        if "baselines" in shared:  # sent to every worker once, not with every chunk
-            shared["baselines"] = client.scatter(shared["baselines"], broadcast=True)
-        lazy = isinstance(source, LazyJets)
-        calls = [
-            (
-                f"explain-{key}-{i}",
-                (
-                    str(checkpoint),
-                    method,
-                    shared,
-                    # a worker reads lazy jets itself; jets in memory are sent
-                    source if lazy else source[rows[starts[i] : starts[i] + size]],
-                    rows[starts[i] : starts[i] + size] if lazy else slice(None),
-                    labels[starts[i] : starts[i] + size],
-                    starts[i],
-                    batch_size,
-                    str(paths[i]),
-                    key,
-                    device,
-                    1,
-                    probe_at,
-                ),
-            )
-            for i in todo
-        ]
-        raised: dict[tuple[str, type[Warning]], None] = {}
-        for n_jets, caught in completed(client, explain_chunk, calls, "chunks"):
-            raised |= dict.fromkeys(caught)
-            if advance is not None:
-                advance(n_jets)
-        for message, category in raised:
-            warnings.warn(message, category, stacklevel=2)
+        for task in tasks:
+            _explain_task(task, model, advance)
+    elif tasks:
+        _explain_on_dask(client, tasks, advance)
     return paths
+
+
+def _explain_on_dask(
+    client: Any, tasks: list[ChunkTask], advance: Callable[[int], object] | None
+) -> None:
+    """Explain ``tasks`` on ``client``'s workers (one torch thread each), then raise the
+    warnings they raised here, once each. A baseline is sent to every worker once, not with
+    every chunk; a worker reads lazy jets itself, jets in memory are sent with their chunk."""
+    from jetxai._dask import completed
+    from jetxai.data.rows import LazyJets
+
+    shared = dict(tasks[0].options)
+    if "baselines" in shared:
+        shared["baselines"] = client.scatter(shared["baselines"], broadcast=True)
+    lazy = isinstance(tasks[0].source, LazyJets)
+    calls = [
+        (
+            f"explain-{task.key}-{Path(task.path).stem}",
+            (
+                dataclasses.replace(
+                    task,
+                    options={},
+                    source=task.source if lazy else task.source[task.rows],
+                    rows=task.rows if lazy else slice(None),
+                    threads=1,
+                ),
+                shared,  # apart, so Dask resolves the scattered baseline in it
+            ),
+        )
+        for task in tasks
+    ]
+    raised: dict[tuple[str, type[Warning]], None] = {}
+    for done in completed(client, _explain_remote, calls, "chunks"):
+        raised |= dict.fromkeys(done.warnings)
+        if advance is not None:
+            advance(done.n_jets)
+    for message, category in raised:
+        warnings.warn(message, category, stacklevel=3)

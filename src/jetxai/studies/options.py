@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from jetxai._registry import choose
 from jetxai.errors import InputError
 
 #: How the background jets of a baseline are weighted: ``uniform`` (every jet alike) or
@@ -58,19 +59,13 @@ class ExplainOptions:
     def __post_init__(self) -> None:
         from jetxai.explain import BASELINES, COMPOSITES
 
-        if self.method not in STUDY_METHODS:
-            raise InputError(
-                f"unknown method {self.method!r}; choose from {', '.join(STUDY_METHODS)}"
-            )
+        choose(self.method, STUDY_METHODS, "method")
         from jetxai.explain.lrp.composites import check_softmax
 
         COMPOSITES[self.composite]
         BASELINES[self.baseline]
         check_softmax(self.softmax)
-        if self.weights not in BACKGROUND_WEIGHTS:
-            raise InputError(
-                f"weights must be {' or '.join(BACKGROUND_WEIGHTS)}, got {self.weights!r}"
-            )
+        choose(self.weights, BACKGROUND_WEIGHTS, "background weights")
         if self.n_steps != "auto" and (
             not isinstance(self.n_steps, int) or isinstance(self.n_steps, bool) or self.n_steps < 1
         ):

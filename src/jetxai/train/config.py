@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jetxai._registry import choose
 from jetxai.errors import InputError
+
+#: Where training runs: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass
@@ -118,14 +122,10 @@ class TrainConfig:
             and self.val_fraction + self.test_fraction < 1
         ):
             raise InputError("val_fraction and test_fraction must be in (0, 1) and sum below 1")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise InputError(f"device must be auto, cpu or cuda, got {self.device!r}")
+        choose(self.device, DEVICES, "device")
         from jetxai.train.loop import PRECISIONS
 
-        if self.precision not in PRECISIONS:
-            raise InputError(
-                f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
-            )
+        choose(self.precision, PRECISIONS, "precision")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
