@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from jetxai import data
-from jetxai.data import imports
+from jetxai.data import formats, imports
 from jetxai.data.imports import import_dataset
 from jetxai.errors import InputError
 
@@ -138,7 +138,7 @@ def test_an_interrupted_import_resumes_at_the_first_file_not_written(
         return original.reader(path)
 
     monkeypatch.setitem(
-        imports.FORMATS, "top-landscape", imports.PublicFormat(flaky, "", original.split)
+        imports.FORMATS, "top-landscape", formats.PublicFormat(flaky, "", original.split)
     )
     with pytest.raises(KeyboardInterrupt):
         import_dataset("top-landscape", landscape_files, out, chunk_size=10, progress=False)

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai.data._build import jets_from_constituents, padded_to_jagged
+from jetxai.data.formats import FORMATS
 from jetxai.data.pdg import charge
 from jetxai.errors import InputError
 
@@ -135,6 +136,9 @@ def stream_energyflow_qg(path: str | os.PathLike[str], size: int) -> Iterator[ak
         raise InputError(f"{path}: cannot read as .npz ({exc.__class__.__name__})") from None
 
 
+@FORMATS.register(
+    "energyflow-qg", description="EnergyFlow quark/gluon jets (.npz)", stream=stream_energyflow_qg
+)
 def read_energyflow_qg(path: str | os.PathLike[str]) -> ak.Array:
     """Read an EnergyFlow quark/gluon ``.npz`` into the common jet schema."""
     pieces = list(stream_energyflow_qg(path, 1 << 62))

@@ -20,17 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import awkward as ak
 import numpy as np
-import numpy.typing as npt
 
 from jetxai._io import remove_stale_temporaries
-from jetxai._registry import Registry, choose
+from jetxai._registry import choose
+
+# each reader module registers its format in FORMATS at its reader's definition
+from jetxai.data import energyflow, jetclass, top_landscape  # noqa: F401
 from jetxai.data.dataset import (
     chunk_path,
     file_digest,
@@ -39,75 +40,9 @@ from jetxai.data.dataset import (
     write_chunk,
     write_manifest,
 )
-from jetxai.data.energyflow import read_energyflow_qg, stream_energyflow_qg
-from jetxai.data.jetclass import count_jetclass, read_jetclass
+from jetxai.data.formats import FORMATS
 from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
-from jetxai.data.top_landscape import count_top_landscape, read_top_landscape
 from jetxai.errors import InputError
-
-#: Top Landscape's ``ttv`` codes → ours.
-_TTV = {0: SPLIT_CODES["train"], 1: SPLIT_CODES["test"], 2: SPLIT_CODES["val"]}
-
-
-@dataclass(frozen=True)
-class PublicFormat:
-    """A public dataset format: its reader and, if the files carry it, the official split.
-    With ``count`` (path → number of jets) the reader takes ``start``/``stop`` and a file is
-    streamed chunk by chunk; with ``stream`` (path, size → pieces) the format streams itself
-    (a compressed member read in order); with neither, a file is read whole."""
-
-    reader: Callable[..., ak.Array]
-    description: str
-    split: Callable[[ak.Array], npt.NDArray[np.int8]] | None = None
-    count: Callable[[Path], int] | None = None
-    stream: Callable[[Path, int], Iterator[ak.Array]] | None = None
-
-    def pieces(self, path: Path, size: int) -> Iterator[ak.Array]:
-        """The jets of ``path`` in pieces of at most ``size``."""
-        if self.stream is not None:
-            yield from self.stream(path, size)
-            return
-        if self.count is None:
-            jets = self.reader(path)
-            for start in range(0, len(jets), size):
-                yield jets[start : start + size]
-            return
-        total = self.count(path)
-        for start in range(0, total, size):
-            yield self.reader(path, start=start, stop=min(start + size, total))
-
-
-def _ttv_split(jets: ak.Array) -> npt.NDArray[np.int8]:
-    if "ttv" not in jets.fields:
-        raise InputError("the Top Landscape file has no ttv column: pass --split for its part")
-    ttv = ak.to_numpy(jets.ttv).astype(np.int64)
-    unknown = sorted(set(np.unique(ttv)) - set(_TTV))
-    if unknown:
-        raise InputError(f"ttv holds value(s) {unknown}; only 0 (train), 1 (test), 2 (val)")
-    return np.vectorize(_TTV.__getitem__, otypes=[np.int8])(ttv)
-
-
-FORMATS: Registry[PublicFormat] = Registry(
-    "public-data format",
-    {
-        "top-landscape": PublicFormat(
-            read_top_landscape,
-            "Top Tagging reference data (HDF5; official split in ttv)",
-            _ttv_split,
-            count_top_landscape,
-        ),
-        "jetclass": PublicFormat(
-            read_jetclass,
-            "JetClass (ROOT; one split per set of files)",
-            count=count_jetclass,
-        ),
-        "energyflow-qg": PublicFormat(
-            read_energyflow_qg,
-            "EnergyFlow quark/gluon jets (.npz)",
-            stream=stream_energyflow_qg,
-        ),
-    },
-)
 
 
 def _config_hash(config: dict[str, Any]) -> str:

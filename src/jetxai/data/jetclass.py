@@ -21,6 +21,7 @@ import numpy as np
 
 from jetxai._optional import require
 from jetxai.data._build import jets_from_constituents
+from jetxai.data.formats import FORMATS
 from jetxai.errors import InputError
 
 #: JetClass label branch → jetxai process name.
@@ -71,6 +72,9 @@ def count_jetclass(path: str | os.PathLike[str], tree: str = "tree") -> int:
         return int(jets.num_entries)
 
 
+@FORMATS.register(
+    "jetclass", description="JetClass (ROOT; one split per set of files)", count=count_jetclass
+)
 def read_jetclass(
     path: str | os.PathLike[str], tree: str = "tree", start: int = 0, stop: int | None = None
 ) -> ak.Array:

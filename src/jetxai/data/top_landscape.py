@@ -21,10 +21,16 @@ from pathlib import Path
 
 import awkward as ak
 import numpy as np
+import numpy.typing as npt
 
 from jetxai._optional import require
 from jetxai.data._build import jets_from_constituents, padded_to_jagged
+from jetxai.data.formats import FORMATS
+from jetxai.data.schema import SPLIT_CODES
 from jetxai.errors import InputError
+
+#: Top Landscape's ``ttv`` codes → ours.
+_TTV = {0: SPLIT_CODES["train"], 1: SPLIT_CODES["test"], 2: SPLIT_CODES["val"]}
 
 N_CONSTITUENTS = 200
 
@@ -85,6 +91,22 @@ def count_top_landscape(path: str | os.PathLike[str], key: str = "table") -> int
     return _numeric_columns(path, key, slice(0, 0))[1]
 
 
+def _ttv_split(jets: ak.Array) -> npt.NDArray[np.int8]:
+    if "ttv" not in jets.fields:
+        raise InputError("the Top Landscape file has no ttv column: pass --split for its part")
+    ttv = ak.to_numpy(jets.ttv).astype(np.int64)
+    unknown = sorted(set(np.unique(ttv)) - set(_TTV))
+    if unknown:
+        raise InputError(f"ttv holds value(s) {unknown}; only 0 (train), 1 (test), 2 (val)")
+    return np.vectorize(_TTV.__getitem__, otypes=[np.int8])(ttv)
+
+
+@FORMATS.register(
+    "top-landscape",
+    description="Top Tagging reference data (HDF5; official split in ttv)",
+    split=_ttv_split,
+    count=count_top_landscape,
+)
 def read_top_landscape(
     path: str | os.PathLike[str], key: str = "table", start: int = 0, stop: int | None = None
 ) -> ak.Array:

@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from jetxai._registry import Registry
 from jetxai.errors import InputError
+
+#: Every attribution method by name, registered at its definition; each takes
+#: ``(model, inputs, target=, baselines=, additional_forward_args=, **options)``
+#: (:func:`jetxai.explain.attribute`).
+METHODS: Registry[Any] = Registry("method")
 
 Inputs = tuple[torch.Tensor, ...]
 

@@ -20,6 +20,7 @@ import torch
 
 from jetxai.errors import InputError
 from jetxai.explain._common import (
+    METHODS,
     as_inputs,
     check_target,
     fixed_target,
@@ -39,6 +40,7 @@ def _draw(
     return result
 
 
+@METHODS.register("saliency")
 def saliency(
     model: torch.nn.Module,
     inputs: torch.Tensor | Sequence[torch.Tensor],
@@ -55,6 +57,7 @@ def saliency(
     return shaped(grads, single)
 
 
+@METHODS.register("gradient_x_input")
 def gradient_x_input(
     model: torch.nn.Module,
     inputs: torch.Tensor | Sequence[torch.Tensor],
@@ -68,6 +71,7 @@ def gradient_x_input(
     return shaped(tuple(x * g for x, g in zip(tensors, grads, strict=True)), single)
 
 
+@METHODS.register("smoothgrad")
 def smoothgrad(
     model: torch.nn.Module,
     inputs: torch.Tensor | Sequence[torch.Tensor],
@@ -94,6 +98,7 @@ def smoothgrad(
     return shaped(total, single)
 
 
+@METHODS.register("expected_gradients")
 def expected_gradients(
     model: torch.nn.Module,
     inputs: torch.Tensor | Sequence[torch.Tensor],

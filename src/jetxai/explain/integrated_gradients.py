@@ -23,6 +23,7 @@ import torch
 from jetxai.errors import InputError
 from jetxai.explain import baselines as baseline_registry
 from jetxai.explain._common import (
+    METHODS,
     Inputs,
     as_inputs,
     fixed_target,
@@ -219,6 +220,7 @@ def _adaptive(
         intervals[active] = steps
 
 
+@METHODS.register("ig")
 def integrated_gradients(
     model: torch.nn.Module,
     inputs: torch.Tensor | Sequence[torch.Tensor],

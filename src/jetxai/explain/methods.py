@@ -4,18 +4,17 @@ additional_forward_args=None, **options)``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from jetxai._registry import Registry
 from jetxai.errors import InputError
-from jetxai.explain.gradients import expected_gradients, gradient_x_input, saliency, smoothgrad
-from jetxai.explain.integrated_gradients import integrated_gradients
+from jetxai.explain._common import METHODS
 from jetxai.explain.lrp import lrp
 
 
+@METHODS.register("lrp")
 def _lrp(
     model: torch.nn.Module,
     inputs: Any,
@@ -29,19 +28,6 @@ def _lrp(
     return lrp(
         model, inputs, target=target, additional_forward_args=additional_forward_args, **options
     )
-
-
-METHODS: Registry[Callable[..., Any]] = Registry(
-    "method",
-    {
-        "ig": integrated_gradients,
-        "lrp": _lrp,
-        "saliency": saliency,
-        "gradient_x_input": gradient_x_input,
-        "smoothgrad": smoothgrad,
-        "expected_gradients": expected_gradients,
-    },
-)
 
 
 def attribute(

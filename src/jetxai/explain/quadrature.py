@@ -18,20 +18,26 @@ from jetxai._registry import Registry
 from jetxai.errors import InputError
 
 Nodes = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+#: Quadratures: name → n → (α, v), the points on [0, 1] and their weights.
+QUADRATURES: Registry[Callable[[int], Nodes]] = Registry("quadrature")
 
 
+@QUADRATURES.register("riemann_left")
 def _left(n: int) -> Nodes:
     return np.arange(n) / n, np.full(n, 1.0 / n)
 
 
+@QUADRATURES.register("riemann_right")
 def _right(n: int) -> Nodes:
     return (np.arange(n) + 1.0) / n, np.full(n, 1.0 / n)
 
 
+@QUADRATURES.register("riemann_middle")
 def _middle(n: int) -> Nodes:
     return (np.arange(n) + 0.5) / n, np.full(n, 1.0 / n)
 
 
+@QUADRATURES.register("riemann_trapezoid")
 def _trapezoid(n: int) -> Nodes:
     if n < 2:
         raise InputError("riemann_trapezoid needs n_steps >= 2")
@@ -40,21 +46,10 @@ def _trapezoid(n: int) -> Nodes:
     return np.linspace(0.0, 1.0, n), weights
 
 
+@QUADRATURES.register("gausslegendre")
 def _gauss_legendre(n: int) -> Nodes:
     points, weights = np.polynomial.legendre.leggauss(n)
     return (points + 1.0) / 2.0, weights / 2.0
-
-
-QUADRATURES: Registry[Callable[[int], Nodes]] = Registry(
-    "quadrature",
-    {
-        "riemann_left": _left,
-        "riemann_right": _right,
-        "riemann_middle": _middle,
-        "riemann_trapezoid": _trapezoid,
-        "gausslegendre": _gauss_legendre,
-    },
-)
 
 
 def nodes(method: str, n_steps: int) -> Nodes:

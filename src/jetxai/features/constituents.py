@@ -85,30 +85,94 @@ class _Inputs:
 
 _LEPTONS_AND_PHOTONS = (11, 13, 22)
 
-#: Available constituent features: name → function of the padded inputs.
-FEATURES: Registry[Callable[[_Inputs], Array]] = Registry(
-    "constituent feature",
-    {
-        "deta": lambda c: c.deta(),
-        "dphi": lambda c: c.dphi(),
-        "log_pt": lambda c: c.log(c.pt),
-        "log_e": lambda c: c.log(c.energy),
-        "log_pt_rel": lambda c: c.log(c.pt / c.jet_pt[:, None]),
-        "log_e_rel": lambda c: c.log(c.energy / c.jet_energy[:, None]),
-        "dr": lambda c: c.masked(np.hypot(c.deta(), c.dphi())),
-        "pt_rel": lambda c: c.masked(c.pt / c.jet_pt[:, None]),
-        "charge": lambda c: c.masked(c.charge),
-        "is_electron": lambda c: c.flag(c.abs_pid == 11),
-        "is_muon": lambda c: c.flag(c.abs_pid == 13),
-        "is_photon": lambda c: c.flag(c.abs_pid == 22),
-        "is_charged_hadron": lambda c: c.flag(
-            (c.charge != 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS)
-        ),
-        "is_neutral_hadron": lambda c: c.flag(
-            (c.charge == 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS + NEUTRINOS)
-        ),
-    },
-)
+#: Available constituent features: name → function of the padded inputs (in the order of
+#: :data:`DEFAULT_FIELDS`).
+FEATURES: Registry[Callable[[_Inputs], Array]] = Registry("constituent feature")
+
+
+@FEATURES.register("deta")
+def _deta(c: _Inputs) -> Array:
+    """Δη to the jet axis."""
+    return c.deta()
+
+
+@FEATURES.register("dphi")
+def _dphi(c: _Inputs) -> Array:
+    """Δφ to the jet axis."""
+    return c.dphi()
+
+
+@FEATURES.register("log_pt")
+def _log_pt(c: _Inputs) -> Array:
+    """Log p_T."""
+    return c.log(c.pt)
+
+
+@FEATURES.register("log_e")
+def _log_e(c: _Inputs) -> Array:
+    """Log E."""
+    return c.log(c.energy)
+
+
+@FEATURES.register("log_pt_rel")
+def _log_pt_rel(c: _Inputs) -> Array:
+    """Log of p_T over the jet's."""
+    return c.log(c.pt / c.jet_pt[:, None])
+
+
+@FEATURES.register("log_e_rel")
+def _log_e_rel(c: _Inputs) -> Array:
+    """Log of E over the jet's."""
+    return c.log(c.energy / c.jet_energy[:, None])
+
+
+@FEATURES.register("dr")
+def _dr(c: _Inputs) -> Array:
+    """ΔR to the jet axis."""
+    return c.masked(np.hypot(c.deta(), c.dphi()))
+
+
+@FEATURES.register("pt_rel")
+def _pt_rel(c: _Inputs) -> Array:
+    """P_T over the jet's."""
+    return c.masked(c.pt / c.jet_pt[:, None])
+
+
+@FEATURES.register("charge")
+def _charge(c: _Inputs) -> Array:
+    """Electric charge."""
+    return c.masked(c.charge)
+
+
+@FEATURES.register("is_electron")
+def _is_electron(c: _Inputs) -> Array:
+    """1 for an electron."""
+    return c.flag(c.abs_pid == 11)
+
+
+@FEATURES.register("is_muon")
+def _is_muon(c: _Inputs) -> Array:
+    """1 for a muon."""
+    return c.flag(c.abs_pid == 13)
+
+
+@FEATURES.register("is_photon")
+def _is_photon(c: _Inputs) -> Array:
+    """1 for a photon."""
+    return c.flag(c.abs_pid == 22)
+
+
+@FEATURES.register("is_charged_hadron")
+def _is_charged_hadron(c: _Inputs) -> Array:
+    """1 for a charged hadron."""
+    return c.flag((c.charge != 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS))
+
+
+@FEATURES.register("is_neutral_hadron")
+def _is_neutral_hadron(c: _Inputs) -> Array:
+    """1 for a neutral hadron (neutrinos excluded)."""
+    return c.flag((c.charge == 0) & ~np.isin(c.abs_pid, _LEPTONS_AND_PHOTONS + NEUTRINOS))
+
 
 #: Features that need particle charge or identity.
 NEEDS_PID = (

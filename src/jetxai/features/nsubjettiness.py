@@ -23,23 +23,56 @@ A jet with at most N constituents has τ_N = 0 (every constituent can be an axis
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
 from jetxai import kinematics
 from jetxai._registry import Registry
+from jetxai.features import _recluster
+from jetxai.features._padded import Padded
 
 Array = npt.NDArray[np.float64]
 
+
+@dataclass(frozen=True)
+class Axes:
+    """A named axis definition: ``find(padded, n)`` → the (N, n) rapidity and azimuth of each
+    jet's n axes and which of them are real (a jet with fewer constituents has fewer)."""
+
+    find: Callable[[Padded, int], tuple[Array, Array, npt.NDArray[np.bool_]]]
+    description: str
+
+
 #: The axis definitions τ_N can be measured against, with the default first.
-AXES: Registry[str] = Registry(
-    "N-subjettiness axes",
-    {
-        "onepass_kt": "exclusive-kT axes minimised in one pass (CMS)",
-        "kt": "exclusive-kT axes, E-scheme",
-        "wta_kt": "exclusive-kT axes, winner-take-all recombination (ATLAS)",
-    },
-)
+AXES: Registry[Axes] = Registry("N-subjettiness axes", make=Axes)
+
+
+@AXES.register("onepass_kt", description="exclusive-kT axes minimised in one pass (CMS)")
+def _onepass_kt(padded: Padded, n: int) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    y, phi, pt = _recluster.exclusive_axes(padded, n, "E")
+    rows = np.flatnonzero(padded.counts > n)  # jets with at most n constituents: τ_N = 0
+    y, phi = y.copy(), phi.copy()
+    y[rows], phi[rows] = one_pass_axes(
+        padded.pt[rows], padded.y[rows], padded.phi[rows], padded.mask[rows], y[rows], phi[rows]
+    )
+    return y, phi, pt > 0
+
+
+@AXES.register("kt", description="exclusive-kT axes, E-scheme")
+def _kt(padded: Padded, n: int) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    y, phi, pt = _recluster.exclusive_axes(padded, n, "E")
+    return y, phi, pt > 0
+
+
+@AXES.register("wta_kt", description="exclusive-kT axes, winner-take-all recombination (ATLAS)")
+def _wta_kt(padded: Padded, n: int) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    y, phi, pt = _recluster.exclusive_axes(padded, n, "wta_pt")
+    return y, phi, pt > 0
+
+
 #: Default axis definition.
 DEFAULT_AXES = "onepass_kt"
 #: Convergence scale of the one-pass minimisation (as FastJet contrib's default).

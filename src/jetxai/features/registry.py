@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from jetxai._registry import Registry
 from jetxai.errors import InputError
-from jetxai.features import _recluster, ecf, lund, nsubjettiness, shapes, softdrop, subjets
+from jetxai.features import ecf, lund, nsubjettiness, shapes, softdrop, subjets
 from jetxai.features._padded import Padded
 
 Array = npt.NDArray[np.float64]
@@ -65,17 +65,8 @@ class _Block:
 def taus(padded: Padded, n: int, axes: str = nsubjettiness.DEFAULT_AXES) -> Array:
     """τ_N (β = 1, R₀ = :data:`R0`) of every jet against the named ``axes``
     (:data:`jetxai.features.nsubjettiness.AXES`)."""
-    nsubjettiness.AXES.choose(axes)
+    y, phi, real = nsubjettiness.AXES[axes].find(padded, n)
     p = padded
-    recombination = "wta_pt" if axes == "wta_kt" else "E"
-    y, phi, pt = _recluster.exclusive_axes(p, n, recombination)
-    real = pt > 0
-    if axes == "onepass_kt":
-        rows = np.flatnonzero(p.counts > n)
-        y, phi = y.copy(), phi.copy()
-        y[rows], phi[rows] = nsubjettiness.one_pass_axes(
-            p.pt[rows], p.y[rows], p.phi[rows], p.mask[rows], y[rows], phi[rows]
-        )
     return nsubjettiness.tau_n(p.pt, p.y, p.phi, p.mask, y, phi, real, r0=R0)
 
 

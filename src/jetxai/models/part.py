@@ -30,8 +30,9 @@ from torch import nn
 
 from jetxai.errors import InputError
 from jetxai.models.layers import Add, ClassToken, Head, MatMul, Tap
+from jetxai.models.registry import register
 from jetxai.models.spec import ModelSpec
-from jetxai.models.taggers import Tagger
+from jetxai.models.tagger import Tagger
 
 #: The constituent features the pairwise interaction is computed from.
 KINEMATICS = ("deta", "dphi", "log_pt")
@@ -139,6 +140,7 @@ class ClassBlock(_PreNormBlock):
         return self.residual_mlp(token, self.mlp(self.norm_mlp(token)))
 
 
+@register("part", "Particle Transformer: attention with a pairwise-interaction bias")
 class ParticleTransformer(Tagger):
     """ParT on constituent lists, with the optional XAUG vector before the final dense layers.
 

@@ -23,8 +23,9 @@ from torch import nn
 
 from jetxai.errors import InputError
 from jetxai.models.layers import Add, Head, MaskedMean, NeighbourMean, Tap, mlp
+from jetxai.models.registry import register
 from jetxai.models.spec import ModelSpec
-from jetxai.models.taggers import Tagger
+from jetxai.models.tagger import Tagger
 
 #: The constituent features the first block's neighbours are found in.
 COORDINATES = ("deta", "dphi")
@@ -74,6 +75,7 @@ class EdgeConv(nn.Module):
         return self.activation(out) * mask.unsqueeze(-1).to(out.dtype)
 
 
+@register("particlenet", "ParticleNet: EdgeConv on the particle cloud")
 class ParticleNet(Tagger):
     """ParticleNet on constituent lists: EdgeConv blocks, particle mean, final dense layers.
 

@@ -9,10 +9,8 @@ from typing import TypeVar
 from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.features.constituents import DEFAULT_FIELDS
-from jetxai.models.part import ParticleTransformer
-from jetxai.models.particlenet import ParticleNet
 from jetxai.models.spec import ModelSpec
-from jetxai.models.taggers import CNN, DNN, EFN, GRU, LSTM, PFN, Tagger
+from jetxai.models.tagger import Tagger
 
 T = TypeVar("T", bound=Tagger)
 #: What a tagger can read.
@@ -30,28 +28,8 @@ class ModelEntry:
     image_bins: int = 0
 
 
-MODELS: Registry[ModelEntry] = Registry(
-    "model",
-    {
-        "dnn": ModelEntry(DNN, "dense network on XAUG variables only"),
-        "cnn": ModelEntry(CNN, "CNN on jet images", image_bins=32),
-        "pfn": ModelEntry(PFN, "Particle Flow Network on constituents", DEFAULT_FIELDS),
-        # the EFN's pT fractions are its IRC-safe weights: they must not be standardised
-        "efn": ModelEntry(
-            EFN, "Energy Flow Network on (z, angles)", ("pt_rel", "deta", "dphi"), False
-        ),
-        "lstm": ModelEntry(LSTM, "LSTM on pT-ordered constituents", DEFAULT_FIELDS),
-        "gru": ModelEntry(GRU, "GRU on pT-ordered constituents", DEFAULT_FIELDS),
-        "particlenet": ModelEntry(
-            ParticleNet, "ParticleNet: EdgeConv on the particle cloud", DEFAULT_FIELDS
-        ),
-        "part": ModelEntry(
-            ParticleTransformer,
-            "Particle Transformer: attention with a pairwise-interaction bias",
-            DEFAULT_FIELDS,
-        ),
-    },
-)
+#: The taggers by name, registered at their definitions with :func:`register`.
+MODELS: Registry[ModelEntry] = Registry("model")
 
 
 def register_model(name: str, entry: ModelEntry) -> ModelEntry:

@@ -17,33 +17,11 @@ from torch import nn
 
 from jetxai.errors import InputError
 from jetxai.models.layers import Head, MaskedSum, WeightedSum, mlp
-from jetxai.models.spec import ModelSpec
+from jetxai.models.registry import register
+from jetxai.models.tagger import Tagger
 
 
-class Tagger(nn.Module):
-    """Base class: knows whether it takes XAUGs and how its inputs are split."""
-
-    #: the low-level representation this tagger reads: "xaug", "images" or "constituents"
-    representation = "xaug"
-    #: set by :func:`jetxai.models.build`: everything needed to rebuild and feed the model
-    spec: ModelSpec
-
-    def __init__(self, n_xaug: int) -> None:
-        super().__init__()
-        self.n_xaug = n_xaug
-
-    @classmethod
-    def spec_options(cls, spec: ModelSpec) -> dict[str, object]:
-        """Constructor options derived from the spec's inputs (which columns hold what, their
-        standardisation) rather than chosen by the user; none by default."""
-        return {}
-
-    def split(self, args: Sequence[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-        """(inputs, additional_forward_args) of a positional argument list."""
-        n_inputs = (self.representation != "xaug") + (self.n_xaug > 0)
-        return list(args[:n_inputs]), list(args[n_inputs:])
-
-
+@register("dnn", "dense network on XAUG variables only")
 class DNN(Tagger):
     """Dense network on the XAUG vector alone."""
 
@@ -59,6 +37,7 @@ class DNN(Tagger):
         return self.head(xaug[:, :0], xaug)
 
 
+@register("cnn", "CNN on jet images", image_bins=32)
 class CNN(Tagger):
     """Convolutional network on (N, 1, H, W) jet images; latent = flattened conv features."""
 
@@ -92,6 +71,7 @@ class CNN(Tagger):
         return self.head(self.latent(self.features(images)), *xaug)
 
 
+@register("pfn", "Particle Flow Network on constituents")
 class PFN(Tagger):
     """Particle Flow Network (Komiske, Metodiev & Thaler, arXiv:1810.05165):
     F(Σ_i Φ(p_i)) with per-constituent Φ and a masked sum."""
@@ -115,6 +95,13 @@ class PFN(Tagger):
         return self.head(self.pool(self.phi(constituents), mask), *xaug)
 
 
+# the EFN's pT fractions are its IRC-safe weights: they must not be standardised
+@register(
+    "efn",
+    "Energy Flow Network on (z, angles)",
+    constituent_fields=("pt_rel", "deta", "dphi"),
+    standardise_constituents=False,
+)
 class EFN(Tagger):
     """Energy Flow Network: F(Σ_i z_i Φ(η_i, φ_i)), IR- and collinear-safe.
 
@@ -173,12 +160,14 @@ class Recurrent(Tagger):
         return self.head(final[-1], *xaug)
 
 
+@register("lstm", "LSTM on pT-ordered constituents")
 class LSTM(Recurrent):
     """LSTM tagger on constituent lists."""
 
     cell = nn.LSTM
 
 
+@register("gru", "GRU on pT-ordered constituents")
 class GRU(Recurrent):
     """GRU tagger on constituent lists."""
 
