@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from jetxai.cli._parser import (
     counted,
@@ -26,12 +27,9 @@ EXAMPLES = """examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from jetxai.explain import BASELINES, COMPOSITES
-    from jetxai.explain.lrp import SOFTMAX_RULES
-    from jetxai.studies.options import BACKGROUND_WEIGHTS, STUDY_METHODS, ExplainOptions
+    from jetxai.studies.options import STUDY_METHODS, ExplainOptions
 
     default = ExplainOptions()
-
     parser = subparsers.add_parser(
         NAME,
         help=HELP,
@@ -46,6 +44,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
     parser.add_argument("--out", type=path_text, required=True, help="output directory")
     parser.add_argument("--method", default=default.method, choices=list(STUDY_METHODS))
+    _ig_options(parser, default)
+    _lrp_options(parser, default)
+    parser.add_argument(
+        "--max-jets",
+        type=positive_int,
+        help="explain at most this many test jets (half of each class, drawn at random)",
+    )
+    parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
+    _where_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run_command)
+
+
+def _ig_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    """Integrated Gradients: baseline, its background weights and size, steps."""
+    from jetxai.explain import BASELINES
+    from jetxai.studies.options import BACKGROUND_WEIGHTS
+
     parser.add_argument(
         "--baseline",
         default=default.baseline,
@@ -76,6 +92,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         type=positive_float,
         help="relative completeness tolerance of adaptive IG steps (default 0.01 with auto)",
     )
+
+
+def _lrp_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    """LRP: composite, rule parameters, the softmax rule of attention."""
+    from jetxai.explain import COMPOSITES
+    from jetxai.explain.lrp import SOFTMAX_RULES
+
     parser.add_argument("--composite", default=default.composite, choices=COMPOSITES.names())
     parser.add_argument(
         "--epsilon", type=non_negative_float, help="epsilon of the rules (default 1e-6)"
@@ -84,16 +107,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--softmax",
         default=default.softmax,
-        choices=SOFTMAX_RULES,
+        choices=SOFTMAX_RULES.names(),
         help="LRP rule for attention softmaxes (part): attnlrp (AttnLRP's; its bias term absorbs "
         "relevance), identity (conserves relevance) or cp (attention weights held constant)",
     )
-    parser.add_argument(
-        "--max-jets",
-        type=positive_int,
-        help="explain at most this many test jets (half of each class, drawn at random)",
-    )
-    parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
+
+
+def _where_options(parser: argparse.ArgumentParser) -> None:
+    """Where the work runs: this process, local Dask workers or a scheduler; the device."""
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
@@ -110,8 +131,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="auto",
         help="where the networks run (default auto: CUDA when present)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.set_defaults(run=run_command)
 
 
 def run_command(args: argparse.Namespace) -> None:

@@ -94,56 +94,64 @@ def scorecard(
     candidates = [(name, base) for name, base, per_jet in built if not per_jet]
     candidates += list((extra_baselines or {}).items())
     last = [(name, base) for name, base, per_jet in built if per_jet]
-    (replacement,) = baselines.mean((background,), background=background, weights=weights)
-    rows: list[dict[str, Any]] = []
-    bar = tqdm(
-        total=len(candidates) + len(last) + 5, desc="scorecard", unit="method", disable=not progress
-    )
-
-    def record(method: str, baseline: str, run: Any) -> None:
-        start = time.perf_counter()
-        phi, delta = run()
-        seconds = time.perf_counter() - start
-        bar.set_postfix_str(f"{method} {baseline}: {len(inputs) / max(seconds, 1e-9):.0f} jets/s")
-        bar.update()
-        deletion = deletion_curve(model, inputs, phi, replacement[0], generator=generator)
-        row: dict[str, Any] = {
-            "method": method,
-            "baseline": baseline,
-            "completeness_error": None if delta is None else float(delta.abs().mean()),
-            "deletion_auc": deletion["auc"],
-            "random_deletion_auc": deletion["random_auc"],
-            "seconds": seconds,
-            "mean_attribution": phi.double().mean(dim=0).tolist(),
-        }
-        if relevant is not None:
-            row |= ground_truth_agreement(phi.numpy(), relevant)
-        rows.append(row)
 
     def ig(base: Any) -> Any:
         return lambda: integrated_gradients(
             model, inputs, baselines=base, n_steps=n_steps, return_convergence_delta=True
         )
 
-    for name, base in candidates:
-        record("ig", name, ig(base))
-    record("lrp", "-", lambda: lrp(model, inputs, return_convergence_delta=True))
-    record("saliency", "-", lambda: (saliency(model, inputs), None))
-    record("gradient_x_input", "-", lambda: (gradient_x_input(model, inputs), None))
-    record("smoothgrad", "-", lambda: (smoothgrad(model, inputs, generator=generator), None))
-    background_draws = AveragedBaseline(background, weights)
-    record(
-        "expected_gradients",
-        "background",
-        lambda: (
-            expected_gradients(model, inputs, baselines=background_draws, generator=generator),
-            None,
+    draws = AveragedBaseline(background, weights)
+    runs = [("ig", name, ig(base)) for name, base in candidates] + [
+        ("lrp", "-", lambda: lrp(model, inputs, return_convergence_delta=True)),
+        ("saliency", "-", lambda: (saliency(model, inputs), None)),
+        ("gradient_x_input", "-", lambda: (gradient_x_input(model, inputs), None)),
+        ("smoothgrad", "-", lambda: (smoothgrad(model, inputs, generator=generator), None)),
+        (
+            "expected_gradients",
+            "background",
+            lambda: (expected_gradients(model, inputs, baselines=draws, generator=generator), None),
         ),
-    )
-    for name, base in last:
-        record("ig", name, ig(base))
-    bar.close()
-    return rows
+    ]
+    runs += [("ig", name, ig(base)) for name, base in last]
+    (replacement,) = baselines.mean((background,), background=background, weights=weights)
+    with tqdm(total=len(runs), desc="scorecard", unit="method", disable=not progress) as bar:
+        return [
+            _row(model, inputs, method, name, run, replacement[0], generator, relevant, bar)
+            for method, name, run in runs
+        ]
+
+
+def _row(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    method: str,
+    baseline: str,
+    run: Any,
+    replacement: torch.Tensor,
+    generator: torch.Generator,
+    relevant: npt.ArrayLike | None,
+    bar: Any,
+) -> dict[str, Any]:
+    """One scorecard row: ``run()`` (→ attributions, completeness delta or None) timed and
+    scored by deletion (and against the known relevant features where given)."""
+    start = time.perf_counter()
+    phi, delta = run()
+    seconds = time.perf_counter() - start
+    bar.set_postfix_str(f"{method} {baseline}: {len(inputs) / max(seconds, 1e-9):.0f} jets/s")
+    bar.update()
+    deletion = deletion_curve(model, inputs, phi, replacement, generator=generator)
+    row: dict[str, Any] = {
+        "method": method,
+        "baseline": baseline,
+        "completeness_error": None if delta is None else float(delta.abs().mean()),
+        "deletion_auc": deletion["auc"],
+        "random_deletion_auc": deletion["random_auc"],
+        "seconds": seconds,
+        "mean_attribution": phi.double().mean(dim=0).tolist(),
+    }
+    if relevant is not None:
+        row |= ground_truth_agreement(phi.numpy(), relevant)
+    return row
 
 
 def _float64(values: npt.ArrayLike | None) -> torch.Tensor | None:

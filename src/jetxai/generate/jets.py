@@ -90,7 +90,17 @@ def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
         selected = np.flatnonzero(keep)[truth >= 0]
         jet_event, truth = jet_event[truth >= 0], truth[truth >= 0]
 
-    # Constituents of the selected jets, gathered from the flat particle arrays and pT-ordered.
+    part, counts = _constituents(final, index, selected, event_of_jet)
+    momenta = px[selected], py[selected], pz[selected], energy[selected]
+    columns = _columns(part, counts, momenta, process, events[jet_event], record, truth)
+    return ak.zip(columns, depth_limit=1)
+
+
+def _constituents(
+    final: Any, index: Any, selected: np.ndarray, event_of_jet: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The constituents of the ``selected`` jets, gathered from the flat particle arrays and
+    pT-ordered within each jet (flat arrays by name), and each jet's count."""
     per_event = ak.to_numpy(ak.num(final, axis=1))
     jet_index = ak.flatten(index, axis=1)[selected]
     counts = ak.to_numpy(ak.num(jet_index, axis=1))
@@ -106,9 +116,21 @@ def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
     }
     owner = np.repeat(np.arange(len(counts)), counts)
     order = np.lexsort((-np.hypot(part["px"], part["py"]), owner))
-    part = {name: values[order] for name, values in part.items()}
+    return {name: values[order] for name, values in part.items()}, counts
 
-    px, py, pz, energy = px[selected], py[selected], pz[selected], energy[selected]
+
+def _columns(
+    part: dict[str, np.ndarray],
+    counts: np.ndarray,
+    momenta: tuple[np.ndarray, ...],
+    process: Any,
+    event_id: np.ndarray,
+    record: Any,
+    truth: np.ndarray,
+) -> dict[str, Any]:
+    """The jet records' columns: constituents (jagged), jet kinematics, labels and truth (the
+    matched parton's or parent's, 0 where none matched)."""
+    px, py, pz, energy = momenta
     matched = truth >= 0
     safe = np.where(matched, truth, 0)
 
@@ -118,7 +140,7 @@ def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
     def jagged(values: np.ndarray) -> ak.Array:
         return ak.unflatten(values, counts)
 
-    columns = {
+    return {
         "part_px": jagged(part["px"]),
         "part_py": jagged(part["py"]),
         "part_pz": jagged(part["pz"]),
@@ -133,11 +155,10 @@ def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
         "jet_nparticles": counts.astype(np.int32),
         "label": np.full(len(px), process.label, dtype=np.int32),
         "process": ak.Array([process.name] * len(px)),
-        "event_id": events[jet_event].astype(np.int64),
+        "event_id": event_id.astype(np.int64),
         "truth_pid": truth_value(record.pid).astype(np.int32),
         "truth_px": truth_value(record.px),
         "truth_py": truth_value(record.py),
         "truth_pz": truth_value(record.pz),
         "truth_energy": truth_value(record.energy),
     }
-    return ak.zip(columns, depth_limit=1)

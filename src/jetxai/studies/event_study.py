@@ -246,6 +246,24 @@ def _figures(study: dict[str, Any], directory: Path) -> list[str]:
     return written
 
 
+def _study_config(
+    datasets: Sequence[str | os.PathLike[str]], options: dict[str, Any]
+) -> dict[str, Any]:
+    """The study's ``study.json``: its kind, title and summary, datasets, options, versions."""
+    return {
+        "kind": EVENT_CLASSIFICATION,
+        "title": "jetxai event study: a heavy-quark signal against Standard Model backgrounds",
+        "summary": (
+            f"A dense network on event features, {options['seeds']} seeds, explained on the "
+            f"signal events of its test split by IG ({options['n_steps']} steps) with the zero, "
+            "blank, mean, median and averaged background baselines and by LRP."
+        ),
+        "datasets": [str(d) for d in datasets],
+        "options": options,
+        "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
+    }
+
+
 def run_event_study(
     datasets: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str],
@@ -271,29 +289,16 @@ def run_event_study(
         raise InputError("the event study needs a vlq (signal) dataset")
     config = TrainConfig(model="dnn", seeds=seeds, epochs=epochs, **(train_options or {}))
     layout.root.mkdir(parents=True, exist_ok=True)
-    write_json(
-        layout.config,
-        {
-            "kind": EVENT_CLASSIFICATION,
-            "title": "jetxai event study: a heavy-quark signal against Standard Model backgrounds",
-            "summary": (
-                f"A dense network on event features, {seeds} seeds, explained on the signal "
-                f"events of its test split by IG ({n_steps} steps) with the zero, blank, mean, "
-                "median and averaged background baselines and by LRP."
-            ),
-            "datasets": [str(d) for d in datasets],
-            "options": {
-                "seeds": seeds,
-                "epochs": epochs,
-                "n_explain": n_explain,
-                "n_background": n_background,
-                "n_steps": n_steps,
-                "k": k,
-                "train_options": train_options or {},
-            },
-            "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
-        },
-    )
+    options = {
+        "seeds": seeds,
+        "epochs": epochs,
+        "n_explain": n_explain,
+        "n_background": n_background,
+        "n_steps": n_steps,
+        "k": k,
+        "train_options": train_options or {},
+    }
+    write_json(layout.config, _study_config(datasets, options))
     metrics = train(config, datasets, layout.run, progress=progress)
     splits = SplitCache(datasets)
     per_seed = [

@@ -41,6 +41,7 @@ from jetxai.models import build, default_spec, load, save
 from jetxai.models.checkpoint import weights_stamp
 from jetxai.models.registry import entry
 from jetxai.models.spec import ModelSpec
+from jetxai.models.tagger import Tagger
 from jetxai.train import distributed
 from jetxai.train.config import TrainConfig
 from jetxai.train.loop import Checkpointing, fit, predict
@@ -176,59 +177,24 @@ def _train(
         config.split_seed,
         lazy=True,
     )
-    if samples.provenance["kind"] == "events" and config.model != "dnn":
-        raise InputError(
-            f"model {config.model!r} reads jet constituents or images; event datasets hold "
-            "event features, which the dnn reads"
-        )
-    if samples.provenance["kind"] == "events" and not config.xaug:
-        config = dataclasses.replace(config, xaug=list(EVENT_FEATURES))
+    config = _for_the_data(config, samples)
     spec, prepared = _prepare(config, samples, out, progress)
-    train_set = BlockStream(prepared, "train", spec, world.rank, world.size)
-    val_set = BlockStream(prepared, "val", spec, world.rank, world.size)
+    sets = tuple(
+        BlockStream(prepared, part, spec, world.rank, world.size) for part in ("train", "val")
+    )
     test_set = BlockStream(prepared, "test", spec)
     stamp = {"config": config.to_dict(), "data": samples.provenance}
-
     per_seed, histories = [], []
     seeds = range(config.first_seed, config.first_seed + config.seeds)
-    bar = tqdm(
-        seeds, desc=f"train {config.model}", unit="seed", disable=not (progress and world.is_main)
-    )
-    for seed in bar:
-        directory = out / f"seed-{seed}"
-        if world.is_main:
-            remove_stale_temporaries(directory)  # what an interrupted earlier run left
-        distributed.barrier()
-        if _reusable(directory, stamp):
-            model = load(directory, device)
-            history = json.loads((directory / "history.json").read_text())
-        else:
-            torch.manual_seed(seed)
-            model = build(copy.deepcopy(spec))
-            fitted = fit(
-                model,
-                train_set,
-                val_set,
-                seed,
-                config.epochs,
-                config.batch_size,
-                config.learning_rate,
-                config.patience,
-                device,
-                progress,
-                Checkpointing(directory, stamp_hash(stamp)),
-                config.precision,
-            )
-            history = {**fitted.to_dict(), "seed": seed, "stamp": stamp}
-            if world.is_main:
-                save(model, directory, stamp_hash(stamp))
-                write_json(directory / "history.json", history)
-            distributed.barrier()
+    shown = progress and world.is_main
+    for seed in tqdm(seeds, desc=f"train {config.model}", unit="seed", disable=not shown):
+        model, history = _seed(
+            config, spec, sets, seed, out / f"seed-{seed}", stamp, device, progress
+        )
         if world.is_main:
             scores = predict(model, test_set, device, precision=config.precision)
-            metrics = tagging_metrics(
-                scores, samples.target[samples.test], samples.weight[samples.test]
-            )
+            test = samples.test
+            metrics = tagging_metrics(scores, samples.target[test], samples.weight[test])
             per_seed.append({"seed": seed, **metrics})
         histories.append(history)
     if not world.is_main:
@@ -246,3 +212,50 @@ def _train(
     write_json(out / "metrics.json", result)
     shutil.rmtree(out / PREPARED, ignore_errors=True)
     return result
+
+
+def _for_the_data(config: TrainConfig, samples: Samples) -> TrainConfig:
+    """The config for event datasets: only the dnn reads event features, all of them unless
+    the config names some."""
+    if samples.provenance["kind"] != "events":
+        return config
+    if config.model != "dnn":
+        raise InputError(
+            f"model {config.model!r} reads jet constituents or images; event datasets hold "
+            "event features, which the dnn reads"
+        )
+    return config if config.xaug else dataclasses.replace(config, xaug=list(EVENT_FEATURES))
+
+
+def _seed(
+    config: TrainConfig,
+    spec: ModelSpec,
+    sets: tuple[BlockStream, ...],
+    seed: int,
+    directory: Path,
+    stamp: dict[str, Any],
+    device: torch.device,
+    progress: bool,
+) -> tuple[Tagger, dict[str, Any]]:
+    """One seed's network and history: reused where ``directory`` holds it for ``stamp``,
+    else trained (resuming its progress) and saved."""
+    world = distributed.current()
+    if world.is_main:
+        remove_stale_temporaries(directory)  # what an interrupted earlier run left
+    distributed.barrier()
+    if _reusable(directory, stamp):
+        return load(directory, device), json.loads((directory / "history.json").read_text())
+    torch.manual_seed(seed)
+    model = build(copy.deepcopy(spec))
+    train_set, val_set = sets
+    fitted = fit(
+        model, train_set, val_set, seed, config.epochs, config.batch_size, config.learning_rate,
+        config.patience, device, progress, Checkpointing(directory, stamp_hash(stamp)),
+        config.precision,
+    )  # fmt: skip
+    history = {**fitted.to_dict(), "seed": seed, "stamp": stamp}
+    if world.is_main:
+        save(model, directory, stamp_hash(stamp))
+        write_json(directory / "history.json", history)
+    distributed.barrier()
+    return model, history

@@ -121,6 +121,113 @@ def _weighted_loss(
     return distributed.all_sum([total])[0] / source.total_weight
 
 
+class _Run:
+    """One training run's state: the model (wrapped for DDP where several processes train),
+    optimiser, schedule, the position in the run and the best weights, with saving and
+    restoring of progress."""
+
+    def __init__(
+        self,
+        model: Tagger,
+        device: torch.device,
+        learning_rate: float,
+        checkpointing: Checkpointing | None,
+        precision: str,
+    ) -> None:
+        self.world = distributed.current()
+        self.model, self.device, self.precision = model.to(device), device, precision
+        self.net = distributed.wrap(model, device)
+        self.optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        self.schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            self.optimiser, factor=0.5, patience=2
+        )
+        self.checkpointing = checkpointing
+        self.position = Position()
+        self.best_state: dict[str, Any] | None = None
+        self.history = History()
+        self.trained = 0  # jets trained on in this process's run, all processes together
+
+    def restore(self) -> None:
+        """Continue from the saved progress, where there is any."""
+        c = self.checkpointing
+        if c is None:
+            return
+        restored = load_progress(c.directory, c.stamp, self.model, self.optimiser, self.schedule)
+        if restored is None:
+            return
+        self.position, self.best_state = restored
+        if not self.world.is_main:  # the running loss of the epoch is kept on the first process
+            self.position.running = 0.0
+        if self.position.history:
+            self.history = History(**self.position.history)
+        self.history.resumed_at.append(self.position.token)
+
+    def save(self, at: Position) -> None:
+        """Save the progress at ``at`` (on the first process; the others wait for it)."""
+        c = self.checkpointing
+        if c is None:
+            return
+        if self.world.is_main:
+            save_progress(
+                c.directory, c.stamp, self.model, self.optimiser, self.schedule,
+                self.best_state, at,
+            )  # fmt: skip
+        distributed.barrier()
+
+    def step(self, batch: Batch) -> float:
+        """One optimisation step on ``batch``; its summed loss. The loss is normalised by the
+        global batch size, so the gradient DDP averages equals the single-process one."""
+        args, target, weight = _on(batch, self.device)
+        with _autocast(self.device, self.precision):
+            logits = self.net(*args)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits.float(), target, weight=weight, reduction="sum"
+        )
+        self.optimiser.zero_grad()
+        (loss * (self.world.size / batch.global_size)).backward()
+        self.optimiser.step()
+        self.trained += batch.global_size
+        return float(loss.detach())
+
+    def train_epoch(self, train: BatchSource, batch_size: int, seed: int, bar: Any) -> float:
+        """The rest of the current epoch (from the position's batch on); the summed loss."""
+        position = self.position
+        running = position.running
+        self.net.train()
+        pin = self.device.type == "cuda"
+        batches = prefetch(train.batches(batch_size, position.epoch, seed, position.batch), pin=pin)
+        every = self.checkpointing.every_batches if self.checkpointing else 0
+        for number, batch in enumerate(batches, start=position.batch + 1):
+            running += self.step(batch)
+            bar.update(batch.global_size)
+            bar.set_postfix(loss=f"{running * self.world.size / max(bar.n, 1):.4f}")
+            if every and number % every == 0:
+                summed = distributed.all_sum([running])[0]
+                self.save(
+                    Position(position.epoch, number, summed, position.best, position.waited,
+                             self.history.to_dict())
+                )  # fmt: skip
+                running = summed if self.world.is_main else 0.0
+        return distributed.all_sum([running])[0]
+
+    def end_epoch(self, train_loss: float, val_loss: float, seconds: float) -> None:
+        """Record the epoch's losses, step the schedule, keep the best weights, save."""
+        history, position = self.history, self.position
+        history.train_loss.append(train_loss)
+        history.val_loss.append(val_loss)
+        self.schedule.step(val_loss)
+        best, waited = position.best, position.waited
+        if val_loss < best:
+            best, waited = val_loss, 0
+            self.best_state = copy.deepcopy(self.model.state_dict())
+            history.best_epoch = position.epoch
+        else:
+            waited += 1
+        history.seconds += seconds
+        self.position = Position(position.epoch + 1, 0, 0.0, best, waited, history.to_dict())
+        self.save(self.position)
+
+
 def fit(
     model: Tagger,
     train: BatchSource,
@@ -136,92 +243,32 @@ def fit(
     precision: str = "fp32",
 ) -> History:
     """Train ``model`` in place; it ends with the weights of the best validation epoch."""
-    world = distributed.current()
-    model.to(device)
-    net = distributed.wrap(model, device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    schedule = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.5, patience=2)
-    position, best_state = Position(), None
-    restored = (
-        load_progress(checkpointing.directory, checkpointing.stamp, model, optimiser, schedule)
-        if checkpointing
-        else None
-    )
-    if restored is not None:
-        position, best_state = restored
-        if not world.is_main:  # the running loss of the epoch is kept on the first process
-            position.running = 0.0
-    history = History(**position.history) if position.history else History()
-    if restored is not None:
-        history.resumed_at.append(position.token)
-
-    def save(at: Position) -> None:
-        if checkpointing is None:
-            return
-        if world.is_main:
-            save_progress(
-                checkpointing.directory, checkpointing.stamp, model, optimiser, schedule,
-                best_state, at,
-            )  # fmt: skip
-        distributed.barrier()
-
+    run = _Run(model, device, learning_rate, checkpointing, precision)
+    run.restore()
     began = start = time.perf_counter()
-    trained = 0
-    pin = device.type == "cuda"
     kernels = deterministic() if device.type == "cpu" else nullcontext()
     with kernels:
-        while position.epoch < epochs and position.waited < patience:
-            epoch, running = position.epoch, position.running
-            net.train()
+        while run.position.epoch < epochs and run.position.waited < patience:
             bar = tqdm(
                 total=train.n_jets,
-                initial=min(position.batch * batch_size, train.n_jets),
-                desc=f"seed {seed} epoch {epoch + 1}/{epochs}",
+                initial=min(run.position.batch * batch_size, train.n_jets),
+                desc=f"seed {seed} epoch {run.position.epoch + 1}/{epochs}",
                 unit="jet",
                 unit_scale=True,
-                disable=not (progress and world.is_main),
+                disable=not (progress and run.world.is_main),
                 leave=False,
             )
-            batches = prefetch(train.batches(batch_size, epoch, seed, position.batch), pin=pin)
-            for number, batch in enumerate(batches, start=position.batch + 1):
-                args, target, weight = _on(batch, device)
-                with _autocast(device, precision):
-                    logits = net(*args)
-                loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                    logits.float(), target, weight=weight, reduction="sum"
-                )
-                optimiser.zero_grad()
-                (loss * (world.size / batch.global_size)).backward()
-                optimiser.step()
-                running += float(loss.detach())
-                trained += batch.global_size
-                bar.update(batch.global_size)
-                bar.set_postfix(loss=f"{running * world.size / max(bar.n, 1):.4f}")
-                if checkpointing and number % checkpointing.every_batches == 0:
-                    summed = distributed.all_sum([running])[0]
-                    save(Position(epoch, number, summed, position.best, position.waited,
-                                  history.to_dict()))  # fmt: skip
-                    running = summed if world.is_main else 0.0
+            summed = run.train_epoch(train, batch_size, seed, bar)
             bar.close()
-            history.train_loss.append(distributed.all_sum([running])[0] / train.total_weight)
-            history.val_loss.append(_weighted_loss(model, val, device, 4 * batch_size, precision))
-            schedule.step(history.val_loss[-1])
-            best, waited = position.best, position.waited
-            if history.val_loss[-1] < best:
-                best, waited = history.val_loss[-1], 0
-                best_state = copy.deepcopy(model.state_dict())
-                history.best_epoch = epoch
-            else:
-                waited += 1
-            history.seconds += time.perf_counter() - start
+            val_loss = _weighted_loss(model, val, device, 4 * batch_size, precision)
+            run.end_epoch(summed / train.total_weight, val_loss, time.perf_counter() - start)
             start = time.perf_counter()
-            position = Position(epoch + 1, 0, 0.0, best, waited, history.to_dict())
-            save(position)
+    history = run.history
     history.seconds += time.perf_counter() - start
     elapsed = time.perf_counter() - began
-    history.jets_per_second = trained / elapsed if elapsed > 0 else 0.0
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    if checkpointing and world.is_main:
+    history.jets_per_second = run.trained / elapsed if elapsed > 0 else 0.0
+    if run.best_state is not None:
+        model.load_state_dict(run.best_state)
+    if checkpointing and run.world.is_main:
         clear_progress(checkpointing.directory)
     return history

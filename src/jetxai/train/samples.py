@@ -144,6 +144,74 @@ def signal_processes(found: Sequence[str], signal: Sequence[str] | None = None) 
     return [p for p in found if not PROCESSES[p].is_background]
 
 
+def _read_parts(
+    roots: Sequence[str | os.PathLike[str]], lazy: bool
+) -> tuple[ak.Array | LazyJets, list[ak.Array], set[str]]:
+    """(every jet, each dataset's columns the split needs, the columns all datasets share);
+    ``lazy``: the jets as :class:`LazyJets`, read when asked for."""
+    if lazy:
+        jets = LazyJets(roots)
+        parts = [
+            data.read(root, [c for c in SPLIT_COLUMNS if c in fields])
+            for root, fields in zip(roots, jets.dataset_fields, strict=True)
+        ]
+        return jets, parts, set(jets.fields)
+    parts = [data.read(root) for root in roots]
+    common = set.intersection(*(set(ak.fields(p)) for p in parts))
+    return ak.concatenate([p[sorted(common)] for p in parts]), parts, common
+
+
+def _cross_sections(
+    manifests: list[dict[str, Any]], parts: list[ak.Array]
+) -> dict[str, dict[str, float]]:
+    """Per process its cross-section and the events tried to make its jets."""
+    cross_sections: dict[str, dict[str, float]] = {}
+    for manifest, part in zip(manifests, parts, strict=True):
+        for process in sorted(set(ak.to_list(part.process))):
+            entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
+            entry["cross_section_pb"] = float(manifest.get("cross_section_pb", 0.0))
+            entry["events_tried"] += int(manifest.get("events_tried", 0))
+    return cross_sections
+
+
+def _split(
+    parts: list[ak.Array],
+    identities: list[str],
+    val_fraction: float,
+    test_fraction: float,
+    split_seed: int,
+) -> tuple[list[np.ndarray], dict[str, Any]]:
+    """[train, val, test] rows and how they were split. A dataset that says which part each
+    record is in keeps that (public data's official split, or a sample generated for one part);
+    the others are split by record identity."""
+    fixed = ["split" in ak.fields(p) for p in parts]
+    codes = np.concatenate(
+        [
+            ak.to_numpy(p.split).astype(np.int64)
+            if has
+            else _hash_parts(_unit_hash(i, len(p), split_seed), val_fraction, test_fraction)
+            for i, p, has in zip(identities, parts, fixed, strict=True)
+        ]
+    )
+    rows = [np.flatnonzero(codes == c) for c in range(3)]
+    method: dict[str, Any] = (
+        {"method": "official"}
+        if all(fixed)
+        else {"method": "identity-hash", "val": val_fraction, "test": test_fraction}
+    )
+    if any(fixed) and not all(fixed):
+        method["fixed"] = [i for i, has in zip(identities, fixed, strict=True) if has]
+    train, val, test = rows
+    if min(len(test), len(val), len(train)) < 2:
+        if any(fixed):
+            raise InputError(
+                f"the split gives {len(train)} train, {len(val)} validation and {len(test)} "
+                "test jets: give data for every part (jetxai import --split, generate --split)"
+            )
+        raise InputError(f"too few jets ({len(codes)}) for train/validation/test splits")
+    return rows, method
+
+
 def load_samples(
     roots: Sequence[str | os.PathLike[str]],
     signal: Sequence[str] | None = None,
@@ -162,24 +230,7 @@ def load_samples(
     kinds = {manifest.get("kind", "jets") for manifest in manifests}
     if len(kinds) > 1:
         raise InputError("cannot mix jet and event datasets in one training")
-    jets: ak.Array | LazyJets
-    if lazy:
-        jets = LazyJets(roots)
-        parts = [
-            data.read(root, [c for c in SPLIT_COLUMNS if c in fields])
-            for root, fields in zip(roots, jets.dataset_fields, strict=True)
-        ]
-        common = set(jets.fields)
-    else:
-        parts = [data.read(root) for root in roots]
-        common = set.intersection(*(set(ak.fields(p)) for p in parts))
-        jets = ak.concatenate([p[sorted(common)] for p in parts])
-    cross_sections: dict[str, dict[str, float]] = {}
-    for manifest, part in zip(manifests, parts, strict=True):
-        for process in sorted(set(ak.to_list(part.process))):
-            entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
-            entry["cross_section_pb"] = float(manifest.get("cross_section_pb", 0.0))
-            entry["events_tried"] += int(manifest.get("events_tried", 0))
+    jets, parts, common = _read_parts(roots, lazy)
     processes = np.concatenate([np.asarray(ak.to_list(p.process), dtype=str) for p in parts])
     found = sorted(set(processes))
     chosen = signal_processes(found, signal)
@@ -193,52 +244,22 @@ def load_samples(
         if "weight" in common
         else np.ones(len(jets))
     )
-    # a dataset that says which part each record is in keeps that (public data's official
-    # split, or a sample generated for one part); the others are split by record identity
-    fixed = ["split" in ak.fields(p) for p in parts]
-    codes = np.concatenate(
-        [
-            ak.to_numpy(p.split).astype(np.int64)
-            if has
-            else _hash_parts(_unit_hash(i, len(p), split_seed), val_fraction, test_fraction)
-            for i, p, has in zip(identities, parts, fixed, strict=True)
-        ]
-    )
-    train, val, test = (np.flatnonzero(codes == c) for c in range(3))
-    method: dict[str, Any] = (
-        {"method": "official"}
-        if all(fixed)
-        else {"method": "identity-hash", "val": val_fraction, "test": test_fraction}
-    )
-    if any(fixed) and not all(fixed):
-        method["fixed"] = [i for i, has in zip(identities, fixed, strict=True) if has]
+    (train, val, test), method = _split(parts, identities, val_fraction, test_fraction, split_seed)
     n_test, n_val = len(test), len(val)
-    if min(n_test, n_val, len(train)) < 2:
-        if any(fixed):
-            raise InputError(
-                f"the split gives {len(train)} train, {n_val} validation and {n_test} test "
-                "jets: give data for every part (jetxai import --split, generate --split)"
-            )
-        raise InputError(f"too few jets ({len(jets)}) for train/validation/test splits")
+    provenance = {
+        "datasets": [str(r) for r in roots],
+        "manifest_hashes": [_manifest_hash(m) for m in manifests],
+        "dataset_ids": sorted(identities),
+        "signal": chosen,
+        "processes": found,
+        "split_seed": split_seed,
+        "split": method,
+        "cross_sections": _cross_sections(manifests, parts),
+        "has_weight": "weight" in common,
+        "kind": kinds.pop(),
+        "n_jets": {"train": len(jets) - n_test - n_val, "val": n_val, "test": n_test},
+    }
     return Samples(
-        jets=jets,
-        processes=processes,
-        target=target,
-        weight=weight,
-        test=test,
-        val=val,
-        train=train,
-        provenance={
-            "datasets": [str(r) for r in roots],
-            "manifest_hashes": [_manifest_hash(m) for m in manifests],
-            "dataset_ids": sorted(identities),
-            "signal": chosen,
-            "processes": found,
-            "split_seed": split_seed,
-            "split": method,
-            "cross_sections": cross_sections,
-            "has_weight": "weight" in common,
-            "kind": kinds.pop(),
-            "n_jets": {"train": len(jets) - n_test - n_val, "val": n_val, "test": n_test},
-        },
-    )
+        jets=jets, processes=processes, target=target, weight=weight, train=train, val=val,
+        test=test, provenance=provenance,
+    )  # fmt: skip
