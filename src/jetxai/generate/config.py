@@ -13,6 +13,7 @@ from jetxai._registry import choose
 from jetxai.catalogue import PROCESSES, Level, at_level
 from jetxai.data.schema import SPLIT_CODES
 from jetxai.errors import InputError
+from jetxai.generate.jets import select_jets
 
 #: batch → (records with a batch-local ``event_id``, per-event cumulative cut masks or None).
 Selector = Callable[[Any], tuple[Any, dict[str, Any] | None]]
@@ -194,8 +195,6 @@ class GeneratorConfig(ConfigRecord):
 
     def selector(self, index: int) -> Selector:
         """Jets of each batch (several per event; no cut flow)."""
-        from jetxai.generate.jets import select_jets
-
         return lambda batch: (select_jets(batch, self), None)
 
     def caveats(self) -> list[str]:

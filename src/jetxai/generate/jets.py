@@ -7,7 +7,7 @@ pT-ordering of constituents. No Python loop runs over events or particles.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import awkward as ak
 import numpy as np
@@ -17,7 +17,6 @@ from jetxai._quiet import quiet_stdout
 from jetxai.catalogue import PROCESSES
 from jetxai.data.pdg import charge
 from jetxai.generate._cluster import antikt, visible
-from jetxai.generate.config import GeneratorConfig
 from jetxai.generate.truth import (
     EventRecord,
     decay_quarks,
@@ -57,7 +56,23 @@ def _cluster(prt: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, a
     return final, jets, index
 
 
-def select_jets(batch: Any, config: GeneratorConfig) -> ak.Array:
+class JetCuts(Protocol):
+    """What the jet selection reads of a jet-level config
+    (:class:`jetxai.generate.config.GeneratorConfig`)."""
+
+    @property
+    def process(self) -> str: ...
+    @property
+    def radius(self) -> float: ...
+    @property
+    def pt_min(self) -> float: ...
+    @property
+    def pt_max(self) -> float: ...
+    @property
+    def eta_max(self) -> float: ...
+
+
+def select_jets(batch: Any, config: JetCuts) -> ak.Array:
     """Selected jets of ``batch`` (a ``Pythia.nextBatch`` result), one record per jet.
 
     The ``event_id`` field holds the event's position within the batch; the caller offsets it.
