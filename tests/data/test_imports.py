@@ -153,6 +153,72 @@ def test_an_interrupted_import_resumes_at_the_first_file_not_written(
     )
 
 
+def _chunk_digests(root: Path) -> list[str]:
+    return [data.file_digest(p) for p in data.list_chunks(root)]
+
+
+def test_an_import_stopped_inside_a_file_resumes_at_the_next_chunk(
+    landscape_files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = import_dataset("top-landscape", landscape_files, tmp_path / "whole", chunk_size=5,
+                           progress=False)  # fmt: skip
+    written: list[int] = []
+    original = imports.write_chunk
+
+    def stop_at_the_fourth(root, index, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if len(written) == 3:
+            raise KeyboardInterrupt  # Ctrl-C inside train.h5 (24 jets: five chunks of <= 5)
+        written.append(index)
+        return original(root, index, *args, **kwargs)
+
+    out = tmp_path / "stopped"
+    with monkeypatch.context() as patched:
+        patched.setattr(imports, "write_chunk", stop_at_the_fourth)
+        with pytest.raises(KeyboardInterrupt):
+            import_dataset("top-landscape", landscape_files, out, chunk_size=5, progress=False)
+    assert data.read_manifest(out)["complete"] is False
+    assert len(data.read_manifest(out)["chunks"]) == 3
+    kept = {p.name: p.stat().st_mtime_ns for p in data.list_chunks(out)}
+    resumed = import_dataset("top-landscape", landscape_files, out, chunk_size=5, progress=False)
+    assert resumed == whole  # the same manifest (chunk hashes included) ...
+    assert _chunk_digests(out) == _chunk_digests(tmp_path / "whole")  # ... and the same chunks
+    assert all(p.stat().st_mtime_ns == kept[p.name] for p in data.list_chunks(out)[:3])
+    # a damaged chunk is found by its hash and written again, with everything after it
+    damaged = data.list_chunks(out)[1]
+    damaged.write_bytes(b"not parquet")
+    again = import_dataset("top-landscape", landscape_files, out, chunk_size=5, progress=False)
+    assert again == whole
+    assert _chunk_digests(out) == _chunk_digests(tmp_path / "whole")
+
+
+def test_kill_9_during_an_import_then_the_same_command_resumes(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # one large file (the jets repeated), imported one small chunk at a time
+    jets = ak.concatenate([data.read(top_dataset), data.read(qcd_dataset)] * 40)
+    source = tmp_path / "train.h5"
+    _write_top_landscape(source, jets, 0)
+    command = [sys.executable, "-m", "jetxai", "import", "top-landscape", str(source),
+               "--chunk-size", "4", "--quiet", "--out"]  # fmt: skip
+    subprocess.run([*command, str(tmp_path / "whole")], check=True, timeout=600)
+    out = tmp_path / "killed"
+    process = subprocess.Popen([*command, str(out)])
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("**/*.parquet"))) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=60) == -signal.SIGKILL, "the import ended before it was killed"
+    assert not (out / "manifest.json").exists() or not data.read_manifest(out)["complete"]
+    subprocess.run([*command, str(out)], check=True, timeout=600)
+    assert data.read_manifest(out) == data.read_manifest(tmp_path / "whole")
+    assert _chunk_digests(out) == _chunk_digests(tmp_path / "whole")
+
+
 def test_training_and_explaining_use_the_official_split(
     landscape_files: list[Path], tmp_path: Path
 ) -> None:

@@ -35,18 +35,21 @@ class PublicFormat:
     count: Callable[[Path], int] | None = None
     stream: Callable[[Path, int], Iterator[ak.Array]] | None = None
 
-    def pieces(self, path: Path, size: int) -> Iterator[ak.Array]:
-        """The jets of ``path`` in pieces of at most ``size``."""
+    def pieces(self, path: Path, size: int, skip: int = 0) -> Iterator[ak.Array]:
+        """The jets of ``path`` in pieces of at most ``size``, from piece ``skip`` on (the pieces
+        before it are not read where the format can seek, and read past where it cannot)."""
         if self.stream is not None:
-            yield from self.stream(path, size)
+            for number, piece in enumerate(self.stream(path, size)):
+                if number >= skip:
+                    yield piece
             return
         if self.count is None:
             jets = self.reader(path)
-            for start in range(0, len(jets), size):
+            for start in range(skip * size, len(jets), size):
                 yield jets[start : start + size]
             return
         total = self.count(path)
-        for start in range(0, total, size):
+        for start in range(skip * size, total, size):
             yield self.reader(path, start=start, stop=min(start + size, total))
 
 

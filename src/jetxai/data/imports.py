@@ -33,6 +33,7 @@ from jetxai._registry import choose
 # each reader module registers its format in FORMATS at its reader's definition
 from jetxai.data import energyflow, jetclass, top_landscape  # noqa: F401
 from jetxai.data.dataset import (
+    chunk_meta,
     chunk_path,
     file_digest,
     list_chunks,
@@ -40,7 +41,7 @@ from jetxai.data.dataset import (
     write_chunk,
     write_manifest,
 )
-from jetxai.data.formats import FORMATS
+from jetxai.data.formats import FORMATS, PublicFormat
 from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
 from jetxai.errors import InputError
 
@@ -92,43 +93,72 @@ def import_dataset(
     for path, source in zip(paths, sources, strict=True):
         if source["blake2b"] in done:
             continue
-        for piece in public.pieces(path, chunk_size):
-            codes = public.split(piece) if public.split is not None else None
-            if codes is None and split is not None:
-                codes = np.full(len(piece), SPLIT_CODES[split], dtype=np.int8)
-            if codes is not None:
-                piece = ak.with_field(piece, codes, "split")
-            index = len(entries)
-            meta = {"index": index, "config_hash": digest, "n_jets": len(piece)}
-            write_chunk(out, index, piece, meta | {"source": source["file"]})
+        written = sum(e["source"] == source["blake2b"] for e in entries)
+        for piece in public.pieces(path, chunk_size, skip=written):
+            entries.append(_write_piece(out, public, piece, split, digest, len(entries), source))
             bar.update(len(piece))
-            entries.append(
-                meta | {"source": source["blake2b"], "blake2b": file_digest(chunk_path(out, index))}
-            )
-        done.add(source["blake2b"])
-        write_manifest(out, _manifest(config, digest, entries, complete=False))
+            # after every chunk: a run stopped anywhere resumes at the next one
+            write_manifest(out, _manifest(config, digest, entries, done, complete=False))
+        done.append(source["blake2b"])
+        write_manifest(out, _manifest(config, digest, entries, done, complete=False))
     bar.close()
-    manifest = _manifest(config, digest, entries, complete=True)
+    manifest = _manifest(config, digest, entries, done, complete=True)
     write_manifest(out, manifest)
     return manifest
 
 
-def _resume(out: Path, digest: str) -> tuple[list[dict[str, Any]], set[str]]:
-    """Chunk entries and source files already imported into ``out`` by the same import."""
+def _write_piece(
+    out: Path,
+    public: PublicFormat,
+    piece: ak.Array,
+    split: str | None,
+    digest: str,
+    index: int,
+    source: dict[str, Any],
+) -> dict[str, Any]:
+    """Write ``piece`` as chunk ``index`` (with its official split, where there is one); return
+    its manifest entry."""
+    codes = public.split(piece) if public.split is not None else None
+    if codes is None and split is not None:
+        codes = np.full(len(piece), SPLIT_CODES[split], dtype=np.int8)
+    if codes is not None:
+        piece = ak.with_field(piece, codes, "split")
+    meta = {"index": index, "config_hash": digest, "n_jets": len(piece)}
+    write_chunk(out, index, piece, meta | {"source": source["file"]})
+    return meta | {"source": source["blake2b"], "blake2b": file_digest(chunk_path(out, index))}
+
+
+def _resume(out: Path, digest: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The chunk entries and the source files (digests, in order) already imported into ``out``
+    by the same import. Every recorded chunk is checked against its hash: the entries end
+    before the first that is missing or differs, and the files from its one on are imported
+    again. Chunks without a manifest (a run killed before its first manifest) are this import's
+    when their own metadata says so, and are written again."""
     if not (out / "manifest.json").exists():
-        if list_chunks(out):
-            raise InputError(f"{out} holds chunks but no manifest; use an empty directory")
-        return [], set()
+        for path in list_chunks(out):
+            if chunk_meta(path).get("config_hash") != digest:
+                raise InputError(f"{out} holds chunks of another dataset; use an empty directory")
+        return [], []
     manifest = read_manifest(out)
     if manifest.get("config_hash") != digest:
         raise InputError(f"{out} was imported from other files or with other options")
     entries = [e for e in manifest.get("chunks", []) if isinstance(e, dict)]
-    done = {e["source"] for e in entries}
+    # manifests from before "files_done" were written once per finished file
+    done = list(manifest.get("files_done", dict.fromkeys(e["source"] for e in entries)))
+    for number, entry in enumerate(entries):
+        path = chunk_path(out, entry["index"])
+        if entry["index"] != number or not path.is_file() or file_digest(path) != entry["blake2b"]:
+            done = done[: done.index(entry["source"])] if entry["source"] in done else done
+            return entries[:number], done
     return entries, done
 
 
 def _manifest(
-    config: dict[str, Any], digest: str, entries: list[dict[str, Any]], complete: bool
+    config: dict[str, Any],
+    digest: str,
+    entries: list[dict[str, Any]],
+    done: list[str],
+    complete: bool,
 ) -> dict[str, Any]:
     official = FORMATS[config["format"]].split is not None or config["split"] is not None
     return {
@@ -142,4 +172,5 @@ def _manifest(
         "official_split": official,
         "jets_kept": sum(e["n_jets"] for e in entries),
         "chunks": entries,
+        "files_done": done,
     }
