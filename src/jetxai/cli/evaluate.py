@@ -12,6 +12,7 @@ HELP = "tagging metrics (AUC, background rejection) of trained checkpoints"
 EXAMPLES = """examples:
   jetxai evaluate --model runs/pfn-xaug --data data/top --data data/qcd --out eval/pfn-xaug
   jetxai evaluate --model runs/dnn/seed-0 --data data/top --data data/qcd
+  jetxai evaluate --model runs/pfn --data data/top --data data/qcd --predictions pfn.parquet
 """
 
 
@@ -29,6 +30,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", required=True, help="checkpoint or training output directory")
     parser.add_argument("--data", required=True, action="append", help="dataset (repeatable)")
     parser.add_argument("--out", type=path_text, help="write metrics.json here")
+    parser.add_argument(
+        "--predictions",
+        type=path_text,
+        help="also write every test jet's score per checkpoint to this Parquet file (seed, "
+        "test_row, dataset, dataset_row, process, label, split, weight, logit, score)",
+    )
     parser.set_defaults(run=run_command)
 
 
@@ -36,7 +43,7 @@ def run_command(args: argparse.Namespace) -> None:
     from jetxai.evaluate.seeds import plus_minus
     from jetxai.studies.performance import evaluate_run
 
-    result = evaluate_run(args.model, args.data, args.out)
+    result = evaluate_run(args.model, args.data, args.out, predictions=args.predictions)
     auc, rej = result["auc"], result["rejection_0.5"]
     print(
         f"AUC {plus_minus(auc, 4)}, 1/eps_B(0.5) {plus_minus(rej, 1)} "
