@@ -106,7 +106,8 @@ def test_top_landscape_files_become_a_dataset_with_the_official_split(
     ]
     jets = data.read(out)
     # ttv 0 → train (0), 1 → test (2), 2 → val (1), file by file
-    assert ak.to_list(jets.split) == [0] * 24 + [2] * 12 + [1] * 12
+    # stored by name: Top Landscape's ttv 1 is the test set, 2 validation
+    assert ak.to_list(jets.split) == ["train"] * 24 + ["test"] * 12 + ["val"] * 12
     assert ak.to_list(jets.ttv) == [0] * 24 + [1] * 12 + [2] * 12
     assert not any(ak.to_list(jets.has_pid))
     # streamed 10 jets at a time, the jets are those of each file read whole
@@ -231,11 +232,11 @@ def test_training_and_explaining_use_the_official_split(
     add_xaug(out, ["mass", "tau32"], progress=False)
     samples = load_samples([out])
     assert samples.provenance["split"] == {"method": "official"}
-    split = ak.to_numpy(samples.jets.split)
-    assert (split[samples.test] == 2).all()
+    split = np.asarray(ak.to_list(samples.jets.split))
+    assert (split[samples.test] == "test").all()
     assert len(samples.test) == 12
-    assert (split[samples.val] == 1).all()
-    assert (split[samples.train] == 0).all()
+    assert (split[samples.val] == "val").all()
+    assert (split[samples.train] == "train").all()
     config = TrainConfig(model="dnn", xaug=["mass", "tau32"], seeds=1, epochs=1, batch_size=8)
     metrics = train(config, [out], tmp_path / "run", progress=False)
     assert metrics["data"]["split"] == {"method": "official"}
@@ -253,7 +254,7 @@ def test_jetclass_files_stream_in_chunks_with_the_jets_of_the_whole_file(tmp_pat
     jets, whole = data.read(tmp_path / "jc"), data.read_jetclass(path)
     for field in ("part_px", "part_pid", "part_charge", "jet_pt", "process"):
         assert ak.to_list(jets[field]) == ak.to_list(whole[field])
-    assert ak.to_list(jets.split) == [1, 1]
+    assert ak.to_list(jets.split) == ["val", "val"]
 
 
 def test_compressed_energyflow_files_stream_block_by_block(tmp_path: Path) -> None:
@@ -289,7 +290,7 @@ def test_jetclass_files_take_their_part_of_the_split_from_the_command_line(tmp_p
     assert result.returncode == 0, result.stderr
     assert "2 jets from 1 file(s), with the official split" in result.stdout
     jets = data.read(tmp_path / "jc")
-    assert ak.to_list(jets.split) == [2, 2]
+    assert ak.to_list(jets.split) == ["test", "test"]
     manifest = json.loads((tmp_path / "jc" / "manifest.json").read_text())
     assert manifest["source_format"] == "jetclass"
 

@@ -56,3 +56,40 @@ def test_no_background_passing_has_no_upper_end() -> None:
     assert metrics["rejection_0.5_passing"] == 0.0
     assert metrics["rejection_0.5_interval"][1] is None
     assert aggregate([metrics, metrics])["rejection_0.5"]["stat"][1] is None
+
+
+def test_the_signal_efficiency_and_balanced_accuracy_carry_their_statistics() -> None:
+    from scipy.stats import beta
+
+    rng = np.random.default_rng(3)
+    n_signal, n_background = 400, 700
+    # a miscalibrated tagger on a background-heavy test split: every logit shifted by +3, so the
+    # share on the right side of 0 is poor although the ranking is good
+    scores = np.r_[rng.normal(2.0, 1.0, n_signal), rng.normal(0.0, 1.0, n_background)] + 3.0
+    labels = np.r_[np.ones(n_signal), np.zeros(n_background)]
+    metrics = tagging_metrics(scores, labels)
+    assert metrics["accuracy"] < 0.5
+    # the reference: every threshold between sorted scores, counted by hand
+    thresholds = np.r_[np.sort(scores), np.inf]
+    eff_s = np.array([(scores[labels == 1] >= t).mean() for t in thresholds])
+    eff_b = np.array([(scores[labels == 0] >= t).mean() for t in thresholds])
+    best = np.argmax(eff_s - eff_b)
+    assert metrics["balanced_accuracy"] == pytest.approx(0.5 * (1 + eff_s[best] - eff_b[best]))
+    expected = 0.5 * np.sqrt(
+        eff_s[best] * (1 - eff_s[best]) / n_signal + eff_b[best] * (1 - eff_b[best]) / n_background
+    )
+    assert metrics["balanced_accuracy_stat"] == pytest.approx(expected, rel=1e-6)
+    assert metrics["balanced_accuracy"] > 0.8  # calibration and balance do not enter
+    # ε_S at ε_B = 1 %: the exact binomial interval of its signal count (scipy's beta quantiles)
+    k = metrics["efficiency_0.01"] * n_signal
+    tail = (1 - 0.6826894921370859) / 2
+    low, high = beta.ppf(tail, k, n_signal - k + 1), beta.ppf(1 - tail, k + 1, n_signal - k)
+    assert metrics["efficiency_0.01_interval"] == pytest.approx([low, high], rel=1e-9)
+    assert metrics["efficiency_0.01_passing"] == pytest.approx(7.0)
+    assert metrics["efficiency_0.01_is_imprecise"]  # 7 background jets place the working point
+    summed = aggregate([metrics, metrics])
+    assert summed["efficiency_0.01"]["stat"] == pytest.approx(
+        [metrics["efficiency_0.01"] - low, high - metrics["efficiency_0.01"]], rel=1e-9
+    )
+    assert summed["efficiency_0.01"]["is_imprecise"]
+    assert summed["balanced_accuracy"]["stat"] == pytest.approx(expected, rel=1e-6)

@@ -29,7 +29,7 @@ def test_a_sample_generated_for_testing_only_joins_the_test_split(
     top_dataset: Path, qcd_dataset: Path, qcd_test_only: Path
 ) -> None:
     jets = data.read(qcd_test_only)
-    assert ak.to_list(jets.split) == [2] * 30
+    assert ak.to_list(jets.split) == ["test"] * 30
     plain = load_samples([top_dataset, qcd_dataset])
     more = load_samples([top_dataset, qcd_dataset, qcd_test_only])
     # the identity-split datasets keep exactly their split; the extra sample is all test
@@ -52,3 +52,32 @@ def test_bad_split_values_are_refused(qcd_test_only: Path, tmp_path: Path) -> No
     generate(config, tmp_path / "top-test", progress=False)
     with pytest.raises(InputError, match="the split gives 0 train, 0 validation and 34 test"):
         load_samples([tmp_path / "top-test", qcd_test_only])
+
+
+def test_a_dataset_written_with_the_old_split_codes_reads_the_same(
+    top_dataset: Path, qcd_dataset: Path, qcd_test_only: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from jetxai.data.dataset import chunk_index
+    from jetxai.data.schema import split_codes
+
+    # the same sample with its split stored as the codes jetxai wrote before (2 = test)
+    old = tmp_path / "old"
+    shutil.copytree(qcd_test_only, old)
+    manifest = data.read_manifest(old)
+    for path in data.list_chunks(old):
+        jets = data.read_chunk(path)
+        codes = np.full(len(jets), 2, dtype=np.int8)
+        data.write_chunk(old, chunk_index(path), ak.with_field(jets, codes, "split"),
+                         data.chunk_meta(path))  # fmt: skip
+    for entry in manifest["chunks"]:
+        entry["blake2b"] = data.file_digest(data.chunk_path(old, entry["index"]))
+    data.write_manifest(old, manifest)
+    assert ak.to_list(data.read(old).split) == [2] * 30
+    new = load_samples([top_dataset, qcd_dataset, qcd_test_only])
+    again = load_samples([top_dataset, qcd_dataset, old])
+    for part in ("train", "val", "test"):
+        assert np.array_equal(getattr(again, part), getattr(new, part))
+    with pytest.raises(InputError, match="split holds code"):
+        split_codes(np.array([0, 3]))

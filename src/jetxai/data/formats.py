@@ -31,7 +31,7 @@ class PublicFormat:
 
     reader: Callable[..., ak.Array]
     description: str
-    split: Callable[[ak.Array], npt.NDArray[np.int8]] | None = None
+    split: Callable[[ak.Array], npt.NDArray[np.str_]] | None = None
     count: Callable[[Path], int] | None = None
     stream: Callable[[Path, int], Iterator[ak.Array]] | None = None
 

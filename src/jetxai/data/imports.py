@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import awkward as ak
-import numpy as np
 
 from jetxai._io import remove_stale_temporaries
 from jetxai._registry import choose
@@ -42,7 +41,7 @@ from jetxai.data.dataset import (
     write_manifest,
 )
 from jetxai.data.formats import FORMATS, PublicFormat
-from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES
+from jetxai.data.schema import SCHEMA_VERSION, SPLIT_CODES, split_names
 from jetxai.errors import InputError
 
 
@@ -120,7 +119,7 @@ def _write_piece(
     its manifest entry."""
     codes = public.split(piece) if public.split is not None else None
     if codes is None and split is not None:
-        codes = np.full(len(piece), SPLIT_CODES[split], dtype=np.int8)
+        codes = split_names(split, len(piece))
     if codes is not None:
         piece = ak.with_field(piece, codes, "split")
     meta = {"index": index, "config_hash": digest, "n_jets": len(piece)}

@@ -26,11 +26,10 @@ import numpy.typing as npt
 from jetxai._optional import require
 from jetxai.data._build import jets_from_constituents, padded_to_jagged
 from jetxai.data.formats import FORMATS
-from jetxai.data.schema import SPLIT_CODES
 from jetxai.errors import InputError
 
-#: Top Landscape's ``ttv`` codes → ours.
-_TTV = {0: SPLIT_CODES["train"], 1: SPLIT_CODES["test"], 2: SPLIT_CODES["val"]}
+#: Top Landscape's ``ttv`` codes → our split's names (its 1 is the test set, its 2 validation).
+_TTV = {0: "train", 1: "test", 2: "val"}
 
 N_CONSTITUENTS = 200
 
@@ -91,14 +90,17 @@ def count_top_landscape(path: str | os.PathLike[str], key: str = "table") -> int
     return _numeric_columns(path, key, slice(0, 0))[1]
 
 
-def _ttv_split(jets: ak.Array) -> npt.NDArray[np.int8]:
+def _ttv_split(jets: ak.Array) -> npt.NDArray[np.str_]:
     if "ttv" not in jets.fields:
         raise InputError("the Top Landscape file has no ttv column: pass --split for its part")
     ttv = ak.to_numpy(jets.ttv).astype(np.int64)
     unknown = sorted(set(np.unique(ttv)) - set(_TTV))
     if unknown:
         raise InputError(f"ttv holds value(s) {unknown}; only 0 (train), 1 (test), 2 (val)")
-    return np.vectorize(_TTV.__getitem__, otypes=[np.int8])(ttv)
+    names = np.empty(len(ttv), dtype="<U5")
+    for code, part in _TTV.items():
+        names[ttv == code] = part
+    return names
 
 
 @FORMATS.register(

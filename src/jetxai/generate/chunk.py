@@ -15,7 +15,7 @@ import awkward as ak
 import numpy as np
 
 from jetxai.data.dataset import write_chunk
-from jetxai.data.schema import SPLIT_CODES
+from jetxai.data.schema import split_names
 from jetxai.errors import InputError
 from jetxai.generate import _pythia
 from jetxai.generate._pythia import AnyConfig
@@ -92,8 +92,6 @@ def generate_chunk(
         meta["cut_flow"] = cut_flow
     records = ak.concatenate(pieces) if len(pieces) > 1 else pieces[0]
     if config.split is not None:  # every record is this part of the split
-        records = ak.with_field(
-            records, np.full(len(records), SPLIT_CODES[config.split], np.int8), "split"
-        )
+        records = ak.with_field(records, split_names(config.split, len(records)), "split")
     write_chunk(root, index, records, meta)
     return meta

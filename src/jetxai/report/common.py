@@ -45,6 +45,32 @@ def rejection_cell(run: dict[str, Any], point: str) -> str:
     return pm(metric, 3, bound) + (f" {statistics}" if statistics else "")
 
 
+def efficiency_cell(run: dict[str, Any]) -> str:
+    """ε_S at ε_B = 1 %: mean ± seed spread, its Clopper–Pearson interval from the test signal
+    count and the background jets passing at the working point; "≈" where fewer than ten pass
+    for some seed (the working point itself is then uncertain); "–" where the run has none."""
+    metric = run.get("efficiency_0.01")
+    if metric is None:
+        return "–"
+    if "stat" not in metric:  # metrics written before the statistics were recorded
+        return pm(metric, 3)
+    low, high = metric["stat"]
+    passing = metric["passing"]
+    text = (
+        f"{pm(metric, 3)} +{high:.2g} −{low:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} bkg"
+    )
+    return ("≈ " if metric.get("is_imprecise") else "") + text
+
+
+def balanced_accuracy_cell(run: dict[str, Any]) -> str:
+    """The balanced accuracy at its best threshold: mean ± seed spread ± binomial stat; "–"
+    for runs written before it was recorded."""
+    metric = run.get("balanced_accuracy")
+    if metric is None:
+        return "–"
+    return pm(metric, 3) + (f" ± {metric['stat']:.2g} (stat)" if "stat" in metric else "")
+
+
 def background_counts(run: dict[str, Any]) -> list[float]:
     """Each seed's test background count (effective when weighted); runs trained before the
     counts were recorded draw their curves in full (an enormous count)."""

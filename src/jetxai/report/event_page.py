@@ -15,6 +15,7 @@ from jetxai.report.common import (
     auc_stat,
     b64,
     background_counts,
+    efficiency_cell,
     energy_label,
     pm,
     read,
@@ -69,7 +70,7 @@ def _classifier(layout: StudyLayout, results: dict[str, Any]) -> dict[str, Any]:
     return {
         "seeds": len(classifier["auc"]["values"]),
         "auc": pm(run["auc"]) + auc_stat(run["auc"]),
-        "efficiency": pm(classifier["efficiency_0.01"], 3),
+        "efficiency": efficiency_cell(run),
         "r05": rejection_cell(run, "0.5"),
         "curves": [
             b64(figures.roc_curves(curves, counts, MIN_PASSING)),

@@ -20,6 +20,8 @@ from jetxai.report.common import (
     auc_stat,
     b64,
     background_counts,
+    balanced_accuracy_cell,
+    efficiency_cell,
     pm,
     read,
     rejection_cell,
@@ -31,7 +33,14 @@ from jetxai.report.layout import StudyLayout
 #: The XAUG variables whose distributions the page shows.
 SHOWN_XAUG = ("mass", "tau32", "d2", "msd")
 #: The taggers' metrics the page (and metrics.json) reports.
-TAGGER_METRICS = ("auc", "rejection_0.3", "rejection_0.5", "efficiency_0.01", "accuracy")
+TAGGER_METRICS = (
+    "auc",
+    "rejection_0.3",
+    "rejection_0.5",
+    "efficiency_0.01",
+    "accuracy",
+    "balanced_accuracy",
+)
 #: The working points of the XAUG-gain table: metric → its label.
 GAIN_POINTS = {
     "efficiency_0.01": "ε<sub>S</sub> at ε<sub>B</sub> = 1 %",
@@ -82,8 +91,8 @@ def taggers_section(layout: StudyLayout, config: dict[str, Any]) -> Section:
                 "auc": pm(run["auc"]) + auc_stat(run["auc"]),
                 "r03": rejection_cell(run, "0.3"),
                 "r05": rejection_cell(run, "0.5"),
-                "efficiency": pm(run["efficiency_0.01"], 3) if "efficiency_0.01" in run else "–",
-                "accuracy": pm(run["accuracy"], 3),
+                "efficiency": efficiency_cell(run),
+                "accuracy": balanced_accuracy_cell(run),
             }
         )
         curves[name] = [seed["roc"] for seed in run["per_seed"]]

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from jetxai import data
 from jetxai.catalogue import PROCESSES
 from jetxai.data.rows import LazyJets
+from jetxai.data.schema import split_codes
 from jetxai.errors import InputError
 
 
@@ -187,7 +188,7 @@ def _split(
     fixed = ["split" in ak.fields(p) for p in parts]
     codes = np.concatenate(
         [
-            ak.to_numpy(p.split).astype(np.int64)
+            split_codes(p.split)
             if has
             else _hash_parts(_unit_hash(i, len(p), split_seed), val_fraction, test_fraction)
             for i, p, has in zip(identities, parts, fixed, strict=True)
