@@ -9,7 +9,7 @@ with one class per example. Anything else is refused by name.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,17 +49,27 @@ class NonFiniteAttributionWarning(UserWarning):
     method evaluated it (a logarithm or square root at zero, often at a zero baseline)."""
 
 
-def shaped(result: Sequence[torch.Tensor], single: bool) -> Any:
+def shaped(
+    result: Sequence[torch.Tensor],
+    single: bool,
+    why: Callable[[int], str] | None = None,
+) -> Any:
     """Outputs with the structure of the inputs; a :class:`NonFiniteAttributionWarning` names
-    every input whose attributions are not all finite."""
+    every input whose attributions are not all finite, with ``why(index)`` (the method's own
+    account: which baseline, where on its path) or a generic cause."""
     for index, values in enumerate(result):
         bad = ~torch.isfinite(values)
         if bool(bad.any()):
             share = float(bad.double().mean())
+            cause = (
+                why(index)
+                if why is not None
+                else "the model's gradient is NaN or infinite where the method evaluated it "
+                "(e.g. a log or sqrt at 0)"
+            )
             warnings.warn(
-                f"attributions of input {index} are not finite for {share:.1%} of its entries"
-                ": the model's gradient is NaN or infinite where the method "
-                "evaluated it (e.g. a log or sqrt at 0 on the path from a zero baseline)",
+                f"attributions of input {index} {tuple(values.shape[1:])} are not finite for "
+                f"{share:.1%} of its entries: {cause}",
                 NonFiniteAttributionWarning,
                 stacklevel=3,
             )

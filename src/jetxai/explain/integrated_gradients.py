@@ -235,8 +235,14 @@ def integrated_gradients(
     max_steps: int = 1024,
     baseline_options: dict[str, Any] | None = None,
     return_steps: bool = False,
+    hold: Sequence[int] = (),
 ) -> Any:
     """Integrated Gradients of ``model`` at ``inputs``.
+
+    ``hold``: positions of inputs held at the explained example's own value along the whole
+    path (their attributions are 0 and their gradient is never taken), so the others are
+    attributed with them fixed — e.g. weaver's ParT with its four-vectors held at the explained
+    jet, whose pair features take logarithms that interpolated or padded four-vectors make NaN.
 
     ``baselines``: None (zero), a tensor broadcastable to the input (shared or per example), a
     tuple of such for multi-input models, an :class:`AveragedBaseline`, or a registered name
@@ -255,28 +261,16 @@ def integrated_gradients(
     """
     tensors, single = as_inputs(inputs)
     extra = tuple(additional_forward_args or ())
+    if hold:  # the other options, passed on to the attributed inputs' IG
+        options = {"target": target, "n_steps": n_steps, "method": method, "batch_size": batch_size,
+                   "tolerance": tolerance, "max_steps": max_steps, "return_steps": return_steps,
+                   "return_convergence_delta": return_convergence_delta}  # fmt: skip
+        return _held(model, tensors, extra, baselines, dict(baseline_options or {}), hold, options)
     base, weights = _resolve(baselines, tensors, dict(baseline_options or {}))
     chunk = batch_size or DEFAULT_BATCH
     if chunk < 1:
         raise InputError(f"batch_size must be at least 1, got {chunk}")
-    adaptive = n_steps == "auto" or tolerance is not None
-    if n_steps == "auto":
-        first = AUTO_FIRST
-    elif isinstance(n_steps, int) and not isinstance(n_steps, bool) and n_steps >= 1:
-        first = n_steps
-    else:
-        raise InputError(f"n_steps must be a positive integer or 'auto', got {n_steps!r}")
-    if adaptive:
-        tolerance = DEFAULT_TOLERANCE if tolerance is None else tolerance
-        if not tolerance > 0:
-            raise InputError(f"tolerance must be positive, got {tolerance!r}")
-        if method not in (None, NESTED):
-            raise InputError(
-                f"adaptive steps reuse earlier gradients only with the nested {NESTED} rule; "
-                f"drop method={method!r} or give a fixed n_steps"
-            )
-        if max_steps < first:
-            raise InputError(f"max_steps ({max_steps}) is below the first steps ({first})")
+    adaptive, first, tolerance = _steps(n_steps, tolerance, method, max_steps)
     target = fixed_target(model, tensors, extra, target, chunk)
     n, device = len(tensors[0]), tensors[0].device
     if not n:  # an empty batch: empty attributions (and deltas, steps)
@@ -299,7 +293,38 @@ def integrated_gradients(
         if return_convergence_delta:
             delta = _summed(raw) - _difference(model, tensors, base, weights, target, extra, chunk)
     attributions = tuple(r.to(x.dtype) for r, x in zip(raw, tensors, strict=True))
-    return _returned(attributions, single, delta, steps, return_convergence_delta, return_steps)
+
+    def why(index: int) -> str:
+        return _why_not_finite(model, tensors, base, weights, target, extra, baselines, index)
+
+    return _returned(
+        attributions, single, delta, steps, return_convergence_delta, return_steps, why
+    )
+
+
+def _steps(
+    n_steps: int | str, tolerance: float | None, method: str | None, max_steps: int
+) -> tuple[bool, int, float | None]:
+    """(adaptive, first steps, tolerance) of the step options, checked."""
+    adaptive = n_steps == "auto" or tolerance is not None
+    if n_steps == "auto":
+        first = AUTO_FIRST
+    elif isinstance(n_steps, int) and not isinstance(n_steps, bool) and n_steps >= 1:
+        first = n_steps
+    else:
+        raise InputError(f"n_steps must be a positive integer or 'auto', got {n_steps!r}")
+    if adaptive:
+        tolerance = DEFAULT_TOLERANCE if tolerance is None else tolerance
+        if not tolerance > 0:
+            raise InputError(f"tolerance must be positive, got {tolerance!r}")
+        if method not in (None, NESTED):
+            raise InputError(
+                f"adaptive steps reuse earlier gradients only with the nested {NESTED} rule; "
+                f"drop method={method!r} or give a fixed n_steps"
+            )
+        if max_steps < first:
+            raise InputError(f"max_steps ({max_steps}) is below the first steps ({first})")
+    return adaptive, first, tolerance
 
 
 def _warn_unconverged(
@@ -325,9 +350,117 @@ def _returned(
     steps: torch.Tensor,
     with_delta: bool,
     with_steps: bool,
+    why: Any = None,
 ) -> Any:
     """attributions[, delta][, steps] as the caller asked."""
-    result = shaped(attributions, single)
+    result = shaped(attributions, single, why)
     if not with_delta and not with_steps:
         return result
     return (result,) + ((delta,) if with_delta else ()) + ((steps,) if with_steps else ())
+
+
+class _Holding(torch.nn.Module):
+    """``model`` called with the attributed inputs first and the held ones after them (among
+    the additional arguments), each put back at its own position."""
+
+    def __init__(self, model: torch.nn.Module, n_inputs: int, held: Sequence[int]) -> None:
+        super().__init__()
+        self.model, self.n_inputs, self.held = model, n_inputs, tuple(held)
+
+    def forward(self, *args: torch.Tensor) -> torch.Tensor:
+        n_free = self.n_inputs - len(self.held)
+        free, held, extra = args[:n_free], args[n_free : self.n_inputs], args[self.n_inputs :]
+        by_position = dict(zip(self.held, held, strict=True))
+        rest = iter(free)
+        ordered = [by_position[i] if i in by_position else next(rest) for i in range(self.n_inputs)]
+        result: torch.Tensor = self.model(*ordered, *extra)
+        return result
+
+
+def _held(
+    model: torch.nn.Module,
+    tensors: Inputs,
+    extra: Inputs,
+    baselines: Any,
+    baseline_options: dict[str, Any],
+    hold: Sequence[int],
+    options: dict[str, Any],
+) -> Any:
+    """IG with the inputs at ``hold`` held at the explained values: the others are attributed
+    through :class:`_Holding` against their own baselines; the held ones get zeros."""
+    held = sorted({int(i) for i in hold})
+    if any(not 0 <= i < len(tensors) for i in held) or len(held) == len(tensors):
+        raise InputError(
+            f"hold must name some (not all) of the {len(tensors)} inputs by position, got {hold}"
+        )
+    free = [i for i in range(len(tensors)) if i not in held]
+    base, weights = _resolve(baselines, tensors, baseline_options)
+    chosen: Any = (  # base: (1 or N, K, *shape) per input
+        AveragedBaseline(tuple(base[i][0] for i in free), weights)
+        if len(weights) > 1
+        else tuple(base[i][:, 0] for i in free)
+    )
+    result = integrated_gradients(
+        _Holding(model, len(tensors), held),
+        tuple(tensors[i] for i in free),
+        baselines=chosen,
+        additional_forward_args=(*(tensors[i] for i in held), *extra),
+        **options,
+    )
+    more = options["return_convergence_delta"] or options["return_steps"]
+    attributed, rest = (result[0], result[1:]) if more else (result, ())
+    full = list(attributed)
+    for i in held:
+        full.insert(i, torch.zeros_like(tensors[i]))
+    return (tuple(full), *rest) if more else tuple(full)
+
+
+def _why_not_finite(
+    model: torch.nn.Module,
+    tensors: Inputs,
+    base: Inputs,
+    weights: torch.Tensor,
+    target: Any,
+    extra: Inputs,
+    baselines: Any,
+    index: int,
+) -> str:
+    """Why input ``index``'s attributions are not finite: which baseline, and where on its path
+    (at the input, at the baseline, or only between them; probed on the first examples against
+    the first baseline sample), with the recipe that avoids it."""
+    if baselines is None:
+        named = "the zero baseline"
+    elif isinstance(baselines, str):
+        named = f"the {baselines!r} baseline"
+    elif isinstance(baselines, AveragedBaseline):
+        named = f"an averaged baseline of {len(weights)} background samples"
+    else:
+        named = "the baseline given"
+    rows = torch.arange(min(len(tensors[0]), 8), device=tensors[0].device)
+    ends = {}
+    for alpha in (0.0, 1.0):
+        points = tuple(
+            b[rows if len(b) > 1 else torch.zeros_like(rows), 0] * (1 - alpha) + x[rows] * alpha
+            for x, b in zip(tensors, base, strict=True)
+        )
+        grads, _ = gradients(
+            model, points, tuple(e[rows] for e in extra), target_rows(target, rows)
+        )
+        ends[alpha] = bool(torch.isfinite(grads[index]).all())
+    where = (
+        "already at the explained inputs themselves"
+        if not ends[1.0]
+        else "at the baseline"
+        if not ends[0.0]
+        else "between the baseline and the input (on the path)"
+    )
+    hint = (
+        f"; to attribute the other inputs with this one held at the explained values, pass "
+        f"hold=({index},)"
+        if len(tensors) > 1
+        else ""
+    )
+    return (
+        f"with {named}, the model's gradient with respect to it is NaN or infinite {where} "
+        "(typically a logarithm or square root of interpolated or padded, zero, entries)" + hint
+    )
