@@ -1,4 +1,5 @@
-"""Silencing the banners that C++ libraries (Pythia 8, FastJet) print to standard output."""
+"""Keeping output clean: silencing the banners that C++ libraries (Pythia 8, FastJet) print to
+standard output, and progress bars that draw only on a terminal."""
 
 from __future__ import annotations
 
@@ -22,3 +23,13 @@ def quiet_stdout() -> Iterator[None]:
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
+
+
+def bar_disabled(progress: bool) -> bool | None:
+    """tqdm's ``disable`` for a bar asked for with ``progress``: off when not asked for, and
+    when asked for, drawn in a notebook (tqdm.auto's widget) or on a terminal only (None:
+    tqdm's own test of the stream), so logs written to a file or a pipe carry no progress-bar
+    escapes."""
+    if not progress:
+        return True
+    return False if "ipykernel" in sys.modules else None

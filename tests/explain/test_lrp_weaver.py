@@ -120,5 +120,6 @@ def test_integrated_gradients_on_weavers_pair_features_are_flagged_not_silent() 
     # baseline its gradients are NaN (jetxai's own `part` guards them); the user is told
     model = _part()
     x, _, v, mask = _inputs()
-    with pytest.warns(NonFiniteAttributionWarning, match="input 1 are not finite"):
+    named = r"input 1 \(4, 16\) are not finite.*zero baseline.*hold=\(1,\)"
+    with pytest.warns(NonFiniteAttributionWarning, match=named):
         integrated_gradients(model, (x, v), target=1, additional_forward_args=(mask,), n_steps=4)

@@ -27,6 +27,7 @@ from typing import Any
 import awkward as ak
 
 from jetxai._io import remove_stale_temporaries
+from jetxai._quiet import bar_disabled
 from jetxai._registry import choose
 
 # each reader module registers its format in FORMATS at its reader's definition
@@ -88,7 +89,7 @@ def import_dataset(
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(desc=f"import {fmt}", unit="jet", disable=not progress)
+    bar = tqdm(desc=f"import {fmt}", unit="jet", disable=bar_disabled(progress))
     for path, source in zip(paths, sources, strict=True):
         if source["blake2b"] in done:
             continue

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
+from jetxai._quiet import bar_disabled
 from jetxai.evaluate.attribution_quality import deletion_curve, ground_truth_agreement
 from jetxai.explain import (
     AveragedBaseline,
@@ -114,7 +115,9 @@ def scorecard(
     ]
     runs += [("ig", name, ig(base)) for name, base in last]
     (replacement,) = baselines.mean((background,), background=background, weights=weights)
-    with tqdm(total=len(runs), desc="scorecard", unit="method", disable=not progress) as bar:
+    with tqdm(
+        total=len(runs), desc="scorecard", unit="method", disable=bar_disabled(progress)
+    ) as bar:
         return [
             _row(model, inputs, method, name, run, replacement[0], generator, relevant, bar)
             for method, name, run in runs

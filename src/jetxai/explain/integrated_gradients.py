@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 import torch
 
+from jetxai._quiet import bar_disabled
 from jetxai.errors import InputError
 from jetxai.explain import baselines as baseline_registry
 from jetxai.explain._common import (
@@ -132,6 +134,9 @@ def _accumulate(
         for r, g, d in zip(result, grads, diffs, strict=True):
             contribution = g.double() * d.double() * scale.reshape((-1,) + (1,) * (g.dim() - 1))
             r.index_add_(0, ex, contribution)
+        bar = _BAR.get()
+        if bar is not None:
+            bar.update(len(flat))
 
 
 def _difference(
@@ -236,6 +241,7 @@ def integrated_gradients(
     baseline_options: dict[str, Any] | None = None,
     return_steps: bool = False,
     hold: Sequence[int] = (),
+    progress: bool | None = None,
 ) -> Any:
     """Integrated Gradients of ``model`` at ``inputs``.
 
@@ -243,6 +249,8 @@ def integrated_gradients(
     path (their attributions are 0 and their gradient is never taken), so the others are
     attributed with them fixed — e.g. weaver's ParT with its four-vectors held at the explained
     jet, whose pair features take logarithms that interpolated or padded four-vectors make NaN.
+    ``progress``: a bar in model evaluations (on a terminal or in a notebook; None: only for
+    work of at least :data:`BAR_BATCHES` batches).
 
     ``baselines``: None (zero), a tensor broadcastable to the input (shared or per example), a
     tuple of such for multi-input models, an :class:`AveragedBaseline`, or a registered name
@@ -264,7 +272,8 @@ def integrated_gradients(
     if hold:  # the other options, passed on to the attributed inputs' IG
         options = {"target": target, "n_steps": n_steps, "method": method, "batch_size": batch_size,
                    "tolerance": tolerance, "max_steps": max_steps, "return_steps": return_steps,
-                   "return_convergence_delta": return_convergence_delta}  # fmt: skip
+                   "return_convergence_delta": return_convergence_delta,
+                   "progress": progress}  # fmt: skip
         return _held(model, tensors, extra, baselines, dict(baseline_options or {}), hold, options)
     base, weights = _resolve(baselines, tensors, dict(baseline_options or {}))
     chunk = batch_size or DEFAULT_BATCH
@@ -277,6 +286,45 @@ def integrated_gradients(
         empty = tuple(torch.zeros_like(x) for x in tensors)
         none = torch.zeros(0, dtype=torch.float64, device=device)
         return _returned(empty, single, none, none.long(), return_convergence_delta, return_steps)
+    work = n * len(weights) * (first if not adaptive else 2 * first)
+    show = progress if progress is not None else work >= BAR_BATCHES * chunk
+    bar = _progress_bar(None if adaptive else work, show)
+    token = _BAR.set(bar)
+    try:
+        raw, delta, steps = _integrate(
+            model, tensors, base, weights, target, extra, adaptive, first, max_steps, tolerance,
+            method, chunk, return_convergence_delta,
+        )  # fmt: skip
+    finally:
+        _BAR.reset(token)
+        bar.close()
+    attributions = tuple(r.to(x.dtype) for r, x in zip(raw, tensors, strict=True))
+
+    def why(index: int) -> str:
+        return _why_not_finite(model, tensors, base, weights, target, extra, baselines, index)
+
+    return _returned(
+        attributions, single, delta, steps, return_convergence_delta, return_steps, why
+    )
+
+
+def _integrate(
+    model: torch.nn.Module,
+    tensors: Inputs,
+    base: Inputs,
+    weights: torch.Tensor,
+    target: Any,
+    extra: Inputs,
+    adaptive: bool,
+    first: int,
+    max_steps: int,
+    tolerance: float | None,
+    method: str | None,
+    chunk: int,
+    with_delta: bool,
+) -> tuple[Inputs, torch.Tensor | None, torch.Tensor]:
+    """(float64 attributions, delta or None, steps per example) with fixed or adaptive steps."""
+    n, device = len(tensors[0]), tensors[0].device
     if adaptive:
         assert tolerance is not None
         raw, delta, steps, difference = _adaptive(
@@ -290,16 +338,9 @@ def integrated_gradients(
         _accumulate(model, tensors, base, weights, target, extra, every, alphas, quad, chunk, raw)
         steps = torch.full((n,), first, dtype=torch.int64, device=device)
         delta = None
-        if return_convergence_delta:
+        if with_delta:
             delta = _summed(raw) - _difference(model, tensors, base, weights, target, extra, chunk)
-    attributions = tuple(r.to(x.dtype) for r, x in zip(raw, tensors, strict=True))
-
-    def why(index: int) -> str:
-        return _why_not_finite(model, tensors, base, weights, target, extra, baselines, index)
-
-    return _returned(
-        attributions, single, delta, steps, return_convergence_delta, return_steps, why
-    )
+    return raw, delta, steps
 
 
 def _steps(
@@ -339,7 +380,7 @@ def _warn_unconverged(
             f"|f(x) - f(x')| at max_steps={max_steps} (largest relative delta {worst:.2g}); "
             "raise max_steps or check the model for discontinuities on the path",
             IGConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -357,6 +398,21 @@ def _returned(
     if not with_delta and not with_steps:
         return result
     return (result,) + ((delta,) if with_delta else ()) + ((steps,) if with_steps else ())
+
+
+#: Batches of model evaluations from which IG shows a bar by default.
+BAR_BATCHES = 20
+#: The bar of the IG call in progress (None: none), updated per batch of model evaluations.
+_BAR: ContextVar[Any] = ContextVar("ig_bar", default=None)
+
+
+def _progress_bar(total: int | None, show: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, desc="integrated gradients", unit="point", unit_scale=True,
+        disable=bar_disabled(show), leave=False,
+    )  # fmt: skip
 
 
 class _Holding(torch.nn.Module):

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm
 
+from jetxai._quiet import bar_disabled
 from jetxai._registry import Registry
 from jetxai.errors import InputError
 from jetxai.features import ecf, lund, nsubjettiness, shapes, softdrop, subjets
@@ -183,7 +184,7 @@ def xaug(
     refuse_without_pid(jets, [n for n in chosen if n in NEEDS_PID], "XAUG variable(s)")
     result: dict[str, list[Array]] = {name: [] for name in chosen}
     starts = range(0, len(jets), BLOCK)
-    for start in tqdm(starts, desc="xaug", unit="block", disable=not progress):
+    for start in tqdm(starts, desc="xaug", unit="block", disable=bar_disabled(progress)):
         block = _Block(jets[start : start + BLOCK], tau_axes)
         for name in chosen:
             result[name].append(VARIABLES[name].compute(block))

@@ -16,6 +16,7 @@ import awkward as ak
 from tqdm.auto import tqdm
 
 from jetxai._io import remove_stale_temporaries
+from jetxai._quiet import bar_disabled
 from jetxai.data.dataset import (
     chunk_annotations,
     chunk_index,
@@ -73,7 +74,7 @@ def add_xaug(
         raise InputError(f"{root}: dataset has no chunks")
     entries = {e["index"]: e for e in manifest["chunks"]}
     wanted = [column(n) for n in chosen]
-    for path in tqdm(chunks, desc="xaug", unit="chunk", disable=not progress):
+    for path in tqdm(chunks, desc="xaug", unit="chunk", disable=bar_disabled(progress)):
         jets = read_chunk(path)
         notes = chunk_annotations(path)
         stale = notes.get(TAU_AXES_KEY, _LEGACY_TAU_AXES) != tau_axes

@@ -15,6 +15,7 @@ import awkward as ak
 
 from jetxai._dask import completed, dask_client
 from jetxai._io import remove_stale_temporaries
+from jetxai._quiet import bar_disabled
 from jetxai._versions import versions
 from jetxai.catalogue.events import STAGES
 from jetxai.data.dataset import (
@@ -191,7 +192,7 @@ def generate(
         initial=sum(c[count] for c in done.values()),
         desc=f"generate {config.process}",
         unit=config.level,
-        disable=not progress,
+        disable=bar_disabled(progress),
     )
     with bar:
         if workers == 1 and scheduler is None:

@@ -45,6 +45,7 @@ from tqdm.auto import tqdm
 
 from jetxai import data
 from jetxai._io import atomic_path, write_json
+from jetxai._quiet import bar_disabled
 from jetxai._versions import versions
 from jetxai.catalogue.events import STAGE_NAMES, STAGES
 from jetxai.errors import InputError
@@ -304,7 +305,7 @@ def run_event_study(
     per_seed = [
         _seed_study(directory, splits, n_explain, n_background, n_steps, k, progress)
         for directory in tqdm(
-            checkpoints(layout.run), desc="explain", unit="network", disable=not progress
+            checkpoints(layout.run), desc="explain", unit="network", disable=bar_disabled(progress)
         )
     ]
     study: dict[str, Any] = {

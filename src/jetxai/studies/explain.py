@@ -39,6 +39,7 @@ import torch
 from tqdm.auto import tqdm
 
 from jetxai._io import write_json
+from jetxai._quiet import bar_disabled
 from jetxai.errors import InputError
 from jetxai.evaluate.relevance import ensemble_ranking
 from jetxai.evaluate.seeds import mean_std
@@ -174,7 +175,10 @@ def _explain_checkpoint(
     seed = directory.name.removeprefix("seed-")
     key = chunk_key(directory, options.recorded(), len(rows), options.batch_size)
     with tqdm(
-        total=len(rows), desc=f"explain {directory.name}", unit="jet", disable=not progress
+        total=len(rows),
+        desc=f"explain {directory.name}",
+        unit="jet",
+        disable=bar_disabled(progress),
     ) as bar:
         paths = explain_jets(
             directory,

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from jetxai import data
 from jetxai._io import read_json_object, remove_stale_temporaries, write_json
+from jetxai._quiet import bar_disabled
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
@@ -187,7 +188,7 @@ def _train(
     per_seed, histories = [], []
     seeds = range(config.first_seed, config.first_seed + config.seeds)
     shown = progress and world.is_main
-    for seed in tqdm(seeds, desc=f"train {config.model}", unit="seed", disable=not shown):
+    for seed in tqdm(seeds, desc=f"train {config.model}", unit="seed", disable=bar_disabled(shown)):
         model, history = _seed(
             config, spec, sets, seed, out / f"seed-{seed}", stamp, device, progress
         )

@@ -23,6 +23,7 @@ import numpy.typing as npt
 import torch
 from tqdm.auto import tqdm
 
+from jetxai._quiet import bar_disabled
 from jetxai.models.taggers import Tagger
 from jetxai.train import distributed
 from jetxai.train.resume import Position, clear_progress, load_progress, save_progress
@@ -255,7 +256,7 @@ def fit(
                 desc=f"seed {seed} epoch {run.position.epoch + 1}/{epochs}",
                 unit="jet",
                 unit_scale=True,
-                disable=not (progress and run.world.is_main),
+                disable=bar_disabled(progress and run.world.is_main),
                 leave=False,
             )
             summed = run.train_epoch(train, batch_size, seed, bar)

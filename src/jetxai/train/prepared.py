@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai._io import atomic_path, read_json_object, write_json
+from jetxai._quiet import bar_disabled
 from jetxai.data.rows import LazyJets
 from jetxai.errors import InputError
 from jetxai.models.inputs import raw_inputs
@@ -193,7 +194,7 @@ def prepare(
     directory.mkdir(parents=True)
     writers = {s: _BlockWriter(directory, s, block_jets) for s in SPLITS}
     xaug, constituents = Moments(), Moments()
-    bar = tqdm(total=len(jets), desc="prepare inputs", unit="jet", disable=not progress)
+    bar = tqdm(total=len(jets), desc="prepare inputs", unit="jet", disable=bar_disabled(progress))
     for first, chunk in jets.chunks():
         rows = np.arange(first, first + len(chunk))
         raw = _store_types(raw_inputs(spec, chunk))
