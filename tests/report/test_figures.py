@@ -1,4 +1,4 @@
-"""Every report figure renders to a PNG from small inputs."""
+"""Every report figure is a matplotlib Figure that renders to a PNG from small inputs."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ def test_figures_are_png() -> None:
             [1, 2], {"LRP": [{"mean": 10.0, "std": 1.0}, {"mean": 20.0, "std": 2.0}]}, 25.0
         ),
     ]
-    for png in outputs:
+    from matplotlib.figure import Figure
+
+    for figure in outputs:
+        assert isinstance(figure, Figure)
+        png = figures.png(figure)
         assert png.startswith(PNG)
         assert len(png) > 2000
 
@@ -40,13 +44,14 @@ def test_curves_stop_where_fewer_than_ten_background_jets_pass() -> None:
     assert figures.measured(efficiency, None, 10).all()
     curves = {"m": [{"signal_efficiency": [0, 0.5, 1], "background_efficiency": [0, 0.01, 1]}]}
     for draw in (figures.rejection_curves, figures.roc_curves):
-        assert draw(curves, {"m": [50]}, 10).startswith(PNG)
+        assert figures.png(draw(curves, {"m": [50]}, 10)).startswith(PNG)
 
 
 def test_a_curve_measured_nowhere_is_left_out_not_drawn_at_a_floor() -> None:
     curves = {"m": [{"signal_efficiency": [0, 0.5, 1], "background_efficiency": [0, 0.01, 1]}]}
     for draw in (figures.rejection_curves, figures.roc_curves):
-        assert draw(curves, {"m": [5]}, 10).startswith(PNG)  # 5 background jets: no curve
+        # 5 background jets: no curve
+        assert figures.png(draw(curves, {"m": [5]}, 10)).startswith(PNG)
 
 
 def _width(png: bytes) -> int:
@@ -56,12 +61,12 @@ def _width(png: bytes) -> int:
 
 def test_figures_are_sharp_and_labelled_as_simulation() -> None:
     values = {"top": (np.linspace(100, 200, 50), None)}
-    plain = figures.distributions(values, "msd")
+    plain = figures.png(figures.distributions(values, "msd"))
     with figures.experiment_label("√s = 14 TeV"):
-        labelled = figures.distributions(values, "msd")
+        labelled = figures.png(figures.distributions(values, "msd"))
     assert _width(plain) == _width(labelled) == 5 * figures.DPI  # a 5-inch figure at 150 dpi
     assert labelled != plain  # the label is drawn; outside the block it is not
-    assert figures.distributions(values, "msd") == plain
+    assert figures.png(figures.distributions(values, "msd")) == plain
 
 
 def test_variables_are_written_as_symbols_with_units() -> None:
@@ -90,3 +95,20 @@ def test_every_xaug_constituent_and_event_feature_has_a_symbol_matplotlib_can_dr
         parser.parse(axis_label(name))  # raises ValueError on a malformed symbol
     assert axis_label("log_pt_rel") == r"$\ln (p_T / p_{T,J})$"
     assert axis_label("jet3_pt") == "$p_T^{j3}$ [GeV]"
+
+
+def test_a_figure_leaves_the_callers_backend_alone() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import matplotlib; matplotlib.use('pdf')\n"
+        "from jetxai.report import figures\n"
+        "f = figures.ranking(['tau32', 'mass'], [0.6, 0.4], [0.05, 0.02], 'ranking')\n"
+        "import matplotlib.pyplot as plt\n"
+        "print(matplotlib.get_backend(), type(f).__name__, len(plt.get_fignums()))\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert shown.stdout.split() == ["pdf", "Figure", "0"]  # a notebook's backend stays its own

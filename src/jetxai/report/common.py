@@ -16,14 +16,18 @@ from jetxai.errors import InputError
 from jetxai.evaluate.seeds import statistics_text
 
 
-def b64(png: bytes) -> str:
-    """A PNG as the base64 text an ``<img src="data:…">`` embeds."""
-    return base64.b64encode(png).decode()
+def b64(figure: Any) -> str:
+    """A figure (a matplotlib Figure of :mod:`jetxai.report.figures`, or PNG bytes) as the
+    base64 PNG text an ``<img src="data:…">`` embeds."""
+    from jetxai.report.figures import png
+
+    data = figure if isinstance(figure, bytes) else png(figure)
+    return base64.b64encode(data).decode()
 
 
-def captioned(png: bytes, caption: str) -> dict[str, str]:
+def captioned(figure: Any, caption: str) -> dict[str, str]:
     """A figure of a section: the embedded PNG and the one sentence saying what to read in it."""
-    return {"png": b64(png), "caption": caption}
+    return {"png": b64(figure), "caption": caption}
 
 
 def pm(metric: dict[str, Any], digits: int = 4, bound: bool = False) -> str:

@@ -1,4 +1,5 @@
-"""Report figures: pure functions from numbers to PNG bytes (matplotlib, mplhep style).
+"""Report figures: pure functions from numbers to matplotlib Figures (mplhep style), which a
+notebook shows as they are; :func:`png` renders one as the PNG the report page embeds.
 
 HEP conventions: labelled axes with units, background rejection on a log scale, seed bands as
 the spread between seeds.
@@ -20,19 +21,28 @@ from jetxai.report.labels import axis_label, symbol
 
 
 @contextmanager
-def _figure(width: float = 6.4, height: float = 4.4) -> Iterator[Any]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def _style() -> Iterator[None]:
+    """The figures' style (mplhep's ROOT style, 13 pt), for drawing and for rendering."""
+    import matplotlib.style
     import mplhep
+    from matplotlib import rc_context
 
-    with plt.style.context(mplhep.style.ROOT), plt.rc_context({"font.size": 13}):
-        fig, ax = plt.subplots(figsize=(width, height))
-        try:
-            yield fig, ax
-        finally:
-            plt.close(fig)
+    with matplotlib.style.context(mplhep.style.ROOT), rc_context({"font.size": 13}):
+        yield
+
+
+@contextmanager
+def _figure(width: float = 6.4, height: float = 4.4) -> Iterator[Any]:
+    """A new Figure with one Axes, drawn in the figures' style. The figure is made without
+    pyplot (no backend is switched, nothing is kept in pyplot's registry), so a notebook's own
+    backend stays as it was and the Figure can be shown, saved or changed there."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _style():
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+        yield fig, fig.subplots()
 
 
 #: The right-hand experiment label of physics figures ("√s = 14 TeV"), set for a block
@@ -53,7 +63,9 @@ def experiment_label(right: str) -> Iterator[None]:
         _RIGHT_LABEL.reset(token)
 
 
-def _png(fig: Any) -> bytes:
+def _finish(fig: Any) -> Any:
+    """The finished Figure: labelled as simulation where :func:`experiment_label` says so, laid
+    out tightly (inside the figures' style, as it was drawn)."""
     right = _RIGHT_LABEL.get()
     if right is not None:
         import mplhep
@@ -64,9 +76,15 @@ def _png(fig: Any) -> bytes:
             mplhep.label.exp_label(
                 exp="jetxai", llabel="Simulation", rlabel=right, ax=ax, fontsize=11, loc=0
             )
-    buffer = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    return fig
+
+
+def png(fig: Any) -> bytes:
+    """A figure of this module as the PNG the report embeds (:data:`DPI`)."""
+    buffer = io.BytesIO()
+    with _style():
+        fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -101,7 +119,7 @@ def _normalised_histograms(
 
 def distributions(
     values: Mapping[str, tuple[npt.ArrayLike, npt.ArrayLike | None]], name: str
-) -> bytes:
+) -> Any:
     """Normalised histograms of one XAUG variable for each sample (label → (values, weights)),
     with the statistical uncertainty of each bin as error bars."""
     with _figure(5.0, 3.8) as (fig, ax):
@@ -109,7 +127,7 @@ def distributions(
         ax.set_xlabel(axis_label(name))
         ax.set_ylabel("normalised jets")
         ax.legend(fontsize=11)
-        return _png(fig)
+        return _finish(fig)
 
 
 def measured(
@@ -140,7 +158,7 @@ def rejection_curves(
     curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
     background: Mapping[str, Sequence[float]] | None = None,
     min_passing: float = 10.0,
-) -> bytes:
+) -> Any:
     """1/ε_B against ε_S (log scale) per model, median over seeds with a min–max band.
 
     With ``background`` (per model, each seed's number of test background jets) a curve stops
@@ -182,14 +200,14 @@ def rejection_curves(
             ax.text(0.5, 0.5, "too few test background jets", ha="center", transform=ax.transAxes)
         ax.set_xlabel(r"signal efficiency $\varepsilon_S$")
         ax.set_ylabel(r"background rejection $1/\varepsilon_B$")
-        return _png(fig)
+        return _finish(fig)
 
 
 def roc_curves(
     curves: Mapping[str, Sequence[Mapping[str, Sequence[float]]]],
     background: Mapping[str, Sequence[float]] | None = None,
     min_passing: float = 10.0,
-) -> bytes:
+) -> Any:
     """ROC: background efficiency (log) against signal efficiency per model, median over seeds
     with a min–max band; with ``background`` (each seed's test background count) a curve stops
     where fewer than ``min_passing`` background jets pass, and a lighter band spans every seed's
@@ -226,7 +244,7 @@ def roc_curves(
         ax.set_xlabel(r"signal efficiency $\varepsilon_S$")
         ax.set_ylabel(r"background efficiency $\varepsilon_B$")
         ax.legend(fontsize=10)
-        return _png(fig)
+        return _finish(fig)
 
 
 def ranking(
@@ -235,7 +253,7 @@ def ranking(
     std: Sequence[float],
     title: str,
     xlabel: str = "share of |relevance|",
-) -> bytes:
+) -> Any:
     """Horizontal bars (e.g. relevance shares) with seed error bars, the first name on top."""
     with _figure(5.6, 0.32 * len(names) + 1.6) as (fig, ax):
         positions = np.arange(len(names))[::-1]
@@ -244,7 +262,7 @@ def ranking(
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_xlabel(xlabel)
         ax.set_title(title, fontsize=12, pad=22)
-        return _png(fig)
+        return _finish(fig)
 
 
 def profile(
@@ -252,7 +270,7 @@ def profile(
     series: Mapping[str, Sequence[float]],
     xlabel: str,
     errors: Mapping[str, Sequence[float]] | None = None,
-) -> bytes:
+) -> Any:
     """Mean per-constituent relevance in bins of a quantity (step lines per series), with
     ``errors`` (e.g. the seed spread) as error bars at the bin centres where given."""
     centres = (np.asarray(edges[1:], dtype=float) + np.asarray(edges[:-1], dtype=float)) / 2
@@ -273,14 +291,14 @@ def profile(
         ax.set_xlabel(xlabel)
         ax.set_ylabel("mean relevance per constituent")
         ax.legend(fontsize=10)
-        return _png(fig)
+        return _finish(fig)
 
 
 def baseline_comparison(
     names: Sequence[str],
     attributions: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     ylabel: str = "mean IG attribution (logit)",
-) -> bytes:
+) -> Any:
     """Signed mean attribution per feature for each IG baseline (label → (mean, seed std)),
     side by side with seed error bars, features in the order given."""
     with _figure(7.6, 4.6) as (fig, ax):
@@ -299,12 +317,12 @@ def baseline_comparison(
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.set_ylabel(ylabel)
         ax.legend(fontsize=10)
-        return _png(fig)
+        return _finish(fig)
 
 
 def reduced_curve(
     ks: Sequence[int], curves: Mapping[str, Sequence[Mapping[str, float]]], reference: float
-) -> bytes:
+) -> Any:
     """1/ε_B(0.5) against the number of top-ranked XAUGs kept, mean ± std over seeds."""
     with _figure(5.4, 4.0) as (fig, ax):
         for label, points in curves.items():
@@ -316,7 +334,7 @@ def reduced_curve(
         ax.set_xlabel("number of XAUG variables kept")
         ax.set_ylabel(r"$1/\varepsilon_B$ at $\varepsilon_S = 0.5$")
         ax.legend(fontsize=10)
-        return _png(fig)
+        return _finish(fig)
 
 
 def jet_relevance(
@@ -325,7 +343,7 @@ def jet_relevance(
     pt_rel: npt.ArrayLike,
     relevances: Mapping[str, npt.ArrayLike],
     title: str,
-) -> bytes:
+) -> Any:
     """One jet's constituents in the (Δη, Δφ) plane, area ∝ p_T fraction, coloured by each
     method's relevance (one panel per method; red for the signal, blue against it)."""
     from matplotlib.colors import TwoSlopeNorm
@@ -355,7 +373,7 @@ def jet_relevance(
             axis.set_ylabel(r"$\Delta\phi$")
             axis.set_title(method, fontsize=12, pad=22)
         fig.suptitle(title, fontsize=11)
-        return _png(fig)
+        return _finish(fig)
 
 
 def _diverging_panels(
@@ -363,7 +381,7 @@ def _diverging_panels(
     draw: Callable[[Any, npt.NDArray[np.float64], Any], Any],
     colour: str,
     axes_labels: tuple[str, str],
-) -> bytes:
+) -> Any:
     """One panel per entry, each drawn by ``draw(axis, values, norm)`` in red (positive) and
     blue (negative) on its own symmetric colour scale, with a colour bar labelled ``colour``."""
     from matplotlib.colors import TwoSlopeNorm
@@ -379,10 +397,10 @@ def _diverging_panels(
             axis.set_xlabel(axes_labels[0])
             axis.set_ylabel(axes_labels[1])
             axis.set_title(label, fontsize=12, pad=22)
-        return _png(fig)
+        return _finish(fig)
 
 
-def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> bytes:
+def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> Any:
     """Mean relevance per jet in (Δη, Δφ) bins, one panel per class, each on its own symmetric
     scale (one class's strong core would otherwise wash out the other's pattern)."""
     return _diverging_panels(
@@ -395,7 +413,7 @@ def eta_phi_maps(edges: Sequence[float], maps: Mapping[str, npt.ArrayLike]) -> b
     )
 
 
-def relevance_images(extent: float, images: Mapping[str, npt.ArrayLike]) -> bytes:
+def relevance_images(extent: float, images: Mapping[str, npt.ArrayLike]) -> Any:
     """Mean relevance jet images (rows: Δφ′ from the top, columns: Δη′, after centring and
     rotation), one panel per entry, each on its own symmetric colour scale."""
     return _diverging_panels(
@@ -412,7 +430,7 @@ def relevance_images(extent: float, images: Mapping[str, npt.ArrayLike]) -> byte
     )
 
 
-def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> bytes:
+def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> Any:
     """Normalised distributions of one variable's per-jet relevance for each class, with the
     statistical uncertainty of each bin."""
     with _figure(5.0, 3.8) as (fig, ax):
@@ -421,4 +439,4 @@ def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> by
         ax.set_xlabel(f"LRP relevance of {symbol(name)} (logit)")
         ax.set_ylabel("normalised jets")
         ax.legend(fontsize=10)
-        return _png(fig)
+        return _finish(fig)

@@ -218,12 +218,12 @@ def reduced_section(layout: StudyLayout) -> Section:
     """The reduced-feature curve (rejection against the number of leading variables) and the
     ROC curves of the networks on the k leading variables."""
     reduced = read(layout.reduced / "curve.json")
-    png = figures.reduced_curve(
+    figure = figures.reduced_curve(
         reduced["ks"],
         {label: [p["rejection_0.5"] for p in c] for label, c in reduced["curves"].items()},
         reduced["reference"],
     )
-    context = {"reduced_figure": b64(png), "reduced_roc": _reduced_roc(layout, reduced)}
+    context = {"reduced_figure": b64(figure), "reduced_roc": _reduced_roc(layout, reduced)}
     return context, {"reduced": reduced}
 
 

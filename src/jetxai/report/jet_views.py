@@ -51,7 +51,7 @@ def _view(
     logit = lrp["logit"][i]
     score = 1.0 / (1.0 + np.exp(-logit))
     right = (score >= 0.5) == (lrp["label"][i] == 1)
-    png = figures.jet_relevance(
+    figure = figures.jet_relevance(
         lrp["constituent_deta"][i],
         lrp["constituent_dphi"][i],
         lrp["constituent_pt_rel"][i],
@@ -72,7 +72,7 @@ def _view(
         "group": group,
         "score": f"{score:.3f}",
         "correct": right,
-        "png": b64(png),
+        "png": b64(figure),
         "values": values,
         "numbers": {
             "group": group,

@@ -57,13 +57,13 @@ def _ranking(report: dict[str, Any], name: str, classes: Classes) -> Figures:
         return [], {}
     ranking = report["ensemble_ranking"]
     order, share = ranking["order"], ranking["share"]["all"]
-    png = figures.ranking(
+    figure = figures.ranking(
         order,
         [share[n]["mean"] for n in order],
         [share[n]["std"] for n in order],
         f"LRP XAUG ranking, {name}",
     )
-    return [captioned(png, RANKING_CAPTION)], {}
+    return [captioned(figure, RANKING_CAPTION)], {}
 
 
 def _profile(report: dict[str, Any], name: str, classes: Classes) -> Figures:
@@ -83,8 +83,8 @@ def _profile(report: dict[str, Any], name: str, classes: Classes) -> Figures:
             spread[classes.jets(label)] = per_seed.std(axis=0).tolist()
         which = f"{classes.signal} and {classes.background} jets, mean over seeds with their spread"
     shown = {"edges": edges, "mean": series} | ({"std_over_seeds": spread} if spread else {})
-    png = figures.profile(edges, series, r"$\Delta R$ to the jet axis", spread)
-    return [captioned(png, PROFILE_CAPTION.format(which=which))], {"profile_dr": shown}
+    figure = figures.profile(edges, series, r"$\Delta R$ to the jet axis", spread)
+    return [captioned(figure, PROFILE_CAPTION.format(which=which))], {"profile_dr": shown}
 
 
 def _feature_share(report: dict[str, Any], name: str, classes: Classes) -> Figures:
@@ -98,14 +98,14 @@ def _feature_share(report: dict[str, Any], name: str, classes: Classes) -> Figur
         {"feature": features[i], "mean": per_seed[:, i].mean(), "std": per_seed[:, i].std()}
         for i in order
     ]
-    png = figures.ranking(
+    figure = figures.ranking(
         [features[i] for i in order],
         per_seed.mean(axis=0)[order],
         per_seed.std(axis=0)[order],
         f"LRP per constituent feature, {name}",
         xlabel="share of the low-level |relevance|",
     )
-    return [captioned(png, FEATURE_CAPTION)], {"feature_share": shown}
+    return [captioned(figure, FEATURE_CAPTION)], {"feature_share": shown}
 
 
 def _eta_phi(report: dict[str, Any], name: str, classes: Classes) -> Figures:
@@ -114,8 +114,8 @@ def _eta_phi(report: dict[str, Any], name: str, classes: Classes) -> Figures:
         return [], {}
     maps = first["map_eta_phi"]
     panels = {classes.jets(1): maps["signal"], classes.jets(0): maps["background"]}
-    png = figures.eta_phi_maps(maps["edges"], panels)
-    return [captioned(png, MAP_CAPTION.format(signal=classes.signal))], {"map_eta_phi": maps}
+    figure = figures.eta_phi_maps(maps["edges"], panels)
+    return [captioned(figure, MAP_CAPTION.format(signal=classes.signal))], {"map_eta_phi": maps}
 
 
 def _images(report: dict[str, Any], name: str, classes: Classes) -> Figures:
@@ -128,8 +128,8 @@ def _images(report: dict[str, Any], name: str, classes: Classes) -> Figures:
         classes.jets(0): images["background"],
         f"{classes.signal} − {classes.background}": images["difference"],
     }
-    png = figures.relevance_images(images.get("extent", 1.0), panels)
-    return [captioned(png, IMAGES_CAPTION.format(signal=classes.signal))], {"images": images}
+    figure = figures.relevance_images(images.get("extent", 1.0), panels)
+    return [captioned(figure, IMAGES_CAPTION.format(signal=classes.signal))], {"images": images}
 
 
 def _distributions(report: dict[str, Any], relevance_file: Path, classes: Classes) -> Figures:

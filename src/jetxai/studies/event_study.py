@@ -212,9 +212,11 @@ def _markdown(study: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_png(path: Path, png: bytes) -> str:
+def _write_png(path: Path, figure: Any) -> str:
+    from jetxai.report.figures import png
+
     with atomic_path(path) as tmp:
-        tmp.write_bytes(png)
+        tmp.write_bytes(png(figure))
     return str(path)
 
 
