@@ -174,3 +174,21 @@ def test_an_image_tagger_gets_its_mean_relevance_images(study: Path, tmp_path: P
     top, qcd, difference = (np.array(images[k]) for k in ("signal", "background", "difference"))
     assert top.shape == (16, 16)
     np.testing.assert_allclose(difference, top - qcd, rtol=1e-12, atol=1e-15)
+
+
+def test_every_tagger_number_carries_its_errors(study: Path) -> None:
+    html = (study / "report" / "index.html").read_text()
+    metrics = json.loads((study / "runs" / "pfn" / "metrics.json").read_text())
+    row = html[html.index("<tr><td>pfn</td>") :].split("</tr>")[0]
+    auc, r03, r05, efficiency, balanced = (c.split("</td>")[0] for c in row.split("<td>")[2:])
+    for cell in (auc, r03, r05, efficiency, balanced):
+        assert "(stat)" in cell, cell
+    # ε_S at ε_B = 1 %: the background jets placing the working point, "≈" under ten
+    passing = metrics["efficiency_0.01"]["passing"]
+    assert f"{min(passing):.0f}–{max(passing):.0f} bkg" in efficiency
+    assert efficiency.startswith("≈ ") == (min(passing) < 10)
+    # the balanced accuracy, not the share on the right side of score 0.5
+    assert f"{metrics['balanced_accuracy']['mean']:.3g}" in balanced
+    assert "balanced accuracy</th>" in html
+    gains = html[html.index("What the XAUG variables add") :].split("</table>")[0]
+    assert gains.count("(stat)") >= 2  # AUC and ε_S changes: statistical errors too

@@ -121,17 +121,37 @@ def xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, An
             a, b = plain[key], added[key]
             change = b["mean"] - a["mean"]
             spread = float(np.hypot(a["std"], b["std"]))
+            stat = _stat_in_quadrature(a, b)
+            text = f"{change:+.3g} ± {spread:.2g}" + (f" ± {stat:.2g} (stat)" if stat else "")
+            numbers = {"model": name, "metric": key, "change": change, "spread": spread}
             rows.append(
                 {
                     "model": name,
                     "point": label,
                     "without": pm(a, 3),
                     "with": pm(b, 3),
-                    "change": f"{change:+.3g} ± {spread:.2g}",
-                    "numbers": {"model": name, "metric": key, "change": change, "spread": spread},
+                    "change": text,
+                    "numbers": numbers | ({"stat": stat} if stat else {}),
                 }
             )
     return rows
+
+
+def _stat_in_quadrature(a: dict[str, Any], b: dict[str, Any]) -> float | None:
+    """The two metrics' statistical errors (symmetrised where an interval) in quadrature: an
+    upper estimate for their difference, as both are measured on the same test jets; None
+    where either has none (or an open interval)."""
+
+    def symmetric(metric: dict[str, Any]) -> float | None:
+        stat = metric.get("stat")
+        if isinstance(stat, list):
+            return None if None in stat else 0.5 * (stat[0] + stat[1])
+        return stat
+
+    first, second = symmetric(a), symmetric(b)
+    if first is None or second is None:
+        return None
+    return float(np.hypot(first, second))
 
 
 def _signed_mean(ranking: dict[str, Any], name: str) -> float:
