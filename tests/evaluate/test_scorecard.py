@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 import torch
 from torch import nn
 
@@ -39,3 +41,41 @@ def test_scorecard_rows_and_ground_truth() -> None:
     table = format_scorecard(rows)
     assert table.count("\n") == len(rows) + 1
     assert "precision@k" in table
+
+
+def test_scorecard_numbers_carry_their_standard_errors_over_the_jets() -> None:
+    from jetxai.explain import integrated_gradients
+
+    x, y, _ = synthetic_task("shift", 300, n_features=4, informative=2, seed=1)
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1), nn.Flatten(0)).eval()
+    inputs, background = x[y == 1][:40], x[y == 0][:100]
+    rows = scorecard(model, inputs, background, n_steps=8, k=4)
+    zero = next(r for r in rows if r["baseline"] == "zero")
+    for r in rows:
+        assert r["deletion_auc_stat"] > 0
+        assert r["random_deletion_auc_stat"] > 0
+        if r["completeness_error"] is not None:
+            assert r["completeness_error_stat"] >= 0
+    phi, delta = integrated_gradients(model, inputs, n_steps=8, return_convergence_delta=True)
+    errors = delta.abs().double()
+    assert zero["completeness_error_stat"] == pytest.approx(
+        float(errors.std() / len(errors) ** 0.5), rel=1e-6
+    )
+    # the reference: each jet's deletion curve by hand (its top-k features set to the
+    # background mean, k = 0…4), its area by the trapezoid rule
+    fractions = np.linspace(0, 1, 5)
+    per_jet = []
+    for j in range(len(inputs)):
+        order = phi[j].argsort(descending=True, stable=True)
+        outputs = []
+        for k in range(5):
+            point = background.mean(dim=0).clone()
+            point[order[k:]] = inputs[j][order[k:]]
+            with torch.no_grad():
+                outputs.append(float(model(point[None])[0]))
+        per_jet.append(np.trapezoid(outputs, fractions))
+    assert zero["deletion_auc"] == pytest.approx(np.mean(per_jet), rel=1e-6)
+    assert zero["deletion_auc_stat"] == pytest.approx(
+        np.std(per_jet, ddof=1) / np.sqrt(len(per_jet)), rel=1e-6
+    )

@@ -89,6 +89,13 @@ def _area(curve: Array, fractions: Array) -> float:
     return float(np.trapezoid(curve.mean(axis=0), fractions))
 
 
+def _area_error(curve: Array, fractions: Array) -> float:
+    """The standard error of the mean curve's area: the spread of the examples' own areas
+    (the area is linear in the curve, so the mean of theirs is the mean curve's) over √n."""
+    areas = np.asarray(np.trapezoid(curve, fractions, axis=1))
+    return float(areas.std(ddof=1) / np.sqrt(len(areas))) if len(areas) > 1 else 0.0
+
+
 def _ordered_curve(
     model: nn.Module,
     x: torch.Tensor,
@@ -115,6 +122,8 @@ def _ordered_curve(
         "mean_output": curve.mean(axis=0).tolist(),
         "auc": _area(curve, fractions),
         "random_auc": _area(reference, fractions),
+        "auc_stat": _area_error(curve, fractions),
+        "random_auc_stat": _area_error(reference, fractions),
     }
 
 

@@ -2,7 +2,8 @@
 say how far each explanation can be trusted.
 
 Per entry: completeness error (mean |Σφ − (f(x) − E f(x′))| for IG, |Σ R − f(x)| for LRP),
-deletion AUC with the random-order reference (features replaced by the background mean; the
+deletion AUC with the random-order reference, each with its standard error over the explained
+examples (``*_stat``) (features replaced by the background mean; the
 logit is scored, not the probability, so the curve does not saturate; lower is better),
 agreement with the known relevant features where given, and seconds taken.
 For models with one attributed input (XAUG-only or event-level dense networks).
@@ -143,12 +144,18 @@ def _row(
     bar.set_postfix_str(f"{method} {baseline}: {len(inputs) / max(seconds, 1e-9):.0f} jets/s")
     bar.update()
     deletion = deletion_curve(model, inputs, phi, replacement, generator=generator)
+    errors = None if delta is None else delta.abs().double()
     row: dict[str, Any] = {
         "method": method,
         "baseline": baseline,
-        "completeness_error": None if delta is None else float(delta.abs().mean()),
+        "completeness_error": None if errors is None else float(errors.mean()),
+        "completeness_error_stat": None
+        if errors is None or len(errors) < 2
+        else float(errors.std() / len(errors) ** 0.5),
         "deletion_auc": deletion["auc"],
+        "deletion_auc_stat": deletion["auc_stat"],
         "random_deletion_auc": deletion["random_auc"],
+        "random_deletion_auc_stat": deletion["random_auc_stat"],
         "seconds": seconds,
         "mean_attribution": phi.double().mean(dim=0).tolist(),
     }

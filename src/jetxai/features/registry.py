@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import awkward as ak
 import numpy as np
@@ -83,16 +84,46 @@ class Variable:
 VARIABLES: Registry[Variable] = Registry("XAUG variable")
 
 
-def register_variable(name: str, description: str, compute: Callable[[_Block], Array]) -> Variable:
-    """Add the XAUG variable ``name``: ``compute`` maps a block of jets (padded constituents,
-    cached reclusterings) to one value per jet."""
-    return VARIABLES.add(name, Variable(name, description, compute))
+def register_variable(
+    name: str, description: str, compute: Callable[[_Block], Array] | None = None
+) -> Any:
+    """Decorator: add the decorated function as the XAUG variable ``name`` (it maps a block of
+    jets — padded constituents, cached reclusterings — to one value per jet)::
+
+        @register_variable("my_ratio", "what it measures [unit]")
+        def _my_ratio(block):
+            return my_ratio(block.padded)
+
+    ``register_variable(name, description, compute)`` registers ``compute`` directly and
+    returns its :class:`Variable`."""
+    if compute is not None:
+        return VARIABLES.add(name, Variable(name, description, compute))
+
+    def decorate(function: Callable[[_Block], Array]) -> Callable[[_Block], Array]:
+        VARIABLES.add(name, Variable(name, description, function))
+        return function
+
+    return decorate
 
 
-register_variable("mass", "jet invariant mass [GeV]", lambda b: b.padded.jet_mass)
-register_variable("pt", "jet transverse momentum [GeV]", lambda b: b.padded.jet_pt)
-register_variable("eta", "jet pseudorapidity", lambda b: b.padded.jet_eta)
-register_variable("msd", "soft-drop mass, beta=0, z_cut=0.1 [GeV]", lambda b: b.soft_drop[0])
+@register_variable("mass", "jet invariant mass [GeV]")
+def _mass(b: _Block) -> Array:
+    return b.padded.jet_mass
+
+
+@register_variable("pt", "jet transverse momentum [GeV]")
+def _pt(b: _Block) -> Array:
+    return b.padded.jet_pt
+
+
+@register_variable("eta", "jet pseudorapidity")
+def _eta(b: _Block) -> Array:
+    return b.padded.jet_eta
+
+
+@register_variable("msd", "soft-drop mass, beta=0, z_cut=0.1 [GeV]")
+def _msd(b: _Block) -> Array:
+    return b.soft_drop[0]
 
 
 def _tau(n: int) -> Callable[[_Block], Array]:
@@ -104,38 +135,85 @@ def _tau_ratio(n: int) -> Callable[[_Block], Array]:
 
 
 for _n in range(1, 5):
-    register_variable(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1 (one-pass kT axes)", _tau(_n))
+    register_variable(f"tau{_n}", f"N-subjettiness tau_{_n}, beta=1 (one-pass kT axes)")(_tau(_n))
 for _n in range(2, 5):
-    register_variable(f"tau{_n}{_n - 1}", f"tau_{_n} / tau_{_n - 1}", _tau_ratio(_n))
-register_variable("c2", "energy-correlation ratio C2, beta=1", lambda b: b.ecf(1.0)[0])
-register_variable("d2", "energy-correlation ratio D2, beta=1", lambda b: b.ecf(1.0)[1])
-register_variable("c2_b2", "energy-correlation ratio C2, beta=2", lambda b: b.ecf(2.0)[0])
-register_variable("d2_b2", "energy-correlation ratio D2, beta=2", lambda b: b.ecf(2.0)[1])
-register_variable("n2", "generalised ECF ratio N2, beta=1", lambda b: b.n2_m2[0])
-register_variable("m2", "generalised ECF ratio M2, beta=1", lambda b: b.n2_m2[1])
-register_variable("multiplicity", "number of constituents", lambda b: shapes.multiplicity(b.padded))
-register_variable(
-    "charged_multiplicity",
-    "number of charged constituents",
-    lambda b: shapes.charged_multiplicity(b.padded),
-)
-register_variable("ptd", "pT^D = sqrt(sum pT^2) / sum pT", lambda b: shapes.ptd(b.padded))
-register_variable(
-    "girth", "linear radial moment sum(pT dR) / pT_jet", lambda b: shapes.girth(b.padded)
-)
-register_variable(
-    "jet_charge", f"pT-weighted jet charge, kappa={KAPPA}", lambda b: shapes.jet_charge(b.padded)
-)
-register_variable("zg", "soft-drop momentum fraction z_g", lambda b: b.soft_drop[1])
-register_variable("rg", "soft-drop groomed radius R_g", lambda b: b.soft_drop[2])
-register_variable(
-    "dr_subjets", "dR of the two exclusive-kT subjets", lambda b: subjets.dr_subjets(b.padded)
-)
-register_variable(
-    "lund_lnkt_max",
-    "largest ln(kT/GeV) on the primary Lund plane",
-    lambda b: lund.lund_lnkt_max(b.padded),
-)
+    register_variable(f"tau{_n}{_n - 1}", f"tau_{_n} / tau_{_n - 1}")(_tau_ratio(_n))
+
+
+@register_variable("c2", "energy-correlation ratio C2, beta=1")
+def _c2(b: _Block) -> Array:
+    return b.ecf(1.0)[0]
+
+
+@register_variable("d2", "energy-correlation ratio D2, beta=1")
+def _d2(b: _Block) -> Array:
+    return b.ecf(1.0)[1]
+
+
+@register_variable("c2_b2", "energy-correlation ratio C2, beta=2")
+def _c2_b2(b: _Block) -> Array:
+    return b.ecf(2.0)[0]
+
+
+@register_variable("d2_b2", "energy-correlation ratio D2, beta=2")
+def _d2_b2(b: _Block) -> Array:
+    return b.ecf(2.0)[1]
+
+
+@register_variable("n2", "generalised ECF ratio N2, beta=1")
+def _n2(b: _Block) -> Array:
+    return b.n2_m2[0]
+
+
+@register_variable("m2", "generalised ECF ratio M2, beta=1")
+def _m2(b: _Block) -> Array:
+    return b.n2_m2[1]
+
+
+@register_variable("multiplicity", "number of constituents")
+def _multiplicity(b: _Block) -> Array:
+    return shapes.multiplicity(b.padded)
+
+
+@register_variable("charged_multiplicity", "number of charged constituents")
+def _charged_multiplicity(b: _Block) -> Array:
+    return shapes.charged_multiplicity(b.padded)
+
+
+@register_variable("ptd", "pT^D = sqrt(sum pT^2) / sum pT")
+def _ptd(b: _Block) -> Array:
+    return shapes.ptd(b.padded)
+
+
+@register_variable("girth", "linear radial moment sum(pT dR) / pT_jet")
+def _girth(b: _Block) -> Array:
+    return shapes.girth(b.padded)
+
+
+@register_variable("jet_charge", f"pT-weighted jet charge, kappa={KAPPA}")
+def _jet_charge(b: _Block) -> Array:
+    return shapes.jet_charge(b.padded)
+
+
+@register_variable("zg", "soft-drop momentum fraction z_g")
+def _zg(b: _Block) -> Array:
+    return b.soft_drop[1]
+
+
+@register_variable("rg", "soft-drop groomed radius R_g")
+def _rg(b: _Block) -> Array:
+    return b.soft_drop[2]
+
+
+@register_variable("dr_subjets", "dR of the two exclusive-kT subjets")
+def _dr_subjets(b: _Block) -> Array:
+    return subjets.dr_subjets(b.padded)
+
+
+@register_variable("lund_lnkt_max", "largest ln(kT/GeV) on the primary Lund plane")
+def _lund_lnkt_max(b: _Block) -> Array:
+    return lund.lund_lnkt_max(b.padded)
+
 
 #: Variables that need particle charge or identity.
 NEEDS_PID = ("charged_multiplicity", "jet_charge")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from jetxai import data
+from jetxai.evaluate.metrics import SCALARS
 from jetxai.evaluate.statistics import MIN_PASSING
 from jetxai.features import column
 from jetxai.report import figures
@@ -32,15 +33,6 @@ from jetxai.report.layout import StudyLayout
 
 #: The XAUG variables whose distributions the page shows.
 SHOWN_XAUG = ("mass", "tau32", "d2", "msd")
-#: The taggers' metrics the page (and metrics.json) reports.
-TAGGER_METRICS = (
-    "auc",
-    "rejection_0.3",
-    "rejection_0.5",
-    "efficiency_0.01",
-    "accuracy",
-    "balanced_accuracy",
-)
 #: The working points of the XAUG-gain table: metric → its label.
 GAIN_POINTS = {
     "efficiency_0.01": "ε<sub>S</sub> at ε<sub>B</sub> = 1 %",
@@ -97,7 +89,7 @@ def taggers_section(layout: StudyLayout, config: dict[str, Any]) -> Section:
         )
         curves[name] = [seed["roc"] for seed in run["per_seed"]]
         background[name] = background_counts(run)
-        numbers[name] = {k: run[k] for k in TAGGER_METRICS if k in run}
+        numbers[name] = {k: run[k] for k in SCALARS if k in run}
     context = {
         "models": models,
         "rejection_figure": b64(figures.rejection_curves(curves, background, MIN_PASSING)),
@@ -187,20 +179,33 @@ def _ig_baseline(layout: StudyLayout, model: str, baseline: str) -> dict[str, An
     }
 
 
+def _with_error(value: float, error: float | None, form: str) -> str:
+    """``value ± error`` in ``form`` (the error where the row records one)."""
+    return f"{value:{form}}" + ("" if error is None else f" ± {error:.1g}")
+
+
 def _scorecard_rows(scorecard: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The scorecard as table cells."""
-    return [
-        {
-            "method": r["method"],
-            "baseline": r["baseline"],
-            "completeness": "–"
+    """The scorecard as table cells, each number with its standard error over the explained
+    jets where the row records one."""
+    rows = []
+    for r in scorecard:
+        completeness = (
+            "–"
             if r["completeness_error"] is None
-            else f"{r['completeness_error']:.2e}",
-            "deletion": f"{r['deletion_auc']:.3f} ({r['random_deletion_auc']:.3f})",
-            "seconds": f"{r['seconds']:.3f}",
-        }
-        for r in scorecard
-    ]
+            else _with_error(r["completeness_error"], r.get("completeness_error_stat"), ".2e")
+        )
+        deletion = _with_error(r["deletion_auc"], r.get("deletion_auc_stat"), ".3f")
+        reference = _with_error(r["random_deletion_auc"], r.get("random_deletion_auc_stat"), ".3f")
+        rows.append(
+            {
+                "method": r["method"],
+                "baseline": r["baseline"],
+                "completeness": completeness,
+                "deletion": f"{deletion} ({reference})",
+                "seconds": f"{r['seconds']:.3f}",
+            }
+        )
+    return rows
 
 
 def ig_section(layout: StudyLayout, config: dict[str, Any]) -> Section:
