@@ -13,6 +13,52 @@ from jetxai.errors import InputError
 
 #: How long to wait for an external Dask scheduler to answer.
 SCHEDULER_TIMEOUT = "10s"
+#: The same in seconds, for the handshake probe.
+HANDSHAKE_SECONDS = 10.0
+#: The largest first message a Dask scheduler's handshake could be (it is about 60 bytes): a
+#: peer announcing more speaks another protocol, and its "length" is never allocated.
+HANDSHAKE_BYTES = 1 << 20
+
+
+def probe_scheduler(address: str, seconds: float = HANDSHAKE_SECONDS) -> None:
+    """Check that a TCP ``address`` speaks Dask before Dask's client trusts it: a Dask
+    scheduler sends its handshake as soon as a connection is accepted, as an 8-byte
+    little-endian length and the message. A peer that stays silent for ``seconds`` (Dask's own
+    client would wait forever) or whose first bytes are no plausible length (an HTTP or SSH
+    server) is a one-line :class:`InputError` naming the address; other schemes (tls, ucx,
+    inproc) are left to Dask."""
+    import socket
+    import struct
+
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"Dask scheduler address {address!r} is not tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=seconds) as peer:
+            peer.settimeout(seconds)
+            first = b""
+            while len(first) < 8:
+                chunk = peer.recv(8 - len(first))
+                if not chunk:
+                    break
+                first += chunk
+    except TimeoutError:
+        raise InputError(
+            f"Dask scheduler {address!r} accepted the connection but did not answer as a Dask "
+            f"scheduler within {seconds:g} s"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot reach Dask scheduler {address!r}: {exc}") from None
+    if len(first) < 8:
+        raise InputError(f"Dask scheduler {address!r} closed the connection without a handshake")
+    (length,) = struct.unpack("<Q", first)
+    if not 0 < length <= HANDSHAKE_BYTES:
+        raise InputError(
+            f"{address!r} answered, but not as a Dask scheduler (is another service on that port?)"
+        )
 
 
 @contextmanager
@@ -43,6 +89,7 @@ def dask_client(workers: int, scheduler: str | None, caller: str) -> Iterator[An
                 ) from None
             yield stack.enter_context(Client(cluster))
         else:
+            probe_scheduler(scheduler)
             try:
                 client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
             except (OSError, ValueError, TypeError) as exc:

@@ -60,3 +60,10 @@ def run_command(args: argparse.Namespace) -> None:
     print(
         f"{args.out}: {manifest['jets_kept']} jets from {len(manifest['sources'])} file(s), {split}"
     )
+    dropped = manifest["dropped"]
+    if dropped["no_constituent_with_positive_energy"] or dropped["negative_energy_constituents"]:
+        print(
+            f"{args.out}: dropped {dropped['no_constituent_with_positive_energy']} jet(s) with no "
+            f"constituent of positive energy and {dropped['negative_energy_constituents']} "
+            "constituent(s) with negative energy (E <= 0 is no particle); the manifest records it"
+        )

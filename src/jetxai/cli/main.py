@@ -67,6 +67,15 @@ def _one_line_warning(message: Warning | str, category: type[Warning], *_: objec
     return f"jetxai: {category.__name__}: {message}\n"
 
 
+def _end_progress_bars() -> None:
+    """Close every progress bar still open (an error left it), so the error that follows starts
+    on a line of its own instead of the bar's."""
+    from tqdm import tqdm
+
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
@@ -85,9 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         message = str(exc) if isinstance(exc, InputError) else f"{exc.__class__.__name__}: {exc}"
+        _end_progress_bars()
         print(f"jetxai {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _end_progress_bars()
         print(f"jetxai {args.command}: interrupted", file=sys.stderr)
         return 130
     return 0

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import awkward as ak
 import numpy as np
 import numpy.typing as npt
 
 from jetxai import kinematics
 from jetxai.data.schema import LABELS
+
+#: Constituents with negative energy met while building jets (counted for the caller that asks,
+#: with :func:`counting_negative_energies`; None: nobody counts).
+_NEGATIVE: ContextVar[list[int] | None] = ContextVar("negative_energies", default=None)
+
+
+@contextmanager
+def counting_negative_energies() -> Iterator[list[int]]:
+    """Count, in the yielded one-element list, the constituents with E < 0 that the jets built
+    in the block drop (E = 0 is padding; a negative energy is not a particle)."""
+    tally = [0]
+    token = _NEGATIVE.set(tally)
+    try:
+        yield tally
+    finally:
+        _NEGATIVE.reset(token)
 
 
 def jets_from_constituents(
@@ -20,11 +40,16 @@ def jets_from_constituents(
     process: npt.ArrayLike,
 ) -> ak.Array:
     """Jets in the common schema from jagged (or padded, zero-energy entries dropped)
-    constituents; jet kinematics are the constituents' four-momentum sum, truth fields are 0.
+    constituents; jet kinematics are the constituents' four-momentum sum, truth fields are 0,
+    ``event_id`` each jet's position in what was given. Constituents with E ≤ 0 are dropped (a
+    jet may be left with none: the importer drops and counts those).
 
     ``process`` gives one name per jet (a key of :data:`LABELS`).
     """
     real = energy > 0
+    tally = _NEGATIVE.get()
+    if tally is not None:
+        tally[0] += int(ak.sum(energy < 0))
     px, py, pz, energy, pid, charge = (a[real] for a in (px, py, pz, energy, pid, charge))
     order = ak.argsort(np.hypot(px, py), axis=1, ascending=False)
     px, py, pz, energy, pid, charge = (a[order] for a in (px, py, pz, energy, pid, charge))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from jetxai._registry import choose
 
 # each reader module registers its format in FORMATS at its reader's definition
 from jetxai.data import energyflow, jetclass, top_landscape  # noqa: F401
+from jetxai.data._build import counting_negative_energies
 from jetxai.data.dataset import (
     chunk_meta,
     chunk_path,
@@ -94,8 +95,9 @@ def import_dataset(
         if source["blake2b"] in done:
             continue
         written = sum(e["source"] == source["blake2b"] for e in entries)
-        for piece in public.pieces(path, chunk_size, skip=written):
-            entries.append(_write_piece(out, public, piece, split, digest, len(entries), source))
+        for piece, negative in _counted(public.pieces(path, chunk_size, skip=written)):
+            entry = _write_piece(out, public, piece, split, digest, len(entries), source)
+            entries.append(entry | {"negative_energy_constituents": negative})
             bar.update(len(piece))
             # after every chunk: a run stopped anywhere resumes at the next one
             write_manifest(out, _manifest(config, digest, entries, done, complete=False))
@@ -103,8 +105,24 @@ def import_dataset(
         write_manifest(out, _manifest(config, digest, entries, done, complete=False))
     bar.close()
     manifest = _manifest(config, digest, entries, done, complete=True)
+    if manifest["jets_kept"] == 0:
+        negative = manifest["dropped"]["negative_energy_constituents"]
+        raise InputError(
+            f"no jet of these files has a constituent with E > 0 ({negative} constituents have "
+            "negative energy): nothing to import"
+        )
     write_manifest(out, manifest)
     return manifest
+
+
+def _counted(pieces: Iterator[ak.Array]) -> Iterator[tuple[ak.Array, int]]:
+    """Each piece with the number of its constituents dropped for negative energy."""
+    while True:
+        with counting_negative_energies() as tally:
+            piece = next(pieces, None)
+        if piece is None:
+            return
+        yield piece, tally[0]
 
 
 def _write_piece(
@@ -123,9 +141,17 @@ def _write_piece(
         codes = split_names(split, len(piece))
     if codes is not None:
         piece = ak.with_field(piece, codes, "split")
+    # a jet left without a constituent of positive energy is no jet: dropped and counted
+    empty = ak.to_numpy(piece.jet_nparticles) == 0
+    piece = piece[~empty]
     meta = {"index": index, "config_hash": digest, "n_jets": len(piece)}
     write_chunk(out, index, piece, meta | {"source": source["file"]})
-    return meta | {"source": source["blake2b"], "blake2b": file_digest(chunk_path(out, index))}
+    digest_of_chunk = file_digest(chunk_path(out, index))
+    return meta | {
+        "source": source["blake2b"],
+        "blake2b": digest_of_chunk,
+        "dropped_without_constituents": int(empty.sum()),
+    }
 
 
 def _resume(out: Path, digest: str) -> tuple[list[dict[str, Any]], list[str]]:
@@ -171,6 +197,14 @@ def _manifest(
         "sources": config["sources"],
         "official_split": official,
         "jets_kept": sum(e["n_jets"] for e in entries),
+        "dropped": {
+            "no_constituent_with_positive_energy": sum(
+                e.get("dropped_without_constituents", 0) for e in entries
+            ),
+            "negative_energy_constituents": sum(
+                e.get("negative_energy_constituents", 0) for e in entries
+            ),
+        },
         "chunks": entries,
         "files_done": done,
     }
