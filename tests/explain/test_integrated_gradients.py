@@ -224,3 +224,27 @@ def test_named_baseline_and_errors() -> None:
     with pytest.raises(InputError, match="unknown quadrature"):
         integrated_gradients(model, x, method="simpson")
     np.testing.assert_array_equal(integrated_gradients(model, x, baselines=x).numpy(), 0.0)
+
+
+def test_held_inputs_keep_every_input_numbered_as_given() -> None:
+    import warnings as _warnings
+
+    from jetxai.explain import NonFiniteAttributionWarning
+
+    class Three(torch.nn.Module):
+        def forward(self, a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+            return a.sum(1) + (b**2).sum(1) + c.sqrt().sum(1)  # sqrt: infinite slope at 0
+
+    a, b = torch.rand(3, 2, dtype=torch.float64), torch.rand(3, 2, dtype=torch.float64)
+    c = torch.tensor([[0.0, 1.0]] * 3, dtype=torch.float64)
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        held, attributed, root = integrated_gradients(Three(), (a, b, c), n_steps=4, hold=(0,))
+    messages = [str(w.message) for w in caught if w.category is NonFiniteAttributionWarning]
+    assert len(messages) == 1
+    assert messages[0].startswith("attributions of input 2 (2,)")  # c, not the inner input 1
+    assert "hold=(0, 2,)" in messages[0]
+    assert torch.equal(held, torch.zeros_like(a))
+    # b alone on the straight path from 0: b² attributed exactly (Gauss–Legendre, 4 points)
+    torch.testing.assert_close(attributed, b**2, rtol=1e-12, atol=1e-12)
+    assert not torch.isfinite(root).all()

@@ -27,6 +27,7 @@ from jetxai.explain import baselines as baseline_registry
 from jetxai.explain._common import (
     METHODS,
     Inputs,
+    NonFiniteAttributionWarning,
     as_inputs,
     fixed_target,
     forward,
@@ -456,19 +457,40 @@ def _held(
         if len(weights) > 1
         else tuple(base[i][:, 0] for i in free)
     )
-    result = integrated_gradients(
-        _Holding(model, len(tensors), held),
-        tuple(tensors[i] for i in free),
-        baselines=chosen,
-        additional_forward_args=(*(tensors[i] for i in held), *extra),
-        **options,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NonFiniteAttributionWarning)
+        result = integrated_gradients(
+            _Holding(model, len(tensors), held),
+            tuple(tensors[i] for i in free),
+            baselines=chosen,
+            additional_forward_args=(*(tensors[i] for i in held), *extra),
+            **options,
+        )
+    for warning in caught:  # the attributed inputs' warnings, by their own positions
+        message = str(warning.message)
+        if issubclass(warning.category, NonFiniteAttributionWarning):
+            message = _renumbered(message, free, held)
+        warnings.warn(message, warning.category, stacklevel=3)
     more = options["return_convergence_delta"] or options["return_steps"]
     attributed, rest = (result[0], result[1:]) if more else (result, ())
     full = list(attributed)
     for i in held:
         full.insert(i, torch.zeros_like(tensors[i]))
     return (tuple(full), *rest) if more else tuple(full)
+
+
+def _renumbered(message: str, free: list[int], held: list[int]) -> str:
+    """A non-finite warning of the inner, held IG call with the input numbered as the caller
+    gave it, and its hint holding that input beside those already held."""
+    import re
+
+    found = re.match(r"attributions of input (\d+)", message)
+    if found is None:
+        return message
+    index = free[int(found.group(1))]
+    message = f"attributions of input {index}" + message[found.end() :]
+    hold = ", ".join(str(i) for i in sorted([*held, index]))
+    return re.sub(r"hold=\([\d, ]*\)", f"hold=({hold},)", message)
 
 
 def _why_not_finite(
