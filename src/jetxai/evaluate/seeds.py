@@ -32,13 +32,13 @@ def plus_minus(metric: dict[str, Any], decimals: int) -> str:
     return f"{metric['mean']:.{decimals}f} ± {metric['std']:.{decimals}f}"
 
 
-def statistics_text(metric: dict[str, Any]) -> str:
-    """``"+hi −lo (stat); k1–k2 pass"`` of an aggregated rejection (the statistical interval of
-    one seed's measurement and the background jets passing, lowest–highest over seeds); empty
-    for metrics that carry no statistics."""
+def statistics_text(metric: dict[str, Any], counted: str = "pass") -> str:
+    """``"+hi −lo (stat); k1–k2 pass"`` of an aggregated working-point metric (the statistical
+    interval of one seed's measurement and the background jets passing, lowest–highest over
+    seeds, followed by ``counted``); empty for metrics that carry no statistics."""
     if "passing" not in metric:
         return ""
     below, above = metric["stat"]
     high = "∞" if above is None else f"{above:.2g}"
     passing = metric["passing"]
-    return f"+{high} −{below:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} pass"
+    return f"+{high} −{below:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} {counted}"

@@ -56,13 +56,8 @@ def efficiency_cell(run: dict[str, Any]) -> str:
     metric = run.get("efficiency_0.01")
     if metric is None:
         return "–"
-    if "stat" not in metric:  # metrics written before the statistics were recorded
-        return pm(metric, 3)
-    low, high = metric["stat"]
-    passing = metric["passing"]
-    text = (
-        f"{pm(metric, 3)} +{high:.2g} −{low:.2g} (stat); {min(passing):.0f}–{max(passing):.0f} bkg"
-    )
+    statistics = statistics_text(metric, "bkg")  # empty for metrics from before the statistics
+    text = pm(metric, 3) + (f" {statistics}" if statistics else "")
     return ("≈ " if metric.get("is_imprecise") else "") + text
 
 

@@ -25,6 +25,13 @@ def checkpoints(path: str | os.PathLike[str]) -> list[Path]:
     return found
 
 
+def checkpoint_seed(checkpoint: Path) -> int:
+    """A checkpoint's seed: the number of its ``seed-<k>`` directory (-1 for a checkpoint
+    directory named otherwise)."""
+    name = checkpoint.name.removeprefix("seed-")
+    return int(name) if name.isdigit() else -1
+
+
 def training_samples(
     model: Tagger, datasets: Sequence[str | os.PathLike[str]], lazy: bool = False
 ) -> Samples:

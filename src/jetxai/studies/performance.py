@@ -14,7 +14,7 @@ from jetxai._io import write_json
 from jetxai.evaluate.metrics import aggregate, tagging_metrics
 from jetxai.models import load, prepare_inputs
 from jetxai.models.tagger import Tagger
-from jetxai.studies.checkpoints import SplitCache, checkpoints
+from jetxai.studies.checkpoints import SplitCache, checkpoint_seed, checkpoints
 from jetxai.train.samples import Samples
 
 
@@ -36,15 +36,13 @@ def evaluate_run(
     for directory in checkpoints(models):
         model = load(directory)
         samples = splits(model)
-        logit = _scores(model, samples, batch_size)
+        logit = score_test_split(model, samples, batch_size)
         # the stored per-event weights, exactly as training scored its test split
         test = samples.test
         metrics = tagging_metrics(logit, samples.target[test], samples.weight[test])
         per_seed.append({"checkpoint": str(directory), **metrics})
         if predictions is not None:
-            name = directory.name.removeprefix("seed-")
-            seed = int(name) if name.isdigit() else -1
-            tables.append(prediction_columns(seed, samples, logit))
+            tables.append(prediction_columns(checkpoint_seed(directory), samples, logit))
     result = {**aggregate(per_seed), "per_seed": per_seed}
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
@@ -54,7 +52,7 @@ def evaluate_run(
     return result
 
 
-def _scores(model: Tagger, samples: Samples, batch_size: int) -> np.ndarray:
+def score_test_split(model: Tagger, samples: Samples, batch_size: int) -> np.ndarray:
     """The model's logit for every test jet, the jets read a batch at a time."""
     scores = []
     with torch.no_grad():

@@ -26,7 +26,7 @@ from jetxai._optional import require
 from jetxai.errors import InputError
 from jetxai.models import load
 from jetxai.models.tagger import Tagger
-from jetxai.studies.checkpoints import SplitCache, checkpoints
+from jetxai.studies.checkpoints import SplitCache, checkpoint_seed, checkpoints
 from jetxai.train.samples import Samples
 
 
@@ -43,7 +43,7 @@ class Run:
 
     def __init__(self, directory: Path, data: Sequence[str | os.PathLike[str]] | None) -> None:
         self.directory = directory
-        self._checkpoints = {_seed(path): path for path in checkpoints(directory)}
+        self._checkpoints = {checkpoint_seed(path): path for path in checkpoints(directory)}
         first = load(next(iter(self._checkpoints.values())))
         given = data if data is not None else first.spec.data.get("datasets")
         if not given:
@@ -101,14 +101,18 @@ class Run:
 
     def predictions(self, batch_size: int = 4096) -> Any:
         """Every test jet's logit and score per seed, with its identity, process, label, split
-        and weight (:mod:`jetxai.studies.predictions`), as a pandas DataFrame."""
-        from jetxai.studies.performance import evaluate_run
+        and weight (:mod:`jetxai.studies.predictions`), as a pandas DataFrame; the networks and
+        splits this run holds already are scored, nothing is loaded again."""
+        from jetxai.studies.performance import score_test_split
+        from jetxai.studies.predictions import prediction_columns
 
         pd = require("pandas", "io")
-        with tempfile.TemporaryDirectory() as scratch:
-            target = Path(scratch) / "predictions.parquet"
-            evaluate_run(self.directory, self.datasets, predictions=target, batch_size=batch_size)
-            return pd.read_parquet(target)
+        frames = []
+        for seed in self.seeds:
+            samples = self.samples(seed)
+            logit = score_test_split(self.model(seed), samples, batch_size)
+            frames.append(pd.DataFrame(prediction_columns(seed, samples, logit)))
+        return pd.concat(frames, ignore_index=True)
 
     def explain(
         self, out: str | os.PathLike[str] | None = None, progress: bool = True, **options: Any
@@ -130,9 +134,3 @@ class Run:
                 frame = pd.read_parquet(where / f"relevance-seed-{name}.parquet")
                 frames.append(frame.assign(seed=seed))
             return pd.concat(frames, ignore_index=True)
-
-
-def _seed(checkpoint: Path) -> int:
-    """A checkpoint's seed: the number of its ``seed-<k>`` directory (0 for a lone one)."""
-    name = checkpoint.name.removeprefix("seed-")
-    return int(name) if name.isdigit() else 0
