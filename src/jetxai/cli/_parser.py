@@ -64,6 +64,11 @@ def steps_or_auto(text: str) -> int | str:
     return "auto" if text == "auto" else counted(10**5)(text)
 
 
+def comma_list(text: str) -> list[str]:
+    """The names of a comma-separated list (blanks dropped)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def path_text(text: str) -> str:
     """argparse type: a non-empty path."""
     if not text.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from jetxai.cli._parser import path_text, positive_int
+from jetxai.cli._parser import comma_list, path_text, positive_int
 
 NAME = "demo"
 HELP = "generate, train, explain and report a top tagger in one command"
@@ -42,6 +42,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="run the study on this dataset instead of generating (repeatable; e.g. one made "
         "by jetxai import); XAUG columns are added to it",
     )
+    parser.add_argument(
+        "--signal",
+        type=comma_list,
+        help="comma-separated processes of --data counted as signal (default: every process "
+        "but qcd/gluon)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run_demo_command)
 
@@ -56,5 +62,6 @@ def run_demo_command(args: argparse.Namespace) -> None:
         workers=args.workers,
         progress=not args.quiet,
         data=args.data,
+        signal=args.signal,
     )
     print(f"report: {page} (took {time.perf_counter() - start:.0f} s)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from jetxai.cli._parser import counted, path_text
+from jetxai.cli._parser import comma_list, counted, path_text
 
 NAME = "train"
 HELP = "train taggers over several seeds"
@@ -93,10 +93,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_command)
 
 
-def _names(text: str | None) -> list[str] | None:
-    return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
-
-
 def run_command(args: argparse.Namespace) -> None:
     from jetxai.errors import InputError
     from jetxai.train import TrainConfig, read_yaml, train
@@ -111,7 +107,7 @@ def run_command(args: argparse.Namespace) -> None:
             options[name] = getattr(args, flag)
     for flag, name in (("xaug", "xaug"), ("signal", "signal"), ("features", "constituent_fields")):
         if getattr(args, flag) is not None:
-            options[name] = _names(getattr(args, flag))
+            options[name] = comma_list(getattr(args, flag))
     metrics = train(TrainConfig.from_dict(options), datasets, args.out, progress=not args.quiet)
     if not metrics:  # one of several processes (torchrun): the first one reports
         return

@@ -102,14 +102,20 @@ class Classes:
     background: str
 
     @classmethod
-    def of(cls, processes: Iterable[str]) -> Classes:
+    def of(cls, processes: Iterable[str], signal: Iterable[str] | None = None) -> Classes:
+        """The classes of ``processes``: ``signal`` those the study counted as signal (None:
+        every process the catalogue does not call background)."""
         from jetxai.catalogue import PROCESSES, title
 
         names = sorted(set(processes))
-        background = [n for n in names if n in PROCESSES and PROCESSES[n].is_background]
-        signal = [n for n in names if n not in background]
+        if signal is None:
+            background = [n for n in names if n in PROCESSES and PROCESSES[n].is_background]
+        else:
+            counted = set(signal)
+            background = [n for n in names if n not in counted]
+        chosen = [n for n in names if n not in background]
         return cls(
-            " + ".join(title(n) for n in signal) or "signal",
+            " + ".join(title(n) for n in chosen) or "signal",
             " + ".join(title(n) for n in background) or "background",
         )
 

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai.evaluate.statistics import clopper_pearson_band
-from jetxai.report.labels import axis_label, symbol
+from jetxai.report.labels import axis_label, literal, symbol
 
 
 @contextmanager
@@ -106,7 +106,7 @@ def _normalised_histograms(
         counts, _ = np.histogram(v, bins, weights=w)
         squares, _ = np.histogram(v, bins, weights=w**2)
         scale = 1.0 / (w.sum() * widths) if w.sum() > 0 else np.zeros_like(widths)
-        patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=label)
+        patch = ax.stairs(counts * scale, bins, linewidth=1.8, label=literal(label))
         ax.errorbar(
             centres,
             counts * scale,
@@ -179,7 +179,7 @@ def rejection_curves(
                 continue  # nowhere measured: no curve rather than a made-up one
             stack = 1.0 / np.where(efficiency > 0, efficiency, 1.0)
             line = ax.plot(
-                grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
+                grid[keep], np.median(stack[:, keep], axis=0), label=literal(label), linewidth=1.8
             )[0]
             ax.fill_between(
                 grid[keep],
@@ -225,7 +225,7 @@ def roc_curves(
             if not keep.any():
                 continue
             line = ax.plot(
-                grid[keep], np.median(stack[:, keep], axis=0), label=label, linewidth=1.8
+                grid[keep], np.median(stack[:, keep], axis=0), label=literal(label), linewidth=1.8
             )[0]
             ax.fill_between(
                 grid[keep],
@@ -261,7 +261,7 @@ def ranking(
         ax.set_yticks(positions, [symbol(n) for n in names], fontsize=10)
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_xlabel(xlabel)
-        ax.set_title(title, fontsize=12, pad=22)
+        ax.set_title(literal(title), fontsize=12, pad=22)
         return _finish(fig)
 
 
@@ -276,7 +276,7 @@ def profile(
     centres = (np.asarray(edges[1:], dtype=float) + np.asarray(edges[:-1], dtype=float)) / 2
     with _figure(5.0, 3.8) as (fig, ax):
         for label, values in series.items():
-            patch = ax.stairs(values, edges, label=label, linewidth=1.8)
+            patch = ax.stairs(values, edges, label=literal(label), linewidth=1.8)
             if errors and label in errors:
                 ax.errorbar(
                     centres,
@@ -311,7 +311,7 @@ def baseline_comparison(
                 width,
                 yerr=errors,
                 capsize=2,
-                label=label,
+                label=literal(label),
             )
         ax.set_xticks(positions, [symbol(n) for n in names], rotation=60, ha="right", fontsize=10)
         ax.axhline(0, color="grey", linewidth=0.8)
@@ -328,7 +328,7 @@ def reduced_curve(
         for label, points in curves.items():
             mean = np.array([p["mean"] for p in points])
             std = np.array([p["std"] for p in points])
-            ax.errorbar(ks, mean, yerr=std, marker="o", capsize=3, label=label)
+            ax.errorbar(ks, mean, yerr=std, marker="o", capsize=3, label=literal(label))
         ax.axhline(reference, color="grey", linestyle="--", label="all XAUGs")
         ax.set_yscale("log")
         ax.set_xlabel("number of XAUG variables kept")
@@ -366,13 +366,13 @@ def jet_relevance(
                 edgecolors="black",
                 linewidths=0.4,
             )
-            fig.colorbar(points, ax=axis, label=f"{method} relevance")
+            fig.colorbar(points, ax=axis, label=literal(f"{method} relevance"))
             axis.set_xlim(-0.9, 0.9)
             axis.set_ylim(-0.9, 0.9)
             axis.set_xlabel(r"$\Delta\eta$")
             axis.set_ylabel(r"$\Delta\phi$")
-            axis.set_title(method, fontsize=12, pad=22)
-        fig.suptitle(title, fontsize=11)
+            axis.set_title(literal(method), fontsize=12, pad=22)
+        fig.suptitle(literal(title), fontsize=11)
         return _finish(fig)
 
 
@@ -396,7 +396,7 @@ def _diverging_panels(
             fig.colorbar(shown, ax=axis, label=colour)
             axis.set_xlabel(axes_labels[0])
             axis.set_ylabel(axes_labels[1])
-            axis.set_title(label, fontsize=12, pad=22)
+            axis.set_title(literal(label), fontsize=12, pad=22)
         return _finish(fig)
 
 

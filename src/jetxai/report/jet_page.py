@@ -281,7 +281,7 @@ def build_jet_page(
     from jetxai.report.lrp_section import lrp_sections
 
     datasets, metrics, processes = datasets_section(config, where, manifests)
-    classes = Classes.of(processes)
+    classes = Classes.of(processes, config.get("signal"))
     context = {
         "title": config.get("title", "jetxai study"),
         "summary": config.get("summary", ""),

@@ -78,9 +78,16 @@ SYMBOLS |= {
 }
 
 
+def literal(text: str) -> str:
+    """``text`` as matplotlib draws it letter for letter: a name from the data (a process, a
+    sample directory, a user's variable) may hold ``$``, which would start mathtext."""
+    return text.replace("$", r"\$")
+
+
 def symbol(name: str) -> str:
-    """The mathtext symbol of ``name`` (the name itself where jetxai has none)."""
-    return SYMBOLS[name][0] if name in SYMBOLS else name
+    """The mathtext symbol of ``name`` (the name itself, drawn as it reads, where jetxai has
+    none)."""
+    return SYMBOLS[name][0] if name in SYMBOLS else literal(name)
 
 
 def axis_label(name: str) -> str:

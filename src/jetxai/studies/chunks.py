@@ -4,10 +4,12 @@ atomically and reused when a run resumes.
 A chunk is :data:`CHUNK_BATCHES` batches of consecutive test jets. Its result (what the
 relevance file and the summary need of it: :func:`jetxai.studies.summary.chunk_parts`, computed
 where the chunk is explained) goes to ``out/chunks/seed-<k>/chunk-<i>.npz`` under a key naming the
-checkpoint's weights and every option that shapes it; a re-run reuses the chunks whose key
-matches. Batches are the same however the jets are chunked or spread over workers, and every
-random draw is seeded by the jet's position in the test split, so on the CPU any number of Dask
-workers (one thread each) gives bit-identical relevances.
+checkpoint's weights, every option that shapes it, the datasets and rows explained and the
+chunk's own number; a re-run reuses the chunks whose key matches (a chunk file moved to another
+number, or made from other data, is explained again). Batches are the same however the jets
+are chunked or spread over workers, and every random draw is seeded by the jet's position in
+the test split, so on the CPU any number of Dask workers (one thread each) gives bit-identical
+relevances.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import functools
 import hashlib
 import json
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +46,7 @@ PAIR_DR_BINS = np.linspace(0.0, 1.0, 11)
 #: Batches per chunk: what one task explains, writes and resumes.
 CHUNK_BATCHES = 4
 #: What a chunk file holds (raised when that changes, so older files are explained again).
-CHUNK_FORMAT = 2
+CHUNK_FORMAT = 3
 
 
 def _explainer(method: str) -> Explainer:
@@ -218,15 +221,24 @@ def _numpy(value: torch.Tensor) -> np.ndarray:
     return (value.double() if value.is_floating_point() else value.long()).numpy()
 
 
-def chunk_key(checkpoint: Path, recorded: dict[str, Any], n_jets: int, batch_size: int) -> str:
+def chunk_key(
+    checkpoint: Path,
+    recorded: dict[str, Any],
+    datasets: Sequence[str],
+    rows: np.ndarray,
+    batch_size: int,
+) -> str:
     """What a chunk file must have been made with to be reused: the checkpoint's weights, the
-    options that shape the relevances, the jets explained and their batching."""
+    options that shape the relevances, the jets explained (the ``datasets``' manifest hashes in
+    order and the ``rows`` of them explained) and their batching."""
     from jetxai.data.dataset import file_digest
 
     identity = {
         "weights": file_digest(checkpoint / "model.safetensors"),
         "options": recorded,
-        "n_jets": n_jets,
+        "datasets": list(datasets),
+        "rows": hashlib.sha256(np.ascontiguousarray(rows, dtype=np.int64).tobytes()).hexdigest(),
+        "n_jets": len(rows),
         "batch_size": batch_size,
         "chunk_batches": CHUNK_BATCHES,
         "format": CHUNK_FORMAT,
@@ -235,20 +247,30 @@ def chunk_key(checkpoint: Path, recorded: dict[str, Any], n_jets: int, batch_siz
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _save(path: Path, key: str, result: dict[str, np.ndarray]) -> None:
+def _stored_key(key: str, number: int) -> str:
+    """The key chunk ``number`` of a run keyed ``key`` is stored under."""
+    return f"{key}/{number}"
+
+
+def _save(path: Path, key: str, number: int, result: dict[str, np.ndarray]) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        arrays = {"__key__": np.array(key)} | result
+        arrays = {"__key__": np.array(_stored_key(key, number))} | result
         np.savez(handle, allow_pickle=False, **arrays)
 
 
-def _load(path: Path, key: str) -> dict[str, np.ndarray] | None:
-    """A chunk's result, or None where the file is missing, unreadable or made otherwise."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            if str(stored["__key__"]) != key:
-                return None
-            return {name: stored[name] for name in stored.files if name != "__key__"}
-    except (OSError, ValueError, KeyError):
+def _load(path: Path, key: str, number: int) -> dict[str, np.ndarray] | None:
+    """Chunk ``number``'s result, or None where the file is missing, unreadable or made
+    otherwise."""
+    try:  # the file is opened here, so a damaged one is closed however numpy fails on it
+        with open(path, "rb") as handle:
+            stored = np.load(handle, allow_pickle=False)
+            if not isinstance(stored, np.lib.npyio.NpzFile):
+                return None  # a bare array file
+            with stored:
+                if str(stored["__key__"]) != _stored_key(key, number):
+                    return None
+                return {name: stored[name] for name in stored.files if name != "__key__"}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
 
 
@@ -332,7 +354,7 @@ def _explain_task(task: ChunkTask, model: Tagger, advance: Callable[[int], objec
         advance,
         task.probe_at,
     )
-    _save(Path(task.path), task.key, result)
+    _save(Path(task.path), task.key, task.first // chunk_size(task.batch_size), result)
     return len(jets)
 
 
@@ -343,8 +365,8 @@ def chunk_size(batch_size: int) -> int:
 
 def chunk_results(paths: Sequence[Path], key: str) -> Iterator[dict[str, np.ndarray]]:
     """The results of the chunk files ``paths`` (made with ``key``), one at a time, in order."""
-    for path in paths:
-        result = _load(path, key)
+    for number, path in enumerate(paths):
+        result = _load(path, key, number)
         if result is None:
             raise InputError(f"{path}: a chunk file is missing or unreadable")
         yield result
@@ -380,8 +402,8 @@ def explain_jets(
         raise InputError("no jets to explain")
     paths = [directory / f"chunk-{i:05d}.npz" for i in range(len(starts))]
     todo = []
-    for first, path in zip(starts, paths, strict=True):
-        if _load(path, key) is None:
+    for number, (first, path) in enumerate(zip(starts, paths, strict=True)):
+        if _load(path, key, number) is None:
             todo.append(first)
         elif advance is not None:
             advance(min(size, len(rows) - first))

@@ -152,6 +152,7 @@ class Demo:
             "epochs": self.size["epochs"],
             "patience": 3,
             "n_constituents": self.size["n_constituents"],
+            "signal": study.get("signal"),
         }
 
     def steps(self) -> list[tuple[str, Any]]:
@@ -281,16 +282,21 @@ def run_demo(
     workers: int = 2,
     progress: bool = True,
     data: Sequence[str | os.PathLike[str]] | None = None,
+    signal: Sequence[str] | None = None,
 ) -> Path:
     """Run (or finish) the demo study in ``out``; return the report page.
 
     ``data``: run the study on these datasets (imported public data, or jets generated
     elsewhere) instead of generating its own; their XAUG columns are added in place.
+    ``signal``: the processes of ``data`` counted as signal (default: every process but
+    qcd/gluon).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     given = _given(data) if data else None
-    study = study_config(quick, given)
+    if signal and not given:
+        raise InputError("--signal names processes of the datasets given with --data")
+    study = study_config(quick, given) | ({"signal": list(signal)} if signal else {})
     demo = Demo(out, study, given, workers, progress)
     write_json(demo.layout.config, study)
     steps = demo.steps()

@@ -173,7 +173,10 @@ def _explain_checkpoint(
     labels = np.asarray(labels[rows])
     where = samples.test[rows]  # and in the data
     seed = directory.name.removeprefix("seed-")
-    key = chunk_key(directory, options.recorded(), len(rows), options.batch_size)
+    key = chunk_key(
+        directory, options.recorded(), samples.provenance["manifest_hashes"], where,
+        options.batch_size,
+    )  # fmt: skip
     with tqdm(
         total=len(rows),
         desc=f"explain {directory.name}",
