@@ -51,6 +51,13 @@ def _config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _jets_identity(config: dict[str, Any]) -> str:
+    """What identifies an import's jets: the format, the files' contents and the part of the
+    split they are — not the files' names, their order or the chunk size."""
+    digests = sorted(source["blake2b"] for source in config["sources"])
+    return _config_hash({"format": config["format"], "split": config["split"], "files": digests})
+
+
 def import_dataset(
     fmt: str,
     files: Sequence[str | os.PathLike[str]],
@@ -193,6 +200,7 @@ def _manifest(
         "complete": complete,
         "config": config,
         "config_hash": digest,
+        "jets_identity": _jets_identity(config),
         "source_format": config["format"],
         "sources": config["sources"],
         "official_split": official,

@@ -32,7 +32,7 @@ from jetxai.errors import InputError
 from jetxai.models.layers import Add, ClassToken, Head, MatMul, Tap
 from jetxai.models.registry import register
 from jetxai.models.spec import ModelSpec
-from jetxai.models.tagger import Tagger
+from jetxai.models.tagger import Tagger, refuse_beyond_memory
 
 #: The constituent features the pairwise interaction is computed from.
 KINEMATICS = ("deta", "dphi", "log_pt")
@@ -192,6 +192,19 @@ class ParticleTransformer(Tagger):
         )
         self.norm = nn.LayerNorm(dim)
         self.head = Head(dim, n_xaug, hidden)
+
+    @classmethod
+    def check_options(cls, spec: ModelSpec, batch_size: int = 1) -> None:
+        """The width must split into the heads; the pair features and attention weights kept
+        for the backward pass (n × n per jet each) must fit in memory."""
+        options = cls.chosen_options(spec)
+        dim, heads, n = options["dim"], options["heads"], spec.n_constituents
+        if dim % heads:
+            raise InputError(f"part: dim {dim} is not a multiple of heads {heads}")
+        planes = 4 + sum(options["pair"]) + heads * (1 + 2 * options["particle_blocks"])
+        refuse_beyond_memory(
+            "part", 4.0 * batch_size * n * n * planes, f"the pair features of {n} constituents"
+        )
 
     @classmethod
     def spec_options(cls, spec: ModelSpec) -> dict[str, object]:

@@ -25,7 +25,7 @@ from jetxai.errors import InputError
 from jetxai.models.layers import Add, Head, MaskedMean, NeighbourMean, Tap, mlp
 from jetxai.models.registry import register
 from jetxai.models.spec import ModelSpec
-from jetxai.models.tagger import Tagger
+from jetxai.models.tagger import Tagger, refuse_beyond_memory
 
 #: The constituent features the first block's neighbours are found in.
 COORDINATES = ("deta", "dphi")
@@ -108,6 +108,25 @@ class ParticleNet(Tagger):
         self.blocks = nn.ModuleList(blocks)
         self.pool = MaskedMean()
         self.head = Head(previous, n_xaug, hidden)
+
+    @classmethod
+    def check_options(cls, spec: ModelSpec, batch_size: int = 1) -> None:
+        """k must leave each particle neighbours among the jet's constituents; the edge
+        features kept for the backward pass must fit in memory."""
+        options = cls.chosen_options(spec)
+        k, n = options["k"], spec.n_constituents
+        if not 1 <= k < n:
+            raise InputError(
+                f"particlenet: k = {k} neighbours cannot work on jets of at most {n} "
+                f"constituents (n_constituents); choose 1 <= k < {n}"
+            )
+        previous, per_jet = len(spec.constituent_fields), n * n  # the distances
+        for width in options["widths"]:
+            per_jet += n * k * (2 * previous + options["depth"] * width)
+            previous = width
+        refuse_beyond_memory(
+            "particlenet", 4.0 * batch_size * per_jet, f"the edge features of {n} constituents"
+        )
 
     @classmethod
     def spec_options(cls, spec: ModelSpec) -> dict[str, object]:

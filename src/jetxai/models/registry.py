@@ -118,6 +118,8 @@ def build(spec: ModelSpec) -> Tagger:
     if model.cls.representation == "images":
         kwargs["bins"] = spec.image_bins
     kwargs.update(model.cls.spec_options(spec))
+    spec.check()
+    model.cls.check_options(spec)
     try:
         tagger = model.cls(**kwargs)
     except TypeError as exc:

@@ -108,6 +108,8 @@ def _prepare(
     if spec.image_bins:
         spec.image_bins = config.image_bins
     spec.options = dict(config.options)
+    spec.check()  # sizes out of bounds, then sizes that cannot work: before any data are read
+    entry(config.model).cls.check_options(spec, config.batch_size)
     spec.data = samples.provenance
     world = distributed.current()
     key = input_key(spec, samples.provenance, BLOCK_JETS)

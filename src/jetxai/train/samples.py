@@ -86,10 +86,13 @@ def _manifest_hash(manifest: dict[str, Any]) -> str:
 
 
 def dataset_identity(manifest: dict[str, Any]) -> str:
-    """What identifies a dataset's jets: the hash of the config that generated them and their
-    number (unchanged when feature columns are added later)."""
-    origin = manifest.get("config_hash") or _manifest_hash(
-        {k: v for k, v in manifest.items() if not k.startswith("xaug")}
+    """What identifies a dataset's jets: for an import, its files' contents (``jets_identity``),
+    else the hash of the config that generated them; and their number (unchanged when feature
+    columns are added later)."""
+    origin = (
+        manifest.get("jets_identity")
+        or manifest.get("config_hash")
+        or _manifest_hash({k: v for k, v in manifest.items() if not k.startswith("xaug")})
     )
     return f"{origin}:{manifest.get('jets_kept', manifest.get('events_kept', '?'))}"
 
@@ -105,7 +108,26 @@ def dataset_identities(
     )
     if repeated:
         raise InputError(f"the same dataset is given more than once: {', '.join(repeated)}")
+    _refuse_shared_sources(roots, manifests)
     return identities
+
+
+def _refuse_shared_sources(
+    roots: Sequence[str | os.PathLike[str]], manifests: Sequence[dict[str, Any]]
+) -> None:
+    """Refuse two imported datasets made from the same published file: their jets would be
+    counted twice, and could fall into training and test alike."""
+    seen: dict[str, tuple[str, str]] = {}  # file contents → (dataset, file name)
+    for root, manifest in zip(roots, manifests, strict=True):
+        for source in manifest.get("sources") or []:
+            if not isinstance(source, dict) or "blake2b" not in source:
+                continue
+            earlier = seen.setdefault(source["blake2b"], (str(root), str(source.get("file"))))
+            if earlier[0] != str(root):
+                raise InputError(
+                    f"{earlier[0]} and {root} are both imported from {earlier[1]} (the same "
+                    "file contents): give it once"
+                )
 
 
 def _hash_parts(u: npt.NDArray[np.float64], val: float, test: float) -> npt.NDArray[np.int64]:
