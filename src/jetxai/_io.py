@@ -33,6 +33,21 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def save_tensors(
+    target: str | os.PathLike[str], tensors: dict[str, Any], metadata: dict[str, str]
+) -> None:
+    """Write ``tensors`` as a safetensors file at ``target``, atomically; a failed write (a
+    full disk) is an :class:`OSError`, as for every other file jetxai writes."""
+    from safetensors import SafetensorError
+    from safetensors.torch import save_file
+
+    with atomic_path(target) as tmp:
+        try:
+            save_file(tensors, str(tmp), metadata=metadata)
+        except SafetensorError as exc:  # the Rust writer's I/O errors arrive as its own type
+            raise OSError(f"{target}: {exc}") from None
+
+
 def read_json_object(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A JSON object from ``path``; anything else (invalid JSON, binary, a list) is an
     :class:`~jetxai.errors.InputError` naming the file."""

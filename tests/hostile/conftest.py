@@ -49,4 +49,14 @@ def trained_dnn(
     return root
 
 
+@pytest.fixture(scope="session")
+def hostile_study(
+    top_dataset: Path, qcd_dataset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A quick demo study whose every string on the page carries a script payload."""
+    from ._payloads import make_hostile_study
+
+    return make_hostile_study(top_dataset, qcd_dataset, tmp_path_factory.mktemp("payloads"))
+
+
 Damage = Callable[[Path], object]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from jetxai._io import atomic_path, read_json_object, write_json
+from jetxai._io import read_json_object, save_tensors, write_json
 from jetxai.errors import InputError
 from jetxai.models.registry import build
 from jetxai.models.spec import ModelSpec
@@ -26,16 +26,13 @@ SPEC = "model.json"
 def save(model: Tagger, directory: str | os.PathLike[str], stamp: str = "") -> Path:
     """Save ``model`` (built by :func:`jetxai.models.build`) into ``directory``, its weights
     marked with ``stamp``."""
-    from safetensors.torch import save_file
-
     spec = getattr(model, "spec", None)
     if not isinstance(spec, ModelSpec):
         raise InputError("model has no jetxai spec; build it with jetxai.models.build")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    with atomic_path(directory / WEIGHTS) as tmp:
-        save_file(state, str(tmp), metadata={"stamp": stamp})
+    save_tensors(directory / WEIGHTS, state, {"stamp": stamp})
     write_json(directory / SPEC, spec.to_dict())
     return directory
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from jetxai._io import atomic_path, read_json_object, write_json
+from jetxai._io import read_json_object, save_tensors, write_json
 from jetxai.errors import InputError
 
 TENSORS = "progress.safetensors"
@@ -51,8 +51,6 @@ def save_progress(
     position: Position,
 ) -> None:
     """Write the checkpoint of a training at ``position`` (see the module docs)."""
-    from safetensors.torch import save_file
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -68,8 +66,7 @@ def save_progress(
                 scalars.setdefault(str(index), {})[name] = value
     tensors["rng.torch"] = torch.get_rng_state()
     metadata = {"stamp": stamp, "token": position.token}
-    with atomic_path(directory / TENSORS) as tmp:
-        save_file(tensors, str(tmp), metadata=metadata)
+    save_tensors(directory / TENSORS, tensors, metadata)
     write_json(
         directory / STATE,
         {
