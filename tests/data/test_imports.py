@@ -192,34 +192,6 @@ def test_an_import_stopped_inside_a_file_resumes_at_the_next_chunk(
     assert _chunk_digests(out) == _chunk_digests(tmp_path / "whole")
 
 
-def test_kill_9_during_an_import_then_the_same_command_resumes(
-    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
-) -> None:
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    # one large file (the jets repeated), imported one small chunk at a time
-    jets = ak.concatenate([data.read(top_dataset), data.read(qcd_dataset)] * 40)
-    source = tmp_path / "train.h5"
-    _write_top_landscape(source, jets, 0)
-    command = [sys.executable, "-m", "jetxai", "import", "top-landscape", str(source),
-               "--chunk-size", "4", "--quiet", "--out"]  # fmt: skip
-    subprocess.run([*command, str(tmp_path / "whole")], check=True, timeout=600)
-    out = tmp_path / "killed"
-    process = subprocess.Popen([*command, str(out)])
-    deadline = time.monotonic() + 120
-    while len(list(out.glob("**/*.parquet"))) < 5 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait(timeout=60) == -signal.SIGKILL, "the import ended before it was killed"
-    assert not (out / "manifest.json").exists() or not data.read_manifest(out)["complete"]
-    subprocess.run([*command, str(out)], check=True, timeout=600)
-    assert data.read_manifest(out) == data.read_manifest(tmp_path / "whole")
-    assert _chunk_digests(out) == _chunk_digests(tmp_path / "whole")
-
-
 def test_training_and_explaining_use_the_official_split(
     landscape_files: list[Path], tmp_path: Path
 ) -> None:

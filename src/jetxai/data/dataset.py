@@ -29,7 +29,7 @@ import awkward as ak
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jetxai._io import atomic_path, read_json_object, write_json
+from jetxai._io import atomic_path, read_json_object, remove_stale_temporaries, write_json
 from jetxai.data.schema import SCHEMA_VERSION
 from jetxai.errors import InputError
 
@@ -42,6 +42,13 @@ _ANNOTATIONS_KEY = b"jetxai.annotations"
 def chunk_path(root: str | os.PathLike[str], index: int) -> Path:
     """Path of chunk ``index`` inside the dataset at ``root``."""
     return Path(root) / CHUNK_DIR / f"chunk-{index:05d}.parquet"
+
+
+def remove_half_written(root: str | os.PathLike[str]) -> None:
+    """Remove the temporary files an interrupted run left in a dataset (its manifest's and its
+    chunks'). Call it where one run owns the dataset."""
+    for directory in (Path(root), Path(root) / CHUNK_DIR):
+        remove_stale_temporaries(directory)
 
 
 def chunk_index(path: str | os.PathLike[str]) -> int:

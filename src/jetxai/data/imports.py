@@ -26,7 +26,6 @@ from typing import Any
 
 import awkward as ak
 
-from jetxai._io import remove_stale_temporaries
 from jetxai._quiet import bar_disabled
 from jetxai._registry import choose
 
@@ -39,6 +38,7 @@ from jetxai.data.dataset import (
     file_digest,
     list_chunks,
     read_manifest,
+    remove_half_written,
     write_chunk,
     write_manifest,
 )
@@ -92,7 +92,7 @@ def import_dataset(
     digest = _config_hash(config)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out)
+    remove_half_written(out)  # what an interrupted run left, chunks included
     entries, done = _resume(out, digest)
 
     from tqdm.auto import tqdm

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import awkward as ak
 from tqdm.auto import tqdm
 
-from jetxai._io import remove_stale_temporaries
 from jetxai._quiet import bar_disabled
 from jetxai.data.dataset import (
     chunk_annotations,
@@ -25,6 +23,7 @@ from jetxai.data.dataset import (
     file_digest,
     read_chunk,
     read_manifest,
+    remove_half_written,
     verify_chunks,
     write_chunk,
     write_manifest,
@@ -67,8 +66,7 @@ def add_xaug(
     manifest = read_manifest(root)
     if manifest.get("kind", "jets") != "jets":
         raise InputError(f"{root}: XAUG variables are per jet; this is an event-level dataset")
-    for directory in (Path(root), Path(root) / "chunks"):  # left by an interrupted run
-        remove_stale_temporaries(directory)
+    remove_half_written(root)  # what an interrupted run left
     chunks = verify_chunks(root, manifest, same_columns=False)  # damage is never re-hashed
     if not chunks:
         raise InputError(f"{root}: dataset has no chunks")

@@ -14,7 +14,6 @@ from typing import Any
 import awkward as ak
 
 from jetxai._dask import completed, dask_client
-from jetxai._io import remove_stale_temporaries
 from jetxai._quiet import bar_disabled
 from jetxai._versions import versions
 from jetxai.catalogue.events import STAGES
@@ -25,6 +24,7 @@ from jetxai.data.dataset import (
     list_chunks,
     read_chunk,
     read_manifest,
+    remove_half_written,
     write_chunk,
     write_manifest,
 )
@@ -175,8 +175,7 @@ def generate(
     out = Path(out).resolve()
     _pythia.check(config)
     _prepare_output(out)
-    for directory in (out, out / "chunks"):  # what an interrupted earlier run left half-written
-        remove_stale_temporaries(directory)
+    remove_half_written(out)  # what an interrupted earlier run left
     for caveat in config.caveats():
         warnings.warn(caveat, GenerationWarning, stacklevel=2)
     digest = config_hash(config)
