@@ -20,6 +20,7 @@ STAGES = (
     "train",
     "report",
     "studies",
+    "export",
     "cli",
 )
 ROOT = Path(jetxai.__file__).parent

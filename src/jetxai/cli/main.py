@@ -11,6 +11,7 @@ from jetxai.cli import (
     demo,
     evaluate,
     explain,
+    export,
     features,
     generate,
     import_,
@@ -21,7 +22,7 @@ from jetxai.cli import (
 from jetxai.cli._parser import Parser, config_tokens
 from jetxai.errors import InputError
 
-COMMANDS = (generate, import_, features, train, evaluate, explain, study, demo, report)
+COMMANDS = (generate, import_, features, train, evaluate, explain, export, study, demo, report)
 
 
 def build_parser(selected: str | None = None) -> tuple[Parser, dict[str, Parser]]:

@@ -40,7 +40,8 @@ def nearest_neighbours(
     with torch.no_grad():
         distance = torch.cdist(points, points).square()
         n = points.shape[1]
-        blocked = ~mask.unsqueeze(1) | torch.eye(n, dtype=torch.bool, device=points.device)
+        position = torch.arange(n, device=points.device)  # (a boolean eye has no ONNX kernel)
+        blocked = ~mask.unsqueeze(1) | (position.unsqueeze(1) == position.unsqueeze(0))
         distance = distance.masked_fill(blocked, float("inf"))
         k = min(k, max(n - 1, 1))
         nearest, index = distance.topk(k, dim=-1, largest=False)

@@ -45,6 +45,11 @@ class Tagger(nn.Module):
         run this tagger on the spec's inputs in batches of ``batch_size``: sizes that do not
         fit together, or that would need more memory than the machine has. None by default."""
 
+    def exportable(self) -> nn.Module:
+        """The module an exporter (ONNX) traces: this tagger, or a module computing the same
+        function from operations exporters know."""
+        return self
+
     def split(self, args: Sequence[torch.Tensor]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """(inputs, additional_forward_args) of a positional argument list."""
         n_inputs = (self.representation != "xaug") + (self.n_xaug > 0)

@@ -159,6 +159,26 @@ class Recurrent(Tagger):
         final = state[0] if isinstance(state, tuple) else state
         return self.head(final[-1], *xaug)
 
+    def exportable(self) -> nn.Module:
+        return _PaddedRecurrent(self)
+
+
+class _PaddedRecurrent(nn.Module):
+    """A recurrent tagger without packed sequences (which exporters cannot trace): the padded
+    sequence run through, each jet's state read at its last real constituent. The same
+    function: the constituents come first and padding after, and the state at step t depends
+    only on steps ≤ t."""
+
+    def __init__(self, tagger: Recurrent) -> None:
+        super().__init__()
+        self.tagger = tagger
+
+    def forward(self, constituents: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+        *xaug, mask = rest
+        outputs, _ = self.tagger.rnn(constituents)
+        last = (mask.sum(dim=1).clamp(min=1) - 1).view(-1, 1, 1).expand(-1, 1, outputs.shape[-1])
+        return self.tagger.head(outputs.gather(1, last).squeeze(1), *xaug)
+
 
 @register("lstm", "LSTM on pT-ordered constituents")
 class LSTM(Recurrent):
