@@ -1,0 +1,140 @@
+"""Metrics of a multi-class tagger, as the ParT paper's JetClass table gives them
+(arXiv:2202.03772, Table 2), each with its statistical uncertainty from the test counts.
+
+- ``accuracy``: the weighted share of jets whose largest logit is their class, with its
+  binomial standard error.
+- ``auc``: one-vs-rest AUC of each class's softmax probability, and their macro mean; each
+  class's AUC carries its standard error (:func:`.statistics.auc_standard_error`), the mean
+  √(Σσ²)/K (the classes' errors taken as independent: they share test jets, so this is an
+  estimate); None where a class has fewer than two test jets.
+- for each signal class X, the background rejection 1/ε_B at ε_S = 50 % (99 % for t → bℓν,
+  :data:`SIGNAL_EFFICIENCY`) of the discriminant s_X / (s_X + s_B) on the X and background
+  jets only, with the test background jets passing, their Clopper–Pearson interval and
+  ``is_lower_bound`` where fewer than ten pass (as :mod:`.metrics` gives it for binary
+  taggers). s_X / (s_X + s_B) = σ(z_X − z_B), so the logit difference orders the jets the same.
+
+Seed spreads come from aggregating the per-seed results as :func:`.metrics.aggregate` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from jetxai.errors import InputError
+from jetxai.evaluate.roc import auc, rejection, roc_curve
+from jetxai.evaluate.statistics import auc_standard_error, effective_count, working_point
+
+#: ε_S of a class's rejection where it is not 50 % (the paper's t → bℓν, named as jetxai
+#: imports JetClass's label_Tbl).
+SIGNAL_EFFICIENCY = {"top_lep": 0.99}
+#: ε_S of every other signal class's rejection.
+DEFAULT_EFFICIENCY = 0.5
+
+
+def softmax(logits: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Row-wise softmax of (N, K) logits (shifted by the row maximum, so it cannot overflow)."""
+    z = np.asarray(logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _checked(
+    logits: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    classes: Sequence[str],
+    background: str,
+    weights: npt.ArrayLike | None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels)
+    if z.ndim != 2 or z.shape[1] != len(classes) or len(classes) < 2:
+        raise InputError(
+            f"logits must be (jets, {len(classes)} classes) for classes {', '.join(classes)}, "
+            f"got shape {z.shape}"
+        )
+    if len(y) != len(z) or not np.isin(y, np.arange(len(classes))).all():
+        raise InputError(f"labels must be one class index in 0..{len(classes) - 1} per jet")
+    if not np.isfinite(z).all():
+        raise InputError("logits contain NaN or infinity")
+    if background not in classes:
+        raise InputError(f"the background class {background!r} is not among {', '.join(classes)}")
+    w = np.ones(len(z)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if len(w) != len(z) or (w < 0).any():
+        raise InputError("weights must be one non-negative number per jet")
+    missing = [c for k, c in enumerate(classes) if not w[y == k].sum() > 0]
+    if missing:
+        raise InputError(f"no test jets of class(es) {', '.join(missing)}")
+    return z, y.astype(np.int64), w
+
+
+def _rejection(
+    scores: npt.NDArray[np.float64],
+    is_signal: npt.NDArray[np.bool_],
+    weights: npt.NDArray[np.float64],
+    point: float,
+) -> dict[str, Any]:
+    """1/ε_B at ε_S = ``point`` with what it rests on (bound, interval, jets passing)."""
+    roc = roc_curve(scores, is_signal.astype(int), weights)
+    background = weights[~is_signal]
+    n_background = effective_count(background)
+    counted = working_point(roc, point, n_background)
+    bound = float(background.sum() / background.max())  # none passing: 1/ε_B ≥ this
+    value = rejection(roc, point)
+    low, high = counted["interval"]
+    return {
+        "signal_efficiency": point,
+        "rejection": min(value, bound),
+        "is_lower_bound": bool(value >= bound or counted["is_bound"]),
+        "passing": counted["background_passing"],
+        "interval": [low, None if np.isinf(high) else high],
+    }
+
+
+def multiclass_metrics(
+    logits: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    classes: Sequence[str],
+    background: str = "qcd",
+    weights: npt.ArrayLike | None = None,
+) -> dict[str, Any]:
+    """The JetClass table's metrics of one network: ``logits`` (jets, classes), ``labels`` the
+    class index of each jet in ``classes``, ``background`` the class the rejections are
+    against. Returns accuracy, the macro AUC and, per class, its one-vs-rest AUC and (for the
+    signal classes) its rejection, each with its statistical error."""
+    z, y, w = _checked(logits, labels, classes, background, weights)
+    correct = z.argmax(axis=1) == y
+    accuracy = float(np.sum(w * correct) / np.sum(w))
+    n = effective_count(w)
+    probabilities = softmax(z)
+    per_class: dict[str, dict[str, Any]] = {}
+    for k, name in enumerate(classes):
+        mine = (y == k).astype(int)
+        entry: dict[str, Any] = {
+            "auc": auc(probabilities[:, k], mine, w),
+            # a spread needs two jets on each side (None: not measurable)
+            "auc_stat": auc_standard_error(probabilities[:, k], mine, w)
+            if min(mine.sum(), len(mine) - mine.sum()) >= 2
+            else None,
+        }
+        if name != background:
+            b = classes.index(background)
+            pair = (y == k) | (y == b)
+            point = SIGNAL_EFFICIENCY.get(name, DEFAULT_EFFICIENCY)
+            entry |= _rejection(z[pair, k] - z[pair, b], (y == k)[pair], w[pair], point)
+        per_class[name] = entry
+    aucs = [entry["auc"] for entry in per_class.values()]
+    errors = [entry["auc_stat"] for entry in per_class.values()]
+    mean_error = None if None in errors else float(np.sqrt(np.sum(np.square(errors))) / len(errors))
+    return {
+        "classes": list(classes),
+        "background": background,
+        "accuracy": accuracy,
+        "accuracy_stat": float(np.sqrt(accuracy * (1.0 - accuracy) / n)),
+        "auc": float(np.mean(aucs)),
+        "auc_stat": mean_error,
+        "per_class": per_class,
+    }
