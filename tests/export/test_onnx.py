@@ -120,3 +120,19 @@ def test_bad_exports_are_one_line(trained_pfn: Path, tmp_path: Path, make, phras
     assert done.returncode == 2
     assert phrase in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["pfn", "part", "dnn"])
+def test_a_multi_class_tagger_exports_its_logit_per_class(name: str, tmp_path: Path) -> None:
+    from jetxai.export import export_onnx, onnx_inputs
+
+    spec = default_spec(name, ["mass"], n_constituents=12)
+    spec.classes = ["qcd", "top", "w"]
+    model = build(spec).eval()
+    session = _session(export_onnx(model, tmp_path / "m.onnx"))
+    inputs = onnx_inputs(model, 4, 15 if name != "dnn" else None)
+    (got,) = session.run(["logit"], inputs)
+    with torch.no_grad():
+        want = model(*(torch.from_numpy(v) for v in inputs.values())).numpy()
+    assert got.shape == (4, 3)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

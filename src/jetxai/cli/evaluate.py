@@ -34,7 +34,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--predictions",
         type=path_text,
         help="also write every test jet's score per checkpoint to this Parquet file (seed, "
-        "test_row, dataset, dataset_row, process, label, split, weight, logit, score)",
+        "test_row, dataset, dataset_row, process, label, split, weight, logit, score; a "
+        "multi-class tagger's logit_<class> and score_<class>)",
     )
     parser.set_defaults(run=run_command)
 
@@ -44,6 +45,11 @@ def run_command(args: argparse.Namespace) -> None:
     from jetxai.studies.performance import evaluate_run
 
     result = evaluate_run(args.model, args.data, args.out, predictions=args.predictions)
+    if "classes" in result:
+        from jetxai.evaluate.multiclass import summary_line
+
+        print(f"{summary_line(result)} over {len(result['auc']['values'])} checkpoint(s)")
+        return
     auc, rej = result["auc"], result["rejection_0.5"]
     print(
         f"AUC {plus_minus(auc, 4)}, 1/eps_B(0.5) {plus_minus(rej, 1)} "

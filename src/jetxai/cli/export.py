@@ -25,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "(batch, XAUG variables) and mask (batch, particles; boolean, real particles "
             "first), as the tagger has them, standardised as in training (the spec, "
             "standardisation included, is in the file's jetxai_spec metadata); batch and "
-            "particle count are dynamic; output logit (batch). Each file is checked in ONNX "
+            "particle count are dynamic; output logit (batch), or (batch, classes) for a "
+            "multi-class tagger. Each file is checked in ONNX "
             "Runtime against PyTorch before it is kept."
         ),
         epilog=EXAMPLES,

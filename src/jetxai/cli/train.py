@@ -61,6 +61,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "event features, default all)",
     )
     parser.add_argument("--signal", help="comma-separated processes counted as signal")
+    parser.add_argument(
+        "--classes",
+        help="comma-separated processes of a multi-class tagger (one softmax logit each), or "
+        "'all' for every process in the data; jets of other processes are left out",
+    )
     parser.add_argument("--seeds", type=counted(1000), help="networks to train (default 3)")
     parser.add_argument("--first-seed", type=int, help="first seed (default 0)")
     parser.add_argument("--epochs", type=counted(10**6), help="maximum epochs (default 30)")
@@ -105,11 +110,22 @@ def run_command(args: argparse.Namespace) -> None:
     for flag, name in _FLAGS.items():
         if getattr(args, flag) is not None:
             options[name] = getattr(args, flag)
-    for flag, name in (("xaug", "xaug"), ("signal", "signal"), ("features", "constituent_fields")):
+    lists = {"xaug": "xaug", "signal": "signal", "classes": "classes"}
+    for flag, name in (lists | {"features": "constituent_fields"}).items():
         if getattr(args, flag) is not None:
             options[name] = comma_list(getattr(args, flag))
     metrics = train(TrainConfig.from_dict(options), datasets, args.out, progress=not args.quiet)
     if not metrics:  # one of several processes (torchrun): the first one reports
+        return
+    from jetxai.evaluate.seeds import plus_minus
+
+    if "classes" in metrics:
+        from jetxai.evaluate.multiclass import summary_line
+
+        print(
+            f"{metrics['model']} on {len(metrics['classes'])} classes: {summary_line(metrics)} "
+            f"over {len(metrics['auc']['values'])} seeds -> {args.out}/metrics.json"
+        )
         return
     auc, rej = metrics["auc"], metrics["rejection_0.5"]
     if metrics["model"] == "dnn":
@@ -117,8 +133,6 @@ def run_command(args: argparse.Namespace) -> None:
         name = f"dnn on {len(metrics['xaug'])} {what}"
     else:
         name = f"{metrics['model']}{' + XAUG' if metrics['xaug'] else ''}"
-    from jetxai.evaluate.seeds import plus_minus
-
     print(
         f"{name}: AUC {plus_minus(auc, 4)}, 1/eps_B(0.5) {plus_minus(rej, 1)} over "
         f"{len(auc['values'])} seeds -> {args.out}/metrics.json"

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from jetxai.errors import InputError
 from jetxai.evaluate.roc import auc, rejection, roc_curve
+from jetxai.evaluate.seeds import summary
 from jetxai.evaluate.statistics import auc_standard_error, effective_count, working_point
 
 #: ε_S of a class's rejection where it is not 50 % (the paper's t → bℓν, named as jetxai
@@ -138,3 +139,78 @@ def multiclass_metrics(
         "auc_stat": mean_error,
         "per_class": per_class,
     }
+
+
+def background_class(classes: Sequence[str]) -> str:
+    """The class a multi-class tagger's rejections are against: the first the catalogue calls
+    background (QCD, gluon), else the first class."""
+    from jetxai.catalogue import PROCESSES
+
+    found = [c for c in classes if c in PROCESSES and PROCESSES[c].is_background]
+    return found[0] if found else classes[0]
+
+
+def network_metrics(
+    classes: Sequence[str],
+    scores: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
+) -> dict[str, Any]:
+    """One network's metrics: :func:`.metrics.tagging_metrics` for a binary tagger (no
+    ``classes``), :func:`multiclass_metrics` for one with a logit per class."""
+    from jetxai.evaluate.metrics import tagging_metrics
+
+    if not classes:
+        return tagging_metrics(scores, labels, weights)
+    return multiclass_metrics(scores, labels, classes, background_class(classes), weights)
+
+
+def _spread(per_seed: Sequence[dict[str, Any]], name: str) -> dict[str, Any]:
+    """Mean ± seed spread of ``name``, with the statistical error beside it where every seed
+    has one."""
+    entry = summary([float(m[name]) for m in per_seed])
+    stats = [m.get(f"{name}_stat") for m in per_seed]
+    if all(isinstance(v, float) for v in stats):
+        stat = float(np.mean([float(v) for v in stats if v is not None]))
+        entry |= {"stat": stat, "total": float(np.hypot(entry["std"], stat))}
+    return entry
+
+
+def aggregate_multiclass(per_seed: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`multiclass_metrics` of several seeds as mean ± seed spread with the statistical
+    errors: accuracy and macro AUC, and per class its AUC and rejection (with the background
+    jets passing per seed and whether any seed's rejection is a bound)."""
+    first = per_seed[0]
+    out: dict[str, Any] = {"classes": first["classes"], "background": first["background"]}
+    out |= {name: _spread(per_seed, name) for name in ("accuracy", "auc")}
+    out["per_class"] = {}
+    for name in first["classes"]:
+        entries = [m["per_class"][name] for m in per_seed]
+        shown: dict[str, Any] = {"auc": _spread(entries, "auc")}
+        if "rejection" in entries[0]:
+            rejection = summary([float(e["rejection"]) for e in entries])
+            rejection["passing"] = [float(e["passing"]) for e in entries]
+            rejection["interval"] = [e["interval"] for e in entries]
+            rejection["is_lower_bound"] = any(e["is_lower_bound"] for e in entries)
+            shown |= {"signal_efficiency": entries[0]["signal_efficiency"]}
+            shown["rejection"] = rejection
+        out["per_class"][name] = shown
+    return out
+
+
+def summary_line(aggregated: dict[str, Any]) -> str:
+    """One line of :func:`aggregate_multiclass`'s numbers: accuracy, macro AUC and each signal
+    class's rejection (≥ where a bound)."""
+    from jetxai.evaluate.seeds import plus_minus
+
+    rejections = [
+        f"{name} {'≥ ' if entry['rejection']['is_lower_bound'] else ''}"
+        f"{plus_minus(entry['rejection'], 1)}"
+        for name, entry in aggregated["per_class"].items()
+        if "rejection" in entry
+    ]
+    return (
+        f"accuracy {plus_minus(aggregated['accuracy'], 4)}, macro AUC "
+        f"{plus_minus(aggregated['auc'], 4)}, 1/eps_B against {aggregated['background']}: "
+        + ", ".join(rejections)
+    )

@@ -6,7 +6,8 @@ Inputs are named after what they hold and taken standardised, exactly as the tag
 ``jetxai_spec`` metadata): ``constituents`` (batch, particles, features), ``images``
 (batch, 1, bins, bins), ``xaug`` (batch, XAUG variables) and ``mask`` (batch, particles;
 boolean: which particle slots hold a particle, the real ones first). Batch and particle count
-are dynamic. The output ``logit`` (batch) is the signal logit.
+are dynamic. The output ``logit`` is the signal logit (batch), or a multi-class tagger's logit
+per class (batch, classes; the classes in the spec's order).
 """
 
 from __future__ import annotations

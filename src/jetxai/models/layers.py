@@ -115,7 +115,8 @@ def mlp(sizes: Sequence[int], final_activation: bool = True) -> nn.Sequential:
 
 
 class Head(nn.Module):
-    """The final dense layers: optional concatenation of the XAUG vector, then an MLP → 1 logit.
+    """The final dense layers: optional concatenation of the XAUG vector, then an MLP → 1 logit
+    (or one per class, :meth:`set_outputs`).
 
     This is where the XAUG paper's expert variables enter: after the network-specific
     operations, before the final dense layers.
@@ -127,9 +128,17 @@ class Head(nn.Module):
         self.concat = Concat()
         self.dense = mlp([latent + n_xaug, *hidden, 1], final_activation=False)
 
+    def set_outputs(self, outputs: int) -> None:
+        """Give the last layer ``outputs`` logits (one per class of a multi-class tagger; the
+        forward pass then returns (jets, outputs) instead of one logit per jet)."""
+        last = self.dense[-1]
+        assert isinstance(last, nn.Linear)
+        self.dense[-1] = nn.Linear(last.in_features, outputs)
+
     def forward(self, latent: torch.Tensor, xaug: torch.Tensor | None = None) -> torch.Tensor:
         if self.n_xaug:
             if xaug is None:
                 raise ValueError("this model was built with XAUG inputs; pass them")
             latent = self.concat(latent, xaug)
-        return self.dense(latent).squeeze(-1)
+        out = self.dense(latent)
+        return out.squeeze(-1) if out.shape[-1] == 1 else out

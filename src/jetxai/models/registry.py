@@ -124,5 +124,15 @@ def build(spec: ModelSpec) -> Tagger:
         tagger = model.cls(**kwargs)
     except TypeError as exc:
         raise InputError(f"bad options for model {spec.name!r}: {exc}") from None
+    if spec.classes:
+        from jetxai.models.layers import Head
+
+        head = getattr(tagger, "head", None)
+        if not isinstance(head, Head):
+            raise InputError(
+                f"model {spec.name!r} has no jetxai Head for its final layers, so it cannot "
+                "have one logit per class"
+            )
+        head.set_outputs(len(spec.classes))
     tagger.spec = spec
     return tagger

@@ -46,6 +46,8 @@ class ModelSpec:
     xaug_mean, xaug_std: standardisation of the XAUG vector, fitted on training data.
     constituent_mean, constituent_std: per-field standardisation of real constituents.
     data: provenance (dataset manifests' hashes, processes, signal definition, seed).
+    classes: the processes of a multi-class tagger, in the order of its logits (empty: a
+        binary tagger, one signal logit).
     """
 
     name: str
@@ -60,6 +62,7 @@ class ModelSpec:
     constituent_mean: list[float] = field(default_factory=list)
     constituent_std: list[float] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    classes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"spec_version": SPEC_VERSION, **dataclasses.asdict(self)}
@@ -88,6 +91,9 @@ class ModelSpec:
             raise InputError(f"model spec: name must be text, got {self.name!r}")
         _strings("xaug", self.xaug)
         _strings("constituent_fields", self.constituent_fields)
+        _strings("classes", self.classes)
+        if len(self.classes) == 1 or len(set(self.classes)) != len(self.classes):
+            raise InputError(f"model spec: classes must be two or more names, got {self.classes}")
         _count("n_constituents", self.n_constituents, 0, MAX_CONSTITUENTS)
         _count("image_bins", self.image_bins, 0, MAX_IMAGE_BINS)
         if not _finite(self.image_extent) or self.image_extent <= 0:

@@ -57,6 +57,7 @@ def training_samples(
         split.get("test", 0.2),
         provenance["split_seed"],
         lazy=lazy,
+        classes=provenance.get("classes"),
     )
     if samples.provenance["n_jets"] != provenance.get("n_jets"):
         raise InputError("the rebuilt split differs from the checkpoint's; the data changed")

@@ -160,6 +160,11 @@ def _explain_checkpoint(
     The jets are read, explained and summarised chunk by chunk (here or by Dask workers); this
     process then adds up the chunks' parts, reading no jets."""
     model = load(directory)
+    if model.spec.classes:
+        raise InputError(
+            f"{directory}: explain takes binary taggers; this one has a logit per class "
+            f"({', '.join(model.spec.classes)}), and per-class explanations are not written yet"
+        )
     samples = splits(model)
     labels = samples.target[samples.test]
     run_options = options.method_options()

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from jetxai._io import write_json
-from jetxai.evaluate.metrics import aggregate, tagging_metrics
+from jetxai.evaluate.metrics import aggregate
+from jetxai.evaluate.multiclass import aggregate_multiclass, network_metrics
 from jetxai.models import load, prepare_inputs
 from jetxai.models.tagger import Tagger
 from jetxai.studies.checkpoints import SplitCache, checkpoint_seed, checkpoints
@@ -39,11 +40,13 @@ def evaluate_run(
         logit = score_test_split(model, samples, batch_size)
         # the stored per-event weights, exactly as training scored its test split
         test = samples.test
-        metrics = tagging_metrics(logit, samples.target[test], samples.weight[test])
+        classes = model.spec.classes
+        metrics = network_metrics(classes, logit, samples.target[test], samples.weight[test])
         per_seed.append({"checkpoint": str(directory), **metrics})
         if predictions is not None:
             tables.append(prediction_columns(checkpoint_seed(directory), samples, logit))
-    result = {**aggregate(per_seed), "per_seed": per_seed}
+    several = "classes" in per_seed[0]
+    result = {**(aggregate_multiclass if several else aggregate)(per_seed), "per_seed": per_seed}
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         write_json(Path(out) / "metrics.json", result)

@@ -34,9 +34,24 @@ def dataset_rows(samples: Samples, rows: np.ndarray) -> tuple[list[str], np.ndar
 
 
 def prediction_columns(seed: int, samples: Samples, logit: np.ndarray) -> dict[str, Any]:
-    """The columns of one checkpoint's predictions on its test split (logits in test order)."""
+    """The columns of one checkpoint's predictions on its test split (logits in test order);
+    a multi-class tagger's (jets, classes) logits give ``logit_<class>`` and ``score_<class>``
+    (softmax) columns, its ``label`` the class index."""
     rows = samples.test
     dataset, dataset_row = dataset_rows(samples, rows)
+    scored: dict[str, Any]
+    if logit.ndim == 2:
+        from jetxai.evaluate.multiclass import softmax
+
+        classes = samples.provenance["classes"]
+        probabilities = softmax(logit)
+        scored = {f"logit_{c}": logit[:, k].astype(np.float64) for k, c in enumerate(classes)}
+        scored |= {f"score_{c}": probabilities[:, k] for k, c in enumerate(classes)}
+    else:
+        scored = {
+            "logit": logit.astype(np.float64),
+            "score": 1.0 / (1.0 + np.exp(-logit.astype(np.float64))),
+        }
     return {
         "seed": np.full(len(rows), seed, dtype=np.int64),
         "test_row": np.arange(len(rows), dtype=np.int64),
@@ -46,8 +61,7 @@ def prediction_columns(seed: int, samples: Samples, logit: np.ndarray) -> dict[s
         "label": samples.target[rows].astype(np.int64),
         "split": ["test"] * len(rows),
         "weight": samples.weight[rows].astype(np.float64),
-        "logit": logit.astype(np.float64),
-        "score": 1.0 / (1.0 + np.exp(-logit.astype(np.float64))),
+        **scored,
     }
 
 

@@ -26,6 +26,9 @@ class TrainConfig:
     patience: epochs without validation-loss improvement before stopping early.
     val_fraction, test_fraction: split of the jets, drawn once with ``split_seed``.
     signal: processes counted as signal (default: every process but qcd and gluon).
+    classes: a multi-class tagger over these processes (one softmax logit each; ``["all"]``:
+        every process in the data), instead of a binary one; jets of other processes are left
+        out.
     n_constituents, image_bins: low-level input sizes.
     constituent_fields: per-constituent features of constituent models (``None``: the model's
         own, without those that need particle identity when the data carry none).
@@ -47,6 +50,7 @@ class TrainConfig:
     test_fraction: float = 0.2
     split_seed: int = 0
     signal: list[str] | None = None
+    classes: list[str] | None = None
     n_constituents: int = 64
     image_bins: int = 32
     constituent_fields: list[str] | None = None
@@ -63,6 +67,7 @@ class TrainConfig:
             "model": ("text", lambda v: isinstance(v, str)),
             "xaug": ("a list of names", names),
             "signal": ("a list of names", lambda v: v is None or names(v)),
+            "classes": ("a list of names", lambda v: v is None or names(v)),
             "constituent_fields": ("a list of names", lambda v: v is None or names(v)),
             "options": ("a mapping", lambda v: isinstance(v, dict)),
             "device": ("text", lambda v: isinstance(v, str)),
@@ -114,6 +119,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise InputError(f"{name} must be a positive integer, got {value!r}")
+        if self.classes is not None and self.signal is not None:
+            raise InputError("give --classes (a multi-class tagger) or --signal, not both")
         if self.patience < 1 or not self.learning_rate > 0:
             raise InputError("patience must be >= 1 and learning_rate > 0")
         if not (

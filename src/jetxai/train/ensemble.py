@@ -36,7 +36,8 @@ from jetxai._io import read_json_object, remove_stale_temporaries, write_json
 from jetxai._quiet import bar_disabled
 from jetxai.data.schema import EVENT_FEATURES
 from jetxai.errors import InputError
-from jetxai.evaluate.metrics import aggregate, tagging_metrics
+from jetxai.evaluate.metrics import aggregate
+from jetxai.evaluate.multiclass import aggregate_multiclass, network_metrics
 from jetxai.features.constituents import NEEDS_PID
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.checkpoint import weights_stamp
@@ -108,6 +109,7 @@ def _prepare(
     if spec.image_bins:
         spec.image_bins = config.image_bins
     spec.options = dict(config.options)
+    spec.classes = list(samples.provenance.get("classes", []))
     spec.check()  # sizes out of bounds, then sizes that cannot work: before any data are read
     entry(config.model).cls.check_options(spec, config.batch_size)
     spec.data = samples.provenance
@@ -179,6 +181,7 @@ def _train(
         config.test_fraction,
         config.split_seed,
         lazy=True,
+        classes=config.classes,
     )
     config = _for_the_data(config, samples)
     spec, prepared = _prepare(config, samples, out, progress)
@@ -197,7 +200,8 @@ def _train(
         if world.is_main:
             scores = predict(model, test_set, device, precision=config.precision)
             test = samples.test
-            metrics = tagging_metrics(scores, samples.target[test], samples.weight[test])
+            truth, weight = samples.target[test], samples.weight[test]
+            metrics = network_metrics(spec.classes, scores, truth, weight)
             per_seed.append({"seed": seed, **metrics})
         histories.append(history)
     if not world.is_main:
@@ -205,7 +209,7 @@ def _train(
     result = {
         "model": config.model,
         "xaug": list(config.xaug),
-        **aggregate(per_seed),
+        **(aggregate_multiclass(per_seed) if spec.classes else aggregate(per_seed)),
         "training_jets_per_second": float(np.mean([h["jets_per_second"] for h in histories])),
         "epochs_run": [len(h["train_loss"]) for h in histories],
         "per_seed": per_seed,

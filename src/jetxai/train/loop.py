@@ -103,6 +103,17 @@ def predict(
     return np.concatenate(out) if out else np.zeros(0)
 
 
+def loss_sum(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """The weighted sum of the loss: binary cross-entropy on one logit per jet, the softmax
+    cross-entropy on (jets, classes) logits of a multi-class tagger (target: class index)."""
+    if logits.dim() == 2:
+        each = torch.nn.functional.cross_entropy(logits.float(), target.long(), reduction="none")
+        return (each * weight).sum()
+    return torch.nn.functional.binary_cross_entropy_with_logits(
+        logits.float(), target, weight=weight, reduction="sum"
+    )
+
+
 def _weighted_loss(
     model: Tagger, source: BatchSource, device: torch.device, batch_size: int, precision: str
 ) -> float:
@@ -114,11 +125,7 @@ def _weighted_loss(
             args, target, weight = _on(batch, device)
             with _autocast(device, precision):
                 logits = model(*args)
-            total += float(
-                torch.nn.functional.binary_cross_entropy_with_logits(
-                    logits.float(), target, weight=weight, reduction="sum"
-                )
-            )
+            total += float(loss_sum(logits, target, weight))
     return distributed.all_sum([total])[0] / source.total_weight
 
 
@@ -181,9 +188,7 @@ class _Run:
         args, target, weight = _on(batch, self.device)
         with _autocast(self.device, self.precision):
             logits = self.net(*args)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            logits.float(), target, weight=weight, reduction="sum"
-        )
+        loss = loss_sum(logits, target, weight)
         self.optimiser.zero_grad()
         (loss * (self.world.size / batch.global_size)).backward()
         self.optimiser.step()

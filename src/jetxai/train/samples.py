@@ -1,4 +1,5 @@
-"""Labelled samples for training: jets from several datasets, a binary target, weights, splits.
+"""Labelled samples for training: jets from several datasets, a binary (or multi-class) target,
+weights, splits.
 
 Each jet's split (train / validation / test) is a function of its identity alone — its dataset's
 identity (the generation config hash and size) and its row in that dataset — hashed with the
@@ -69,11 +70,14 @@ class Samples:
         return out
 
     def balanced_weight(self) -> npt.NDArray[np.float64]:
-        """Weights rescaled so signal and background each sum to half the jets (for the loss)."""
+        """Weights rescaled so each class (signal and background, or each class of a
+        multi-class target) sums to the same share of the jets (for the loss)."""
         out = self.weight.copy()
-        for cls in (0, 1):
+        included = self.target >= 0  # a multi-class target leaves other processes out (-1)
+        classes = np.unique(self.target[included])
+        for cls in classes:
             chosen = self.target == cls
-            out[chosen] *= 0.5 * len(out) / out[chosen].sum()
+            out[chosen] *= (1.0 / len(classes)) * included.sum() / out[chosen].sum()
         return out
 
 
@@ -167,6 +171,20 @@ def signal_processes(found: Sequence[str], signal: Sequence[str] | None = None) 
     return [p for p in found if not PROCESSES[p].is_background]
 
 
+def chosen_classes(found: Sequence[str], classes: Sequence[str]) -> list[str]:
+    """The classes of a multi-class target: ``classes`` as given (each must be in the data),
+    or for ``["all"]`` every process found, those the catalogue calls background first."""
+    if list(classes) == ["all"]:
+        background = [p for p in found if p in PROCESSES and PROCESSES[p].is_background]
+        classes = background + [p for p in found if p not in background]
+    unknown = [c for c in classes if c not in found]
+    if unknown:
+        raise InputError(f"class(es) {', '.join(unknown)} not in the data ({', '.join(found)})")
+    if len(classes) < 2 or len(set(classes)) != len(classes):
+        raise InputError(f"give two or more different classes, got {', '.join(classes)}")
+    return list(classes)
+
+
 def _read_parts(
     roots: Sequence[str | os.PathLike[str]], lazy: bool
 ) -> tuple[ak.Array | LazyJets, list[ak.Array], set[str]]:
@@ -242,10 +260,13 @@ def load_samples(
     test_fraction: float = 0.2,
     split_seed: int = 0,
     lazy: bool = False,
+    classes: Sequence[str] | None = None,
 ) -> Samples:
     """Read the datasets at ``roots`` and split their jets, the same way for every seed;
     ``lazy``: read only the columns the split needs, and the jets when asked for (the same
-    samples, for data larger than memory)."""
+    samples, for data larger than memory). ``classes`` (processes, or ``["all"]``): a
+    multi-class target, each jet's class index, the jets of other processes left out of
+    every split; None: the binary target of ``signal``."""
     if not roots:
         raise InputError("give at least one dataset (--data)")
     manifests = [data.read_manifest(root) for root in roots]
@@ -256,31 +277,38 @@ def load_samples(
     jets, parts, common = _read_parts(roots, lazy)
     processes = np.concatenate([np.asarray(ak.to_list(p.process), dtype=str) for p in parts])
     found = sorted(set(processes))
-    chosen = signal_processes(found, signal)
-    target = np.isin(processes, chosen).astype(np.int64)
-    if target.min() == target.max():
-        raise InputError(
-            f"need both signal and background jets; the data hold only {', '.join(found)}"
-        )
+    if classes is not None:
+        ordered, chosen = chosen_classes(found, classes), []
+        names, index = np.unique(processes, return_inverse=True)
+        codes = np.array([ordered.index(n) if n in ordered else -1 for n in names], np.int64)
+        target = codes[index]
+    else:
+        ordered, chosen = [], signal_processes(found, signal)
+        target = np.isin(processes, chosen).astype(np.int64)
+        if target.min() == target.max():
+            raise InputError(
+                f"need both signal and background jets; the data hold only {', '.join(found)}"
+            )
     weight = (
         np.concatenate([ak.to_numpy(p.weight).astype(np.float64) for p in parts])
         if "weight" in common
         else np.ones(len(jets))
     )
     (train, val, test), method = _split(parts, identities, val_fraction, test_fraction, split_seed)
-    n_test, n_val = len(test), len(val)
+    train, val, test = (rows[target[rows] >= 0] for rows in (train, val, test))
     provenance = {
         "datasets": [str(r) for r in roots],
         "manifest_hashes": [_manifest_hash(m) for m in manifests],
         "dataset_ids": sorted(identities),
         "signal": chosen,
+        **({"classes": ordered} if ordered else {}),
         "processes": found,
         "split_seed": split_seed,
         "split": method,
         "cross_sections": _cross_sections(manifests, parts),
         "has_weight": "weight" in common,
         "kind": kinds.pop(),
-        "n_jets": {"train": len(jets) - n_test - n_val, "val": n_val, "test": n_test},
+        "n_jets": {"train": len(train), "val": len(val), "test": len(test)},
     }
     return Samples(
         jets=jets, processes=processes, target=target, weight=weight, train=train, val=val,
