@@ -64,6 +64,26 @@ def ttbar_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def three_classes(
+    top_dataset: Path, qcd_dataset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Copies of the top and QCD samples and 24 W jets, each with mass and tau32 columns: data
+    for multi-class taggers."""
+    import shutil
+
+    from jetxai.features import add_xaug
+
+    root = tmp_path_factory.mktemp("classes")
+    shutil.copytree(top_dataset, root / "top")
+    shutil.copytree(qcd_dataset, root / "qcd")
+    generate(GeneratorConfig(process="w", n_jets=24, seed=13, chunk_size=24), root / "w",
+             progress=False)  # fmt: skip
+    for name in ("top", "qcd", "w"):
+        add_xaug(root / name, ["mass", "tau32"], progress=False)
+    return root
+
+
 @pytest.fixture
 def dask_scheduler(tmp_path: Path) -> Iterator[str]:
     """A real ``dask scheduler`` and one ``dask worker`` process on 127.0.0.1."""

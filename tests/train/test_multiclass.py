@@ -1,11 +1,10 @@
 """Multi-class taggers: one softmax logit per chosen class, for every registered model with its
 XAUG branch; the softmax cross-entropy against a hand computation, class-balanced weights,
 the split leaving other processes out, the checkpoint recording its classes, evaluation
-reproducing training's numbers, and what cannot take them yet refusing in one line."""
+reproducing training's numbers, and bad choices refused in one line."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,6 @@ import pytest
 import torch
 
 from jetxai.errors import InputError
-from jetxai.generate import GeneratorConfig, generate
 from jetxai.models import load, prepare_inputs
 from jetxai.models.registry import MODELS
 from jetxai.train import TrainConfig, train
@@ -25,23 +23,13 @@ from ..cli.test_generate_cli import jetxai
 XAUG = ["mass", "tau32"]
 
 
-@pytest.fixture(scope="module")
-def three(top_dataset: Path, qcd_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """top, QCD and W jets with two XAUG columns."""
-    from jetxai.features import add_xaug
-
-    root = tmp_path_factory.mktemp("classes")
-    shutil.copytree(top_dataset, root / "top")
-    shutil.copytree(qcd_dataset, root / "qcd")
-    generate(GeneratorConfig(process="w", n_jets=24, seed=13, chunk_size=24), root / "w",
-             progress=False)  # fmt: skip
-    for name in ("top", "qcd", "w"):
-        add_xaug(root / name, XAUG, progress=False)
-    return root
-
-
 def _data(root: Path) -> list[Path]:
     return [root / "top", root / "qcd", root / "w"]
+
+
+@pytest.fixture
+def three(three_classes: Path) -> Path:
+    return three_classes
 
 
 def test_the_loss_is_the_weighted_softmax_cross_entropy() -> None:
@@ -134,7 +122,8 @@ def test_the_cli_trains_evaluates_and_refuses_what_it_cannot(three: Path, tmp_pa
     assert {"logit_qcd", "logit_top", "logit_w", "score_w", "label"} <= set(columns)
     out = ["--out", str(tmp_path / "r")]
     refused = [
-        ("explain", "--model", run, *data_args, "--out", str(tmp_path / "x")),
+        ("explain", "--model", run, *data_args, "--target", "higgs", *out),
+        ("explain", "--model", run, *data_args, "--target", "top", "--contrast", "top,w", *out),
         ("train", *data_args, "--model", "pfn", "--classes", "qcd,top", "--signal", "top", *out),
         ("train", *data_args, "--model", "pfn", "--classes", "top", *out),
     ]

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from jetxai.cli._parser import (
+    comma_list,
     counted,
     non_negative_float,
     path_text,
@@ -52,6 +53,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="explain at most this many test jets (half of each class, drawn at random)",
     )
     parser.add_argument("--batch-size", type=counted(10**7), default=default.batch_size)
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--target",
+        help="a multi-class tagger's class (name or index) whose logit is explained (default: "
+        "each class's, in OUT/<class>)",
+    )
+    chosen.add_argument(
+        "--contrast",
+        type=comma_list,
+        help="X,Y: explain the logit difference z_X - z_Y of a multi-class tagger (what "
+        "separates the two classes) on the X and Y jets, in OUT/X-vs-Y",
+    )
     _where_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_command)
@@ -160,10 +173,20 @@ def run_command(args: argparse.Namespace) -> None:
         workers=args.workers,
         scheduler=args.scheduler,
         device=args.device,
+        target=args.target,
+        contrast=args.contrast,
     )
+    if "explained" not in report:
+        _print_ranking(report, args.out)
+        return
+    for name, ranking in report["explained"].items():
+        _print_ranking(ranking, f"{args.out}/{name}", f"{name}: ")
+
+
+def _print_ranking(report: dict[str, Any], out: str, prefix: str = "") -> None:
     if "ensemble_ranking" in report:
         top = ", ".join(report["ensemble_ranking"]["order"][:5])
-        print(f"most relevant dense inputs (XAUGs or event features): {top}")
+        print(f"{prefix}most relevant dense inputs (XAUGs or event features): {top}")
     if "xaug_share" in report:
-        print(f"XAUG share of |relevance|: {report['xaug_share']['all']['mean']:.2f}")
-    print(f"wrote {args.out}/ranking.json and {len(report['seeds'])} relevance file(s)")
+        print(f"{prefix}XAUG share of |relevance|: {report['xaug_share']['all']['mean']:.2f}")
+    print(f"{prefix}wrote {out}/ranking.json and {len(report['seeds'])} relevance file(s)")

@@ -33,6 +33,7 @@ import torch
 from jetxai import kinematics
 from jetxai._io import atomic_path
 from jetxai.errors import InputError
+from jetxai.explain.targets import Logit
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.options import STUDY_METHODS
@@ -287,10 +288,20 @@ def _threads(count: int | None) -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=4)
-def _worker_model(checkpoint: str, key: str, device: str) -> Tagger:
+def _worker_model(checkpoint: str, key: str, device: str, logit: Logit | None = None) -> Tagger:
     """A worker's copy of the model, loaded once for all the chunks it explains (``key`` names
-    the weights, so a changed checkpoint is loaded again)."""
-    return load(checkpoint, device=device)
+    the weights, so a changed checkpoint is loaded again); a multi-class tagger folded to the
+    ``logit`` explained."""
+    return explained_model(checkpoint, device, logit)
+
+
+def explained_model(checkpoint: str | Path, device: str, logit: Logit | None) -> Tagger:
+    """The model of ``checkpoint`` as explained: itself, or (a multi-class tagger) its binary
+    copy whose one logit is ``logit``'s (:func:`jetxai.explain.targets.fold`)."""
+    from jetxai.explain.targets import fold
+
+    model = load(checkpoint, device=device)
+    return model if logit is None else fold(model, logit)
 
 
 @dataclass(frozen=True)
@@ -300,7 +311,8 @@ class ChunkTask:
     ``batch_size`` by the model of ``checkpoint``, written to ``path`` under ``key``.
     ``source`` is an awkward array of jets or a :class:`jetxai.data.rows.LazyJets` (read where
     the chunk is explained); ``threads`` (None: unchanged) are torch's intra-op threads there;
-    LRP's conservation probe runs on the batch starting at test jet ``probe_at``."""
+    LRP's conservation probe runs on the batch starting at test jet ``probe_at``; ``logit``:
+    the logit of a multi-class tagger explained."""
 
     checkpoint: str
     method: str
@@ -315,6 +327,7 @@ class ChunkTask:
     device: str = "cpu"
     threads: int | None = None
     probe_at: int | None = 0
+    logit: Logit | None = None
 
 
 @dataclass(frozen=True)
@@ -330,7 +343,7 @@ def explain_chunk(task: ChunkTask) -> ChunkDone:
     """Explain one chunk with the worker's copy of the model and write its file."""
     with warnings.catch_warnings(record=True) as caught, _threads(task.threads):
         warnings.simplefilter("always")
-        model = _worker_model(task.checkpoint, task.key, task.device)
+        model = _worker_model(task.checkpoint, task.key, task.device, task.logit)
         n_jets = _explain_task(task, model, None)
     return ChunkDone(n_jets, [(str(w.message), w.category) for w in caught])
 
@@ -385,6 +398,7 @@ def explain_jets(
     client: Any = None,
     device: str = "cpu",
     advance: Callable[[int], object] | None = None,
+    logit: Logit | None = None,
 ) -> list[Path]:
     """Explain the jets ``source[rows]`` chunk by chunk and return the chunk files in order:
     those in ``directory`` made with ``key`` are reused, the others explained in this process
@@ -411,6 +425,7 @@ def explain_jets(
     probe_at = todo[0] if todo else None
     common: dict[str, Any] = {"checkpoint": str(checkpoint), "method": method, "options": options}
     common |= {"batch_size": batch_size, "key": key, "device": device, "probe_at": probe_at}
+    common["logit"] = logit
     tasks = [
         ChunkTask(
             source=source,
@@ -423,7 +438,7 @@ def explain_jets(
         for first in todo
     ]
     if client is None and tasks:
-        model = load(checkpoint, device=device)
+        model = explained_model(checkpoint, device, logit)
         for task in tasks:
             _explain_task(task, model, advance)
     elif tasks:

@@ -43,6 +43,7 @@ from jetxai._quiet import bar_disabled
 from jetxai.errors import InputError
 from jetxai.evaluate.relevance import ensemble_ranking
 from jetxai.evaluate.seeds import mean_std
+from jetxai.explain.targets import Logit
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.background import background_baseline, background_rows, background_weights
@@ -52,6 +53,7 @@ from jetxai.studies.chunks import (
     chunk_results,
     chunk_size,
     explain_jets,
+    explained_model,
     pair_profiles,
 )
 from jetxai.studies.options import ExplainOptions
@@ -112,9 +114,17 @@ def explain_run(
     workers: int = 1,
     scheduler: str | None = None,
     device: str = "auto",
+    target: str | None = None,
+    contrast: Sequence[str] | None = None,
     **changes: Any,
 ) -> dict[str, Any]:
     """Explain every checkpoint under ``models`` on its test split; write and return summaries.
+
+    A multi-class tagger is explained per logit (:mod:`jetxai.explain.targets`): ``target``
+    (a class name or index), the ``contrast`` (X, Y) of two classes (z_X − z_Y, on the X and Y
+    jets only), or by default every class's, each in ``out/<class>`` (``out/X-vs-Y``) as a
+    binary tagger's run is in ``out``: the class's jets are the signal, the others the
+    background (of baselines too). ``out/classes.json`` lists them.
 
     ``options`` (default :class:`ExplainOptions`) says how; keyword ``changes`` override single
     options (``explain_run(..., method="ig", baseline="zero")``). The test jets are explained in
@@ -133,18 +143,47 @@ def explain_run(
     chosen = str(pick_device(device))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    per_seed: list[dict[str, Any]] = []
+    per_seed: dict[str, list[dict[str, Any]]] = {}
     splits = SplitCache(datasets, lazy=True)  # jets are read chunk by chunk
+    found = checkpoints(models)
+    logits = _logits(found[0], target, contrast)
     with ExitStack() as stack:
         client = None
         if workers > 1 or scheduler is not None:
             client = stack.enter_context(dask_client(workers, scheduler, "explain_run"))
-        for directory in checkpoints(models):
-            per_seed.append(
-                _explain_checkpoint(directory, splits, options, out, client, chosen, progress)
+        for directory in found:
+            for logit in logits:
+                where = out if logit is None else out / logit.name
+                summary = _explain_checkpoint(
+                    directory, splits, options, where, client, chosen, progress, logit
+                )
+                per_seed.setdefault("" if logit is None else logit.name, []).append(summary)
+    for name in per_seed:  # every seed's summary is written
+        shutil.rmtree(out / name / "chunks", ignore_errors=True)
+    first = logits[0]
+    if first is None:
+        return _write_ranking(out, options, per_seed[""])
+    written = {name: _write_ranking(out / name, options, seeds) for name, seeds in per_seed.items()}
+    classes = list(first.classes)
+    write_json(out / "classes.json", {"classes": classes, "explained": list(written)})
+    return {"classes": classes, "explained": written}
+
+
+def _logits(
+    checkpoint: Path, target: str | None, contrast: Sequence[str] | None
+) -> list[Logit | None]:
+    """The logits a run explains: [None] for a binary tagger (which has one)."""
+    from jetxai.explain.targets import logits_to_explain
+
+    classes = load(checkpoint).spec.classes
+    if not classes:
+        if target is not None or contrast is not None:
+            raise InputError(
+                f"{checkpoint}: a binary tagger has one logit; --target and --contrast choose "
+                "among a multi-class tagger's"
             )
-    shutil.rmtree(out / "chunks", ignore_errors=True)  # every seed's summary is written
-    return _write_ranking(out, options, per_seed)
+        return [None]
+    return list(logits_to_explain(classes, target, contrast))
 
 
 def _explain_checkpoint(
@@ -155,17 +194,16 @@ def _explain_checkpoint(
     client: Any,
     device: str,
     progress: bool,
+    logit: Logit | None = None,
 ) -> dict[str, Any]:
-    """Explain one checkpoint on its test split; write its relevance file, return its summary.
+    """Explain one checkpoint on its test split (a multi-class tagger's ``logit``, on the jets
+    it concerns); write its relevance file, return its summary.
     The jets are read, explained and summarised chunk by chunk (here or by Dask workers); this
     process then adds up the chunks' parts, reading no jets."""
-    model = load(directory)
-    if model.spec.classes:
-        raise InputError(
-            f"{directory}: explain takes binary taggers; this one has a logit per class "
-            f"({', '.join(model.spec.classes)}), and per-class explanations are not written yet"
-        )
+    model = explained_model(directory, "cpu", logit)
     samples = splits(model)
+    if logit is not None:
+        samples = samples.as_binary(logit.positive, logit.negative)
     labels = samples.target[samples.test]
     run_options = options.method_options()
     if options.method == "ig":
@@ -178,13 +216,13 @@ def _explain_checkpoint(
     labels = np.asarray(labels[rows])
     where = samples.test[rows]  # and in the data
     seed = directory.name.removeprefix("seed-")
+    recorded = options.recorded() | ({"logit": logit.name} if logit is not None else {})
     key = chunk_key(
-        directory, options.recorded(), samples.provenance["manifest_hashes"], where,
-        options.batch_size,
-    )  # fmt: skip
+        directory, recorded, samples.provenance["manifest_hashes"], where, options.batch_size
+    )
     with tqdm(
         total=len(rows),
-        desc=f"explain {directory.name}",
+        desc=f"explain {directory.name}" + (f" {logit.name}" if logit is not None else ""),
         unit="jet",
         disable=bar_disabled(progress),
     ) as bar:
@@ -201,6 +239,7 @@ def _explain_checkpoint(
             client,
             device,
             bar.update,
+            logit,
         )
     summary = RelevanceSummary(out / f"relevance-seed-{seed}.parquet", model.spec)
     size = chunk_size(options.batch_size)

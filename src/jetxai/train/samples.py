@@ -9,6 +9,7 @@ records the identities it was trained on, so evaluation can refuse any other dat
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -48,6 +49,22 @@ class Samples:
         if isinstance(self.jets, LazyJets):
             raise InputError("these samples read their jets on demand; load them with lazy=False")
         return self.jets
+
+    def as_binary(self, positive: int, negative: int | None = None) -> Samples:
+        """A multi-class target seen as binary: class ``positive`` against every other class,
+        or (with ``negative``) against that one class, the other classes' jets left out of the
+        splits."""
+
+        def chosen(rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+            if negative is None:
+                return rows
+            return rows[np.isin(self.target[rows], [positive, negative])]
+
+        target = (self.target == positive).astype(np.int64)
+        return dataclasses.replace(
+            self, target=target, train=chosen(self.train), val=chosen(self.val),
+            test=chosen(self.test),
+        )  # fmt: skip
 
     def split_codes(self) -> npt.NDArray[np.int8]:
         """Every jet's part: 0 train, 1 validation, 2 test."""
