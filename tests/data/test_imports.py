@@ -13,40 +13,11 @@ import pytest
 from jetxai import data
 from jetxai.data import formats, imports
 from jetxai.data.imports import import_dataset
+from jetxai.data.jetclass import write_jetclass
 from jetxai.errors import InputError
 
 from ..cli.test_generate_cli import jetxai
 from .test_readers import _write_jetclass
-
-
-def _write_jetclass_from(path: Path, jets: ak.Array) -> None:
-    """Jets in the published JetClass layout: a TTree "tree" with jagged part_px, part_py,
-    part_pz, part_energy, part_charge, the five part_is* flags (float), jet_pt and the one-hot
-    label_* branches (all ten; QCD or Tbqq set)."""
-    import uproot
-
-    from jetxai.data.jetclass import LABEL_BRANCHES
-
-    pid = abs(jets.part_pid)
-    charge = jets.part_charge
-    flags = {
-        "part_isElectron": pid == 11,
-        "part_isMuon": pid == 13,
-        "part_isPhoton": pid == 22,
-        "part_isChargedHadron": (charge != 0) & (pid != 11) & (pid != 13),
-        "part_isNeutralHadron": (charge == 0) & (pid != 22),
-    }
-    branches = {
-        name: ak.values_astype(jets[name], np.float32)
-        for name in ("part_px", "part_py", "part_pz", "part_energy", "part_charge")
-    }
-    branches |= {k: ak.values_astype(v, np.float32) for k, v in flags.items()}
-    branches["jet_pt"] = ak.to_numpy(jets.jet_pt).astype(np.float32)
-    process = ak.to_numpy(jets.process)
-    for branch, name in LABEL_BRANCHES.items():
-        branches[branch] = (process == name).astype(np.float32)
-    with uproot.recreate(path) as file:
-        file["tree"] = branches
 
 
 def _write_top_landscape(path: Path, jets: ak.Array, ttv: int) -> None:
@@ -346,7 +317,7 @@ def test_jetclass_files_of_jetxai_jets_go_through_the_whole_demo_study(
     parts = []
     for part, rows in (("train", slice(0, 12)), ("val", slice(12, 18)), ("test", slice(18, 24))):
         path = tmp_path / f"JetClass_{part}.root"
-        _write_jetclass_from(path, ak.concatenate([top[rows], qcd[rows]]))
+        write_jetclass(path, ak.concatenate([top[rows], qcd[rows]]))
         import_dataset("jetclass", [path], tmp_path / part, split=part, progress=False)
         parts.append(tmp_path / part)
     imported = data.read(tmp_path / "train")

@@ -115,3 +115,35 @@ def read_jetclass(
         charge=charge,
         process=process,
     )
+
+
+def write_jetclass(path: str | os.PathLike[str], jets: ak.Array, tree: str = "tree") -> Path:
+    """Write jetxai jets as a JetClass ROOT file (the layout :func:`read_jetclass` reads and
+    weaver-core's JetClass configs take): jagged ``part_px … part_charge`` and the five
+    ``part_is*`` flags (float32), ``jet_pt`` and the ten one-hot ``label_*`` branches from each
+    jet's process (a process with no JetClass label is refused). Written atomically."""
+    from jetxai._io import atomic_path
+
+    uproot = require("uproot", "io")
+    process = np.asarray(ak.to_list(jets.process), dtype=str)
+    unknown = sorted(set(process) - set(LABEL_BRANCHES.values()))
+    if unknown:
+        raise InputError(f"process(es) {', '.join(unknown)} have no JetClass label")
+    pid, charge = abs(jets.part_pid), jets.part_charge
+    lepton = (pid == 11) | (pid == 13)
+    flags = {
+        "part_isElectron": pid == 11,
+        "part_isMuon": pid == 13,
+        "part_isPhoton": pid == 22,
+        "part_isChargedHadron": (charge != 0) & ~lepton,
+        "part_isNeutralHadron": (charge == 0) & (pid != 22),
+    }
+    branches: dict[str, Any] = {name: ak.values_astype(jets[name], np.float32) for name in _MOMENTA}
+    branches |= {name: ak.values_astype(flag, np.float32) for name, flag in flags.items()}
+    branches["jet_pt"] = ak.to_numpy(jets.jet_pt).astype(np.float32)
+    for branch, name in LABEL_BRANCHES.items():
+        branches[branch] = (process == name).astype(np.float32)
+    path = Path(path)
+    with atomic_path(path) as tmp, uproot.recreate(tmp) as file:
+        file[tree] = branches
+    return path
