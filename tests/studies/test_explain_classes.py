@@ -78,3 +78,13 @@ def test_a_binary_tagger_has_no_target(tmp_path: Path) -> None:
     (tmp_path / "model.json").write_text("{}")
     with pytest.raises(InputError):
         _logits(tmp_path, "top", None)
+
+
+def test_a_run_object_explains_every_class_into_one_frame(run: Path) -> None:
+    from jetxai.studies import open_run
+
+    frame = open_run(run).explain(max_jets=8, progress=False, target="w")
+    assert set(frame["logit"]) == {"w"}
+    assert set(frame["seed"]) == {0, 1}
+    everything = open_run(run).explain(max_jets=8, progress=False)
+    assert sorted(set(everything["logit"])) == sorted(CLASSES)

@@ -120,17 +120,22 @@ class Run:
         """Explain every seed on its test split (:func:`jetxai.studies.explain.explain_run`'s
         options, e.g. ``method="ig", baseline="averaged", max_jets=500``); the per-jet
         relevances of every seed as one pandas DataFrame with a ``seed`` column (jagged
-        columns as lists). ``out`` keeps the files (relevance Parquet files, ranking.json);
+        columns as lists; a multi-class tagger's with a ``logit`` column naming the class, or
+        X-vs-Y, explained). ``out`` keeps the files (relevance Parquet files, ranking.json);
         by default they are written to a temporary directory and removed."""
         from jetxai.studies.explain import explain_run
 
         pd = require("pandas", "io")
         with tempfile.TemporaryDirectory() as scratch:
             where = Path(out) if out is not None else Path(scratch)
-            explain_run(self.directory, self.datasets, where, progress=progress, **options)
+            report = explain_run(self.directory, self.datasets, where, progress=progress, **options)
+            logits = list(report["explained"]) if "explained" in report else [None]
             frames = []
-            for seed, path in self._checkpoints.items():
-                name = path.name.removeprefix("seed-")  # as explain_run names the files
-                frame = pd.read_parquet(where / f"relevance-seed-{name}.parquet")
-                frames.append(frame.assign(seed=seed))
+            for logit in logits:
+                files = where if logit is None else where / logit
+                for seed, path in self._checkpoints.items():
+                    name = path.name.removeprefix("seed-")  # as explain_run names the files
+                    frame = pd.read_parquet(files / f"relevance-seed-{name}.parquet")
+                    frame = frame.assign(seed=seed)
+                    frames.append(frame if logit is None else frame.assign(logit=logit))
             return pd.concat(frames, ignore_index=True)
