@@ -383,12 +383,23 @@ def _propagate(
     return Decomposition(tuple(r.detach() for r in relevance), tapped, sources, explained.detach())
 
 
+#: The conservative softmax rules; the probe checks the one explained with, else identity.
+CONSERVATIVE_SOFTMAX = ("identity", "cp")
+
+
 def _check_conservation(
-    model: nn.Module, tensors: Sequence[torch.Tensor], extra: tuple[Any, ...], target: Any
+    model: nn.Module,
+    tensors: Sequence[torch.Tensor],
+    extra: tuple[Any, ...],
+    target: Any,
+    softmax: str = "identity",
 ) -> float:
-    """|f₀ − ΣR₀| / mean |f₀| of ε-LRP (conservative softmax) on a float64 copy of the model
-    with its biases set to 0, over up to :data:`PROBE_EXAMPLES` examples; ΣR₀ counts the source
-    taps' shares."""
+    """|f₀ − ΣR₀| / mean |f₀| of ε-LRP (conservative softmax: ``softmax`` where it is one of
+    :data:`CONSERVATIVE_SOFTMAX`, else identity) on a float64 copy of the model with its biases
+    set to 0, over up to :data:`PROBE_EXAMPLES` examples; ΣR₀ counts the source taps' shares.
+    (The rules differ where attention weights are constant: a zero class token gives the class
+    attention a zero query, and the identity rule's share for the weights is then absorbed
+    while CP, holding them constant, conserves.)"""
     rows = slice(0, PROBE_EXAMPLES)
     probe_target = target[rows] if isinstance(target, torch.Tensor) else target
     # in float64, on a copy: float32 round-off in deep attention stacks (sums of large
@@ -406,7 +417,11 @@ def _check_conservation(
             [rows_of(t) for t in tensors],
             tuple(rows_of(e) for e in extra),
             probe_target,
-            build_composite("epsilon", epsilon=PROBE_EPSILON, softmax="identity"),
+            build_composite(
+                "epsilon",
+                epsilon=PROBE_EPSILON,
+                softmax=softmax if softmax in CONSERVATIVE_SOFTMAX else "identity",
+            ),
             internal=False,
         )
     scale = float(decomposition.output.abs().mean())
@@ -442,7 +457,8 @@ def lrp_decomposition(
     decomposition = _propagate(model, tensors, extra, target, built, internal)
     shaped(decomposition.inputs, False)  # warns, naming any input with non-finite relevance
     if check_conservation:
-        error = _check_conservation(model, tensors, extra, target)
+        softmax = str(rule_args.get("softmax", "identity"))
+        error = _check_conservation(model, tensors, extra, target, softmax)
         if error > CONSERVATION_TOLERANCE:
             warnings.warn(
                 f"LRP does not conserve relevance through this model: |f − ΣR| / mean |f| = "
