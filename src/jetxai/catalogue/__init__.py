@@ -15,7 +15,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -94,6 +94,12 @@ def at_level(level: Level) -> dict[str, Process]:
     return {name: p for name, p in sorted(PROCESSES.items()) if p.level == level}
 
 
+def backgrounds(names: Iterable[str]) -> list[str]:
+    """The ``names`` the catalogue calls background (QCD, gluon), in their order; a name it does
+    not know is not among them."""
+    return [n for n in names if n in PROCESSES and PROCESSES[n].is_background]
+
+
 def title(name: str) -> str:
     """How readers see process ``name`` ("QCD" for ``qcd``); a name the catalogue does not
     know (a user's class) as it is."""
@@ -113,6 +119,7 @@ __all__ = [
     "Process",
     "add",
     "at_level",
+    "backgrounds",
     "datasets",
     "events",
     "jets",

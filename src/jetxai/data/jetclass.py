@@ -19,6 +19,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from jetxai._io import atomic_path
 from jetxai._optional import require
 from jetxai.data._build import jets_from_constituents
 from jetxai.data.formats import FORMATS
@@ -122,8 +123,6 @@ def write_jetclass(path: str | os.PathLike[str], jets: ak.Array, tree: str = "tr
     weaver-core's JetClass configs take): jagged ``part_px … part_charge`` and the five
     ``part_is*`` flags (float32), ``jet_pt`` and the ten one-hot ``label_*`` branches from each
     jet's process (a process with no JetClass label is refused). Written atomically."""
-    from jetxai._io import atomic_path
-
     uproot = require("uproot", "io")
     process = np.asarray(ak.to_list(jets.process), dtype=str)
     unknown = sorted(set(process) - set(LABEL_BRANCHES.values()))

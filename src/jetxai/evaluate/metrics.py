@@ -77,21 +77,35 @@ def tagging_metrics(
     }
     result["auc_stat"] = auc_standard_error(s, y, None if weights is None else w)
     background = w[y == 0]
-    bound = float(background.sum() / background.max())
     result["background_effective"] = effective_count(background)
     n_signal = effective_count(w[y == 1])
     result |= _efficiency_statistics(result, n_signal)
     result |= _balanced_accuracy(roc, n_signal, result["background_effective"])
     for point in WORKING_POINTS:
-        value = rejection(roc, point)
-        counted = working_point(roc, point, result["background_effective"])
-        result[f"rejection_{point}"] = min(value, bound)
-        result[f"rejection_{point}_is_lower_bound"] = bool(value >= bound or counted["is_bound"])
-        result[f"rejection_{point}_passing"] = counted["background_passing"]
-        low, high = counted["interval"]
-        # no background passing: ε_B may be 0, so 1/ε_B has no upper end (null in the JSON)
-        result[f"rejection_{point}_interval"] = [low, None if np.isinf(high) else high]
+        measured = rejection_at(roc, point, background)
+        result[f"rejection_{point}"] = measured["rejection"]
+        for name in ("is_lower_bound", "passing", "interval"):
+            result[f"rejection_{point}_{name}"] = measured[name]
     return result
+
+
+def rejection_at(
+    roc: Any, signal_efficiency: float, background: npt.NDArray[np.float64]
+) -> dict[str, Any]:
+    """1/ε_B at ``signal_efficiency`` on ``roc`` with what it rests on, from the test
+    ``background`` weights: ``rejection`` (where no background jet passes, its lower bound
+    Σw_B / max(w_B)), ``is_lower_bound`` (fewer than ten passing), ``passing`` (effective
+    count) and the Clopper–Pearson ``interval`` (upper end None where ε_B may be 0)."""
+    bound = float(background.sum() / background.max())
+    value = rejection(roc, signal_efficiency)
+    counted = working_point(roc, signal_efficiency, effective_count(background))
+    low, high = counted["interval"]
+    return {
+        "rejection": min(value, bound),
+        "is_lower_bound": bool(value >= bound or counted["is_bound"]),
+        "passing": counted["background_passing"],
+        "interval": [low, None if np.isinf(high) else high],
+    }
 
 
 def _efficiency_statistics(result: dict[str, Any], n_signal: float) -> dict[str, Any]:

@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from jetxai.catalogue import backgrounds
 from jetxai.errors import InputError
-from jetxai.evaluate.roc import auc, rejection, roc_curve
-from jetxai.evaluate.seeds import summary
-from jetxai.evaluate.statistics import auc_standard_error, effective_count, working_point
+from jetxai.evaluate.metrics import rejection_at, tagging_metrics
+from jetxai.evaluate.roc import auc, roc_curve
+from jetxai.evaluate.seeds import plus_minus, summary
+from jetxai.evaluate.statistics import auc_standard_error, effective_count
 
 #: ε_S of a class's rejection where it is not 50 % (the paper's t → bℓν, named as jetxai
 #: imports JetClass's label_Tbl).
@@ -72,29 +74,6 @@ def _checked(
     return z, y.astype(np.int64), w
 
 
-def _rejection(
-    scores: npt.NDArray[np.float64],
-    is_signal: npt.NDArray[np.bool_],
-    weights: npt.NDArray[np.float64],
-    point: float,
-) -> dict[str, Any]:
-    """1/ε_B at ε_S = ``point`` with what it rests on (bound, interval, jets passing)."""
-    roc = roc_curve(scores, is_signal.astype(int), weights)
-    background = weights[~is_signal]
-    n_background = effective_count(background)
-    counted = working_point(roc, point, n_background)
-    bound = float(background.sum() / background.max())  # none passing: 1/ε_B ≥ this
-    value = rejection(roc, point)
-    low, high = counted["interval"]
-    return {
-        "signal_efficiency": point,
-        "rejection": min(value, bound),
-        "is_lower_bound": bool(value >= bound or counted["is_bound"]),
-        "passing": counted["background_passing"],
-        "interval": [low, None if np.isinf(high) else high],
-    }
-
-
 def multiclass_metrics(
     logits: npt.ArrayLike,
     labels: npt.ArrayLike,
@@ -125,7 +104,8 @@ def multiclass_metrics(
             b = classes.index(background)
             pair = (y == k) | (y == b)
             point = SIGNAL_EFFICIENCY.get(name, DEFAULT_EFFICIENCY)
-            entry |= _rejection(z[pair, k] - z[pair, b], (y == k)[pair], w[pair], point)
+            roc = roc_curve(z[pair, k] - z[pair, b], (y == k)[pair].astype(int), w[pair])
+            entry |= {"signal_efficiency": point} | rejection_at(roc, point, w[pair & (y == b)])
         per_class[name] = entry
     aucs = [entry["auc"] for entry in per_class.values()]
     errors = [entry["auc_stat"] for entry in per_class.values()]
@@ -144,9 +124,7 @@ def multiclass_metrics(
 def background_class(classes: Sequence[str]) -> str:
     """The class a multi-class tagger's rejections are against: the first the catalogue calls
     background (QCD, gluon), else the first class."""
-    from jetxai.catalogue import PROCESSES
-
-    found = [c for c in classes if c in PROCESSES and PROCESSES[c].is_background]
+    found = backgrounds(classes)
     return found[0] if found else classes[0]
 
 
@@ -158,8 +136,6 @@ def network_metrics(
 ) -> dict[str, Any]:
     """One network's metrics: :func:`.metrics.tagging_metrics` for a binary tagger (no
     ``classes``), :func:`multiclass_metrics` for one with a logit per class."""
-    from jetxai.evaluate.metrics import tagging_metrics
-
     if not classes:
         return tagging_metrics(scores, labels, weights)
     return multiclass_metrics(scores, labels, classes, background_class(classes), weights)
@@ -169,9 +145,9 @@ def _spread(per_seed: Sequence[dict[str, Any]], name: str) -> dict[str, Any]:
     """Mean ± seed spread of ``name``, with the statistical error beside it where every seed
     has one."""
     entry = summary([float(m[name]) for m in per_seed])
-    stats = [m.get(f"{name}_stat") for m in per_seed]
-    if all(isinstance(v, float) for v in stats):
-        stat = float(np.mean([float(v) for v in stats if v is not None]))
+    stats = [v for m in per_seed if isinstance(v := m.get(f"{name}_stat"), float)]
+    if len(stats) == len(per_seed):
+        stat = float(np.mean(stats))
         entry |= {"stat": stat, "total": float(np.hypot(entry["std"], stat))}
     return entry
 
@@ -201,8 +177,6 @@ def aggregate_multiclass(per_seed: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def summary_line(aggregated: dict[str, Any]) -> str:
     """One line of :func:`aggregate_multiclass`'s numbers: accuracy, macro AUC and each signal
     class's rejection (≥ where a bound)."""
-    from jetxai.evaluate.seeds import plus_minus
-
     rejections = [
         f"{name} {'≥ ' if entry['rejection']['is_lower_bound'] else ''}"
         f"{plus_minus(entry['rejection'], 1)}"

@@ -48,6 +48,19 @@ def weights_stamp(directory: str | os.PathLike[str]) -> str | None:
         return None
 
 
+def read_spec(path: str | os.PathLike[str]) -> ModelSpec:
+    """The checked spec of a checkpoint directory (or its model.json), without its weights."""
+    path = Path(path)
+    spec_path = path if path.name == SPEC else path / SPEC
+    raw = read_json_object(spec_path)
+    try:
+        return ModelSpec.from_dict(raw)
+    except InputError as exc:
+        raise InputError(f"{spec_path}: {exc}") from None
+    except TypeError as exc:
+        raise InputError(f"{spec_path}: not a model spec ({exc})") from None
+
+
 def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Tagger:
     """Rebuild a saved tagger in eval mode from its checkpoint directory (or its model.json)."""
     from safetensors import SafetensorError
@@ -57,14 +70,7 @@ def load(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Ta
     directory = path.parent if path.name == SPEC else path
     if not (directory / SPEC).is_file() or not (directory / WEIGHTS).is_file():
         raise InputError(f"{path}: not a jetxai checkpoint (needs {SPEC} and {WEIGHTS})")
-    raw = read_json_object(directory / SPEC)
-    try:
-        spec = ModelSpec.from_dict(raw)
-    except InputError as exc:
-        raise InputError(f"{directory / SPEC}: {exc}") from None
-    except TypeError as exc:
-        raise InputError(f"{directory / SPEC}: not a model spec ({exc})") from None
-    model = build(spec)
+    model = build(read_spec(directory))
     try:
         state = load_file(str(directory / WEIGHTS), device=str(device))
     except (SafetensorError, OSError) as exc:

@@ -105,11 +105,11 @@ class Classes:
     def of(cls, processes: Iterable[str], signal: Iterable[str] | None = None) -> Classes:
         """The classes of ``processes``: ``signal`` those the study counted as signal (None:
         every process the catalogue does not call background)."""
-        from jetxai.catalogue import PROCESSES, title
+        from jetxai.catalogue import backgrounds, title
 
         names = sorted(set(processes))
         if signal is None:
-            background = [n for n in names if n in PROCESSES and PROCESSES[n].is_background]
+            background = backgrounds(names)
         else:
             counted = set(signal)
             background = [n for n in names if n not in counted]

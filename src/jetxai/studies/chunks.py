@@ -33,7 +33,7 @@ import torch
 from jetxai import kinematics
 from jetxai._io import atomic_path
 from jetxai.errors import InputError
-from jetxai.explain.targets import Logit
+from jetxai.explain.targets import Logit, fold
 from jetxai.models import load, prepare_inputs
 from jetxai.models.taggers import Tagger
 from jetxai.studies.options import STUDY_METHODS
@@ -298,8 +298,6 @@ def _worker_model(checkpoint: str, key: str, device: str, logit: Logit | None = 
 def explained_model(checkpoint: str | Path, device: str, logit: Logit | None) -> Tagger:
     """The model of ``checkpoint`` as explained: itself, or (a multi-class tagger) its binary
     copy whose one logit is ``logit``'s (:func:`jetxai.explain.targets.fold`)."""
-    from jetxai.explain.targets import fold
-
     model = load(checkpoint, device=device)
     return model if logit is None else fold(model, logit)
 
@@ -425,7 +423,7 @@ def explain_jets(
     probe_at = todo[0] if todo else None
     common: dict[str, Any] = {"checkpoint": str(checkpoint), "method": method, "options": options}
     common |= {"batch_size": batch_size, "key": key, "device": device, "probe_at": probe_at}
-    common["logit"] = logit
+    common |= {"logit": logit}
     tasks = [
         ChunkTask(
             source=source,

@@ -43,8 +43,9 @@ from jetxai._quiet import bar_disabled
 from jetxai.errors import InputError
 from jetxai.evaluate.relevance import ensemble_ranking
 from jetxai.evaluate.seeds import mean_std
-from jetxai.explain.targets import Logit
-from jetxai.models import load, prepare_inputs
+from jetxai.explain.targets import Logit, logits_to_explain
+from jetxai.models import prepare_inputs
+from jetxai.models.checkpoint import read_spec
 from jetxai.models.taggers import Tagger
 from jetxai.studies.background import background_baseline, background_rows, background_weights
 from jetxai.studies.checkpoints import SplitCache, checkpoints
@@ -173,9 +174,7 @@ def _logits(
     checkpoint: Path, target: str | None, contrast: Sequence[str] | None
 ) -> list[Logit | None]:
     """The logits a run explains: [None] for a binary tagger (which has one)."""
-    from jetxai.explain.targets import logits_to_explain
-
-    classes = load(checkpoint).spec.classes
+    classes = read_spec(checkpoint).classes
     if not classes:
         if target is not None or contrast is not None:
             raise InputError(

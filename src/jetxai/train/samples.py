@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jetxai import data
-from jetxai.catalogue import PROCESSES
+from jetxai.catalogue import PROCESSES, backgrounds
 from jetxai.data.rows import LazyJets
 from jetxai.data.schema import split_codes
 from jetxai.errors import InputError
@@ -192,7 +192,7 @@ def chosen_classes(found: Sequence[str], classes: Sequence[str]) -> list[str]:
     """The classes of a multi-class target: ``classes`` as given (each must be in the data),
     or for ``["all"]`` every process found, those the catalogue calls background first."""
     if list(classes) == ["all"]:
-        background = [p for p in found if p in PROCESSES and PROCESSES[p].is_background]
+        background = backgrounds(found)
         classes = background + [p for p in found if p not in background]
     unknown = [c for c in classes if c not in found]
     if unknown:
