@@ -10,8 +10,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import awkward as ak
+import numpy as np
 import pytest
 
+from jetxai import data
+from jetxai.data.jetclass import write_branches, write_jetclass
 from jetxai.generate import GeneratorConfig, generate
 from jetxai.generate.events import EventConfig
 
@@ -82,6 +86,41 @@ def three_classes(
     for name in ("top", "qcd", "w"):
         add_xaug(root / name, ["mass", "tau32"], progress=False)
     return root
+
+
+#: JetClass's impact-parameter branches, which jetxai does not simulate.
+IMPACT = ("part_d0val", "part_d0err", "part_dzval", "part_dzerr")
+
+
+def jetclass_arrays(path: Path) -> dict[str, ak.Array]:
+    """Every branch of the JetClass file ``path``, impact parameters added (seeded)."""
+    import uproot
+
+    with uproot.open(path) as file:
+        arrays = file["tree"].arrays(library="ak")
+    branches = {name: arrays[name] for name in arrays.fields}
+    generator = np.random.default_rng(7)
+    counts = ak.num(branches["part_px"], axis=1)
+    for name in IMPACT:
+        values = generator.normal(size=int(ak.sum(counts))).astype(np.float32)
+        branches[name] = ak.unflatten(np.abs(values) if "err" in name else values, counts)
+    return branches
+
+
+@pytest.fixture(scope="session")
+def jetclass_files(
+    three_classes: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """``root``: 72 top, W and QCD jets as a JetClass ROOT file, with JetClass's impact
+    parameters added as random numbers so weaver's published full config reads them;
+    ``parquet``: the same jets."""
+    root = tmp_path_factory.mktemp("weaver-files")
+    jets = ak.concatenate([data.read(three_classes / n) for n in ("top", "w", "qcd")])
+    plain = write_jetclass(root / "plain.root", jets)
+    branches = jetclass_arrays(plain)
+    write_branches(root / "jetclass.root", branches)
+    ak.to_parquet(ak.zip(branches, depth_limit=1), root / "jetclass.parquet")
+    return {"root": root / "jetclass.root", "parquet": root / "jetclass.parquet"}
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ STAGES = (
     "train",
     "report",
     "studies",
+    "weaver",
     "export",
     "cli",
 )

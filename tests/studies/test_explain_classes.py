@@ -57,6 +57,40 @@ def test_every_class_is_explained_in_its_own_directory(
         ranking = json.loads((tmp_path / name / "ranking.json").read_text())
         assert set(ranking["ensemble_ranking"]["order"]) == {"mass", "tau32"}
     assert not list(tmp_path.rglob("chunks"))
+    _check_the_page(tmp_path, run, classes)
+
+
+def _check_the_page(out: Path, run: Path, classes: np.ndarray) -> None:
+    """The per-class page: a section per class, the rankings side by side and the confusion
+    matrix of the first seed's test split, as the tagger predicts it."""
+    from jetxai.report import build_report
+
+    page = build_report(out).read_text()
+    metrics = json.loads((out / "report" / "metrics.json").read_text())
+    assert list(metrics["explained"]) == CLASSES
+    for name in CLASSES:
+        assert f"Logit {name}</h2>" in page
+        shares = dict(metrics["explained"][name]["ranking"])
+        assert set(shares) >= {"log_pt", "deta"}  # the constituent features' shares
+        assert sum(shares.values()) == pytest.approx(1.0, abs=1e-9)
+    assert "Rankings side by side" in page
+    assert "Confusion matrix" in page
+    counts = np.array(metrics["confusion"]["counts"])
+    np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(classes, minlength=3))
+    samples = load_samples(_data_of(run), classes=CLASSES)
+    model = load(run / "seed-0")
+    inputs, additional = prepare_inputs(model, samples.jets[samples.test])
+    with torch.no_grad():
+        predicted = model(*inputs, *additional).argmax(dim=1).numpy()
+    expected = np.zeros((3, 3), dtype=int)
+    np.add.at(expected, (classes, predicted), 1)
+    np.testing.assert_array_equal(counts, expected)
+
+
+def _data_of(run: Path) -> list[Path]:
+    """The datasets the run was trained on, from its metrics."""
+    metrics = json.loads((run / "metrics.json").read_text())
+    return [Path(p) for p in metrics["data"]["datasets"]]
 
 
 def test_a_contrast_explains_the_jets_of_its_two_classes(

@@ -19,10 +19,12 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from jetxai import kinematics
 from jetxai._io import atomic_path
 from jetxai._optional import require
 from jetxai.data._build import jets_from_constituents
 from jetxai.data.formats import FORMATS
+from jetxai.data.schema import JET_FIELDS
 from jetxai.errors import InputError
 
 #: JetClass label branch → jetxai process name.
@@ -120,10 +122,12 @@ def read_jetclass(
 
 def write_jetclass(path: str | os.PathLike[str], jets: ak.Array, tree: str = "tree") -> Path:
     """Write jetxai jets as a JetClass ROOT file (the layout :func:`read_jetclass` reads and
-    weaver-core's JetClass configs take): jagged ``part_px … part_charge`` and the five
-    ``part_is*`` flags (float32), ``jet_pt`` and the ten one-hot ``label_*`` branches from each
-    jet's process (a process with no JetClass label is refused). Written atomically."""
-    uproot = require("uproot", "io")
+    weaver-core's JetClass configs take): jagged ``part_px … part_charge``, the five
+    ``part_is*`` flags and ``part_deta`` / ``part_dphi`` (to the jet axis), the jet's ``jet_pt,
+    jet_eta, jet_phi, jet_energy, jet_mass, jet_nparticles`` (float32, as JetClass) and the ten
+    one-hot ``label_*`` branches from each jet's process (JetClass's impact parameters
+    ``part_d0val …`` are not written: jetxai simulates no tracks). A process with no JetClass
+    label is refused. Written atomically."""
     process = np.asarray(ak.to_list(jets.process), dtype=str)
     unknown = sorted(set(process) - set(LABEL_BRANCHES.values()))
     if unknown:
@@ -139,10 +143,35 @@ def write_jetclass(path: str | os.PathLike[str], jets: ak.Array, tree: str = "tr
     }
     branches: dict[str, Any] = {name: ak.values_astype(jets[name], np.float32) for name in _MOMENTA}
     branches |= {name: ak.values_astype(flag, np.float32) for name, flag in flags.items()}
-    branches["jet_pt"] = ak.to_numpy(jets.jet_pt).astype(np.float32)
+    counts = ak.num(jets.part_px, axis=1)
+    flat = {f: ak.to_numpy(ak.flatten(jets[f])) for f in ("part_px", "part_py", "part_pz")}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = kinematics.eta(flat["part_px"], flat["part_py"], flat["part_pz"])
+    phi = kinematics.phi(flat["part_px"], flat["part_py"])
+    axis = {f: np.repeat(ak.to_numpy(jets[f]), counts) for f in ("jet_eta", "jet_phi")}
+    angles = {
+        "part_deta": eta - axis["jet_eta"],
+        "part_dphi": kinematics.delta_phi(phi, axis["jet_phi"]),
+    }
+    branches |= {k: ak.unflatten(v.astype(np.float32), counts) for k, v in angles.items()}
+    for name in JET_FIELDS:
+        branches[name] = ak.to_numpy(jets[name]).astype(np.float32)
     for branch, name in LABEL_BRANCHES.items():
         branches[branch] = (process == name).astype(np.float32)
+    return write_branches(path, branches, tree)
+
+
+def write_branches(
+    path: str | os.PathLike[str], branches: dict[str, Any], tree: str = "tree"
+) -> Path:
+    """Write ``branches`` (flat or jagged arrays of one length) as the TTree ``tree`` of a ROOT
+    file (a TTree as JetClass's, which weaver-core reads; uproot's default is now an RNTuple).
+    Written atomically."""
+    uproot = require("uproot", "io")
+    types = {
+        k: v.type if isinstance(v, ak.Array) else np.asarray(v).dtype for k, v in branches.items()
+    }
     path = Path(path)
     with atomic_path(path) as tmp, uproot.recreate(tmp) as file:
-        file[tree] = branches
+        file.mktree(tree, types).extend(branches)
     return path

@@ -113,12 +113,25 @@ def multiclass_metrics(
     return {
         "classes": list(classes),
         "background": background,
+        "confusion": confusion(z.argmax(axis=1), y, len(classes)),
         "accuracy": accuracy,
         "accuracy_stat": float(np.sqrt(accuracy * (1.0 - accuracy) / n)),
         "auc": float(np.mean(aucs)),
         "auc_stat": mean_error,
         "per_class": per_class,
     }
+
+
+def confusion(predicted: npt.ArrayLike, labels: npt.ArrayLike, n_classes: int) -> dict[str, Any]:
+    """Jets of each true class (rows) by predicted class (columns): the counts, and each row's
+    fractions (0 for a class without jets)."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(
+        counts, (np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1
+    )
+    rows = counts.sum(axis=1, keepdims=True)
+    fraction = np.divide(counts, rows, out=np.zeros(counts.shape), where=rows > 0)
+    return {"counts": counts.tolist(), "fraction": fraction.tolist()}
 
 
 def background_class(classes: Sequence[str]) -> str:

@@ -76,7 +76,7 @@ def _logaddexp(g: Any, a: Any, b: Any) -> Any:
 SYMBOLICS: dict[str, Callable[..., Any]] = {"aten::cosh": _cosh, "aten::logaddexp": _logaddexp}
 
 
-def _register_symbolics() -> None:
+def register_symbolics() -> None:
     from torch.onnx import register_custom_op_symbolic
 
     for name, symbolic in SYMBOLICS.items():
@@ -103,7 +103,7 @@ def export_onnx(model: Tagger, path: str | os.PathLike[str]) -> Path:
     model = model.cpu().float().eval()
     example = onnx_inputs(model)
     names = list(example)
-    _register_symbolics()
+    register_symbolics()
     with (
         tempfile.TemporaryDirectory() as scratch,
         warnings.catch_warnings(),

@@ -1,5 +1,7 @@
 """Building the report of a study directory: ``report/index.html`` (self-contained, images
-embedded) and ``report/metrics.json`` (every number the page shows).
+embedded) and ``report/metrics.json`` (every number the page shows). An explanation directory
+of a multi-class tagger or a weaver model (its ``classes.json``) gets the per-class page
+(:mod:`jetxai.report.explanation_page`).
 
 The study's ``study.json`` says its kind; :mod:`jetxai.report.layout` says where each kind keeps
 its files. A jet-tagging study (``jetxai demo``) gets the tagger page
@@ -17,6 +19,7 @@ from jetxai.errors import InputError
 from jetxai.report import figures
 from jetxai.report.common import energy_label, read
 from jetxai.report.event_page import build_event_page
+from jetxai.report.explanation_page import build_explanation_page
 from jetxai.report.jet_page import build_jet_page
 from jetxai.report.layout import EVENT_CLASSIFICATION, JET_TAGGING, KINDS, StudyLayout
 
@@ -34,6 +37,8 @@ def build_report(study: str | os.PathLike[str]) -> Path:
 
 
 def _build(study: Path) -> Path:
+    if (study / "classes.json").is_file() and not (study / "study.json").exists():
+        return build_explanation_page(study)  # a per-class explanation directory
     layout = StudyLayout(study)
     config = read(layout.config)
     kind = config.get("kind", JET_TAGGING)  # demo directories from before kinds were recorded

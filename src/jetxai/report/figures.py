@@ -440,3 +440,25 @@ def relevance_distribution(values: Mapping[str, npt.ArrayLike], name: str) -> An
         ax.set_ylabel("normalised jets")
         ax.legend(fontsize=10)
         return _finish(fig)
+
+
+def confusion_matrix(
+    classes: Sequence[str], fraction: npt.ArrayLike, rows: Sequence[int] | None = None
+) -> Any:
+    """Each true class's jets (rows: ``rows`` of ``classes``, default all) by the class of the
+    highest logit (columns), as fractions of the row, written in each cell."""
+    shown = list(range(len(classes))) if rows is None else list(rows)
+    values = np.asarray(fraction, dtype=float)[shown]
+    size = 1.0 + 0.55 * len(classes)
+    with _figure(size + 1.4, 1.6 + 0.55 * len(shown)) as (fig, ax):
+        image = ax.imshow(values, cmap="Blues", vmin=0.0, vmax=1.0)
+        for (row, column), value in np.ndenumerate(values):
+            colour = "white" if value > 0.5 else "black"
+            ax.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=8, color=colour)
+        labels = [literal(c) for c in classes]
+        ax.set_xticks(range(len(classes)), labels, rotation=45, ha="right", fontsize=9)
+        ax.set_yticks(range(len(shown)), [labels[k] for k in shown], fontsize=9)
+        ax.set_xlabel("predicted class (highest logit)")
+        ax.set_ylabel("true class")
+        fig.colorbar(image, ax=ax, label="fraction of the true class")
+        return _finish(fig)

@@ -166,8 +166,23 @@ def explain_run(
         return _write_ranking(out, options, per_seed[""])
     written = {name: _write_ranking(out / name, options, seeds) for name, seeds in per_seed.items()}
     classes = list(first.classes)
-    write_json(out / "classes.json", {"classes": classes, "explained": list(written)})
+    listing = {"classes": classes, "explained": list(written)}
+    confusion = _run_confusion(found[0])
+    write_json(out / "classes.json", listing | ({"confusion": confusion} if confusion else {}))
     return {"classes": classes, "explained": written}
+
+
+def _run_confusion(checkpoint: Path) -> dict[str, Any] | None:
+    """The confusion matrix of the checkpoint's test split, from its training run's metrics
+    (None where the run did not record one)."""
+    metrics = checkpoint.parent / "metrics.json"
+    if not metrics.is_file():
+        return None
+    seed = checkpoint.name.removeprefix("seed-")
+    for entry in json.loads(metrics.read_text()).get("per_seed", []):
+        if str(entry.get("seed")) == seed and "confusion" in entry:
+            return dict(entry["confusion"])
+    return None
 
 
 def _logits(
