@@ -178,9 +178,11 @@ def build_batch(config: DataConfig, table: ak.Array, file: str, first: int) -> B
 def read_batches(
     config: DataConfig, files: Sequence[str | os.PathLike[str]], max_jets: int | None = None
 ) -> Iterator[Batch]:
-    """The jets of ``files`` (in order) as :class:`Batch` es of at most :data:`READ_STEP`, at
-    most ``max_jets`` in all (the first that pass the selection)."""
+    """The jets of ``files`` (in order) as :class:`Batch` es of at most :data:`READ_STEP`; with
+    ``max_jets``, at most that many in all, spread over the files (the first ⌈max_jets / files⌉
+    that pass the selection in each: JetClass keeps one class per file)."""
     branches = needed_branches(config)
+    quota = None if max_jets is None else -(-max_jets // max(len(files), 1))
     left = max_jets
     for given in files:
         path = Path(given)
@@ -188,17 +190,20 @@ def read_batches(
             raise InputError(f"{path}: no such file")
         if path.suffix not in SUFFIXES:
             raise InputError(f"{path}: weaver input files are {' or '.join(SUFFIXES)}")
-        first = 0
+        first, taken = 0, 0
         for table in _tables(path, branches, config.treename):
             batch = build_batch(config, table, str(path), first)
             first += len(table)
-            if left is not None:
-                batch = _head(batch, left)
+            if left is not None and quota is not None:
+                batch = _head(batch, min(left, quota - taken))
                 left -= len(batch)
+                taken += len(batch)
             if len(batch):
                 yield batch
             if left == 0:
                 return
+            if quota is not None and taken >= quota:
+                break
 
 
 def _head(batch: Batch, n: int) -> Batch:
