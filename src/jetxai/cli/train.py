@@ -32,6 +32,7 @@ _FLAGS = {
     "device": "device",
     "precision": "precision",
     "nproc": "nproc",
+    "preset": "preset",
 }
 
 
@@ -55,6 +56,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=path_text, required=True, help="output directory")
     parser.add_argument("--config", help="YAML file of training options")
     parser.add_argument("--model", choices=list(MODELS))
+    parser.add_argument(
+        "--preset",
+        help="a named option set of the model: paper (particlenet: the published network, as "
+        "weaver-core builds it; recorded in the checkpoint's options)",
+    )
     parser.add_argument(
         "--xaug",
         help="comma-separated XAUG variables for the XAUG branch (dnn on event datasets: "

@@ -104,13 +104,35 @@ class Concat(nn.Module):
         return torch.cat(parts, dim=-1)
 
 
-def mlp(sizes: Sequence[int], final_activation: bool = True) -> nn.Sequential:
-    """Linear layers of the given sizes with ReLU between them (and after the last if asked)."""
+def mlp(sizes: Sequence[int], final_activation: bool = True, dropout: float = 0.0) -> nn.Sequential:
+    """Linear layers of the given sizes with ReLU between them (and after the last if asked),
+    each ReLU followed by dropout where ``dropout`` is positive."""
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(n_in, n_out))
         if final_activation or i < len(sizes) - 2:
             layers.append(nn.ReLU())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+class ChannelNorm(nn.BatchNorm1d):
+    """BatchNorm over the last (channel) axis of a tensor of any shape — (N, n, C) particles or
+    (N, n, k, C) edges — with the statistics over every other axis, as weaver's BatchNorm1d/2d
+    take them over (N, ·, P[, K]). After a Linear in an ``nn.Sequential``, LRP folds it into
+    that layer."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.reshape(-1, x.shape[-1])).reshape(x.shape)
+
+
+def normed_mlp(sizes: Sequence[int]) -> nn.Sequential:
+    """Linear layers without bias, each followed by :class:`ChannelNorm` and ReLU (weaver's
+    1×1 convolution, BatchNorm, ReLU)."""
+    layers: list[nn.Module] = []
+    for n_in, n_out in itertools.pairwise(sizes):
+        layers += [nn.Linear(n_in, n_out, bias=False), ChannelNorm(n_out), nn.ReLU()]
     return nn.Sequential(*layers)
 
 
@@ -122,11 +144,13 @@ class Head(nn.Module):
     operations, before the final dense layers.
     """
 
-    def __init__(self, latent: int, n_xaug: int, hidden: Sequence[int]) -> None:
+    def __init__(
+        self, latent: int, n_xaug: int, hidden: Sequence[int], dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.n_xaug = n_xaug
         self.concat = Concat()
-        self.dense = mlp([latent + n_xaug, *hidden, 1], final_activation=False)
+        self.dense = mlp([latent + n_xaug, *hidden, 1], final_activation=False, dropout=dropout)
 
     def set_outputs(self, outputs: int) -> None:
         """Give the last layer ``outputs`` logits (one per class of a multi-class tagger; the

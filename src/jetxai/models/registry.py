@@ -108,8 +108,33 @@ def default_spec(name: str, xaug: list[str], n_constituents: int = 64) -> ModelS
     )
 
 
-def build(spec: ModelSpec) -> Tagger:
-    """An untrained tagger for ``spec``; the spec is kept as ``model.spec``."""
+def preset_options(name: str, preset: str | None) -> dict[str, object]:
+    """The options of model ``name``'s ``preset`` (None: none); an unknown preset is an error
+    naming the model's."""
+    if preset is None:
+        return {}
+    presets = entry(name).cls.presets
+    if preset not in presets:
+        known = ", ".join(presets) or "none"
+        raise InputError(f"model {name!r} has no preset {preset!r} (its presets: {known})")
+    return dict(presets[preset])
+
+
+def build(
+    spec: ModelSpec | str,
+    preset: str | None = None,
+    xaug: Sequence[str] = (),
+    n_constituents: int = 64,
+) -> Tagger:
+    """An untrained tagger for ``spec``; the spec is kept as ``model.spec``. Or by name with
+    the registry's inputs (:func:`default_spec`), ``xaug`` and a ``preset`` of options
+    (``build("particlenet", preset="paper")``)."""
+    if isinstance(spec, str):
+        named = default_spec(spec, list(xaug), n_constituents)
+        named.options = preset_options(spec, preset)
+        spec = named
+    elif preset is not None:
+        spec.options = preset_options(spec.name, preset) | dict(spec.options)
     model = entry(spec.name)
     kwargs = dict(spec.options)
     kwargs["n_xaug"] = len(spec.xaug)

@@ -107,6 +107,10 @@ class ModelSpec:
             if not sizes or len(sizes) > MAX_LAYERS:
                 raise InputError(f"model spec: option {key!r} has {len(sizes)} layers")
             for size in sizes:
+                if isinstance(size, bool) and len(sizes) == 1:  # a switch (batch_norm, …)
+                    continue
+                if isinstance(size, float) and key == "dropout" and 0.0 <= size < 1.0:
+                    continue
                 _count(f"option {key!r}", size, 1, MAX_WIDTH)
         for prefix, names in (("xaug", self.xaug), ("constituent", self.constituent_fields)):
             mean, std = getattr(self, f"{prefix}_mean"), getattr(self, f"{prefix}_std")

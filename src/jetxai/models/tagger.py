@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -20,6 +20,8 @@ class Tagger(nn.Module):
     representation = "xaug"
     #: set by :func:`jetxai.models.build`: everything needed to rebuild and feed the model
     spec: ModelSpec
+    #: named option sets (``preset="paper"``: the published architecture), by name
+    presets: ClassVar[dict[str, dict[str, object]]] = {}
 
     def __init__(self, n_xaug: int) -> None:
         super().__init__()

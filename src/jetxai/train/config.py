@@ -33,6 +33,8 @@ class TrainConfig:
     constituent_fields: per-constituent features of constituent models (``None``: the model's
         own, without those that need particle identity when the data carry none).
     options: extra constructor options for the model (hidden sizes, …).
+    preset: a named option set of the model (``paper``: the published architecture, for
+        ``particlenet``); ``options`` change single options of it.
     device: "auto" (GPU when present), "cpu" or "cuda".
     precision: "fp32", or "bf16" (autocast of the forward pass; for GPUs).
     nproc: local training processes (DistributedDataParallel; the batch is the global one).
@@ -55,6 +57,7 @@ class TrainConfig:
     image_bins: int = 32
     constituent_fields: list[str] | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    preset: str | None = None
     device: str = "auto"
     precision: str = "fp32"
     nproc: int = 1
@@ -70,6 +73,7 @@ class TrainConfig:
             "classes": ("a list of names", lambda v: v is None or names(v)),
             "constituent_fields": ("a list of names", lambda v: v is None or names(v)),
             "options": ("a mapping", lambda v: isinstance(v, dict)),
+            "preset": ("text", lambda v: v is None or isinstance(v, str)),
             "device": ("text", lambda v: isinstance(v, str)),
             "precision": ("text", lambda v: isinstance(v, str)),
         }

@@ -41,7 +41,7 @@ from jetxai.evaluate.multiclass import aggregate_multiclass, network_metrics
 from jetxai.features.constituents import NEEDS_PID
 from jetxai.models import build, default_spec, load, save
 from jetxai.models.checkpoint import weights_stamp
-from jetxai.models.registry import entry
+from jetxai.models.registry import entry, preset_options
 from jetxai.models.spec import ModelSpec
 from jetxai.models.tagger import Tagger
 from jetxai.train import distributed
@@ -108,7 +108,7 @@ def _prepare(
     spec.constituent_fields = _constituent_fields(spec.constituent_fields, config, samples)
     if spec.image_bins:
         spec.image_bins = config.image_bins
-    spec.options = dict(config.options)
+    spec.options = preset_options(config.model, config.preset) | dict(config.options)
     spec.classes = list(samples.provenance.get("classes", []))
     spec.check()  # sizes out of bounds, then sizes that cannot work: before any data are read
     entry(config.model).cls.check_options(spec, config.batch_size)
