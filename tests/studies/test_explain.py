@@ -189,3 +189,29 @@ def test_a_limited_explanation_takes_both_classes() -> None:
     assert (np.array([1] * 50 + [0] * 4)[few] == 0).sum() == 4
     assert len(few) == 20
     assert balanced_subset(labels, 500).tolist() == list(range(80))
+
+
+def test_shapley_values_of_the_xaugs_run_through_the_study(run: Path, tmp_path: Path) -> None:
+    """explain --method shapley: every test jet's XAUG Shapley values against the averaged
+    baseline's background jets add up to its logit less the background's mean logit."""
+    import pyarrow.parquet as pq
+
+    from jetxai.models import load
+    from jetxai.studies.background import background_baseline
+    from jetxai.studies.checkpoints import SplitCache
+
+    datasets = [run / "top", run / "qcd"]
+    report = explain_run(run / "run", datasets, tmp_path, method="shapley", k=6, progress=False)
+    assert report["method"] == "shapley"
+    assert report["options"] == {"baseline": "averaged", "weights": "uniform", "k": 6}
+    assert set(report["ensemble_ranking"]["order"]) == {"mass", "tau32"}
+    table = pq.read_table(tmp_path / "relevance-seed-0.parquet").to_pandas()
+    model = load(run / "run" / "seed-0")
+    samples = SplitCache(datasets)(model)
+    background = background_baseline(model, samples, "averaged", "uniform", 6)
+    (draws,) = background.as_tuple()
+    with torch.no_grad():
+        mean_logit = float((background.weights.double() * model(draws).double()).sum())
+    total = table["rel_xaug_mass"] + table["rel_xaug_tau32"]
+    np.testing.assert_allclose(total, table["logit"] - mean_logit, rtol=1e-5, atol=1e-5)
+    assert np.abs(table["delta"]).max() < 1e-9

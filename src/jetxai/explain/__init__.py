@@ -1,6 +1,7 @@
 """Explanations: layerwise relevance propagation (``lrp``), Integrated Gradients with physics
-baselines (``integrated_gradients``, ``AveragedBaseline``, ``baselines.build``), reference
-methods, and ``attribute(model, inputs, method=...)`` for all of them."""
+baselines (``integrated_gradients``, ``AveragedBaseline``, ``baselines.build``), exact Shapley
+values of the XAUG input (``shapley``), reference methods, and ``attribute(model, inputs,
+method=...)`` for all of them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from jetxai.explain.integrated_gradients import integrated_gradients
 from jetxai.explain.lrp import COMPOSITES, RULES, Composite, lrp
 from jetxai.explain.methods import METHODS, attribute
 from jetxai.explain.quadrature import QUADRATURES
+from jetxai.explain.shapley import shapley
 
 __all__ = [
     "BASELINES",
@@ -29,5 +31,6 @@ __all__ = [
     "integrated_gradients",
     "lrp",
     "saliency",
+    "shapley",
     "smoothgrad",
 ]

@@ -220,7 +220,9 @@ def _explain_checkpoint(
         samples = samples.as_binary(logit.positive, logit.negative)
     labels = samples.target[samples.test]
     run_options = options.method_options()
-    if options.method == "ig":
+    if options.method == "shapley":
+        run_options["explained"] = _xaug_input(model)
+    if options.method in ("ig", "shapley"):
         run_options["baselines"] = background_baseline(
             model, samples, options.baseline, options.weights, options.k
         )
@@ -272,6 +274,16 @@ def _explain_checkpoint(
     if options.method == "ig" and model.representation == "xaug":
         out_summary["scorecard"] = _scorecard(model, samples, where, options.n_steps, progress)
     return out_summary
+
+
+def _xaug_input(model: Tagger) -> int:
+    """The position of the XAUG vector among the model's explained inputs (Shapley values are
+    computed for its features)."""
+    if not model.n_xaug:
+        raise InputError(
+            f"{model.spec.name}: shapley explains the XAUG input, and this model has none"
+        )
+    return 0 if model.representation == "xaug" else 1
 
 
 def _write_ranking(

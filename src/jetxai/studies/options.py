@@ -17,8 +17,9 @@ from jetxai.errors import InputError
 #: How the background jets of a baseline are weighted: ``uniform`` (every jet alike) or
 #: ``xsec`` (each jet by its process's σ / events tried).
 BACKGROUND_WEIGHTS = ("uniform", "xsec")
-#: The attribution methods a study runs on whole networks.
-STUDY_METHODS = ("lrp", "ig")
+#: The attribution methods a study runs on whole networks (``shapley``: exact Shapley values of
+#: the XAUG input against the averaged baseline's background jets).
+STUDY_METHODS = ("lrp", "ig", "shapley")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class ExplainOptions:
     """Options of one explanation run.
 
     Attributes:
-        method: ``lrp`` or ``ig``.
+        method: ``lrp``, ``ig`` or ``shapley`` (the XAUG input's exact Shapley values, the
+            background jets of the ``averaged`` baseline as the reference distribution).
         composite: LRP composite (a name in :data:`jetxai.explain.COMPOSITES`).
         epsilon, gamma: LRP rule parameters (``None``: the composite's defaults).
         softmax: LRP's rule for attention softmaxes (:data:`jetxai.explain.lrp.SOFTMAX_RULES`).
@@ -78,6 +80,11 @@ class ExplainOptions:
                 raise InputError(f"{name} must be a positive integer, got {value!r}")
         if self.max_jets is not None and self.max_jets < 1:
             raise InputError(f"max_jets must be positive, got {self.max_jets}")
+        if self.method == "shapley" and self.baseline != "averaged":
+            raise InputError(
+                "shapley values take the background jets as their reference distribution: "
+                f"use the averaged baseline (--baseline averaged), not {self.baseline!r}"
+            )
 
     def with_changes(self, **changes: Any) -> ExplainOptions:
         """A copy with ``changes``; an unknown option is an error naming it."""
@@ -93,6 +100,8 @@ class ExplainOptions:
             rules = {"epsilon": self.epsilon, "gamma": self.gamma}
             chosen = {k: v for k, v in rules.items() if v is not None}
             return {"composite": self.composite, "softmax": self.softmax} | chosen
+        if self.method == "shapley":
+            return {}
         adaptive = {"tolerance": self.tolerance} if self.tolerance is not None else {}
         return {"n_steps": self.n_steps} | adaptive
 
