@@ -153,3 +153,48 @@ def test_a_chunk_without_the_columns_of_the_others_is_refused(tmp_path: Path) ->
     )
     with pytest.raises(InputError, match=r"columns differ from the other chunks \(xaug_mass\)"):
         data.read(tmp_path)
+
+
+def test_a_verified_chunk_is_not_hashed_again_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from jetxai.data import dataset
+
+    _dataset(tmp_path)
+    hashed: list[str] = []
+    original = dataset.file_digest
+    monkeypatch.setattr(
+        dataset, "file_digest", lambda p: hashed.append(Path(p).name) or original(p)
+    )
+    assert len(data.read(tmp_path)) == 7
+    assert hashed == ["chunk-00000.parquet", "chunk-00001.parquet"]
+    hashed.clear()
+    assert len(data.read(tmp_path)) == 7
+    assert hashed == []  # both unchanged: their digests were kept
+    # same size, the modification time set back: the write still moves the status-change time
+    path = data.chunk_path(tmp_path, 1)
+    status = path.stat()
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    path.write_bytes(bytes(content))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    with pytest.raises(InputError, match="content differs from what the manifest recorded"):
+        data.read(tmp_path)
+    assert hashed == ["chunk-00001.parquet"]
+
+
+def test_a_damaged_or_forged_digest_cache_is_ignored(tmp_path: Path) -> None:
+    """(A read-only dataset, where the cache cannot be written, is read by every command in
+    tests/hostile/test_disk.py.)"""
+    from jetxai.data.dataset import DIGEST_CACHE
+
+    _dataset(tmp_path)
+    (tmp_path / DIGEST_CACHE).write_text("{not json")
+    assert len(data.read(tmp_path)) == 7
+    (tmp_path / DIGEST_CACHE).write_text('{"chunk-00000.parquet": ["1:2:3:4", "forged"]}')
+    assert len(data.read(tmp_path)) == 7  # a stamp that does not match is hashed again
+    kept = (tmp_path / DIGEST_CACHE).read_text()
+    assert "forged" not in kept
+    assert kept.count("chunk-0000") == 2

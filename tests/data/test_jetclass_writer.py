@@ -37,3 +37,28 @@ def test_a_process_without_a_jetclass_label_is_refused(top_dataset: Path, tmp_pa
     with pytest.raises(InputError, match="vlq"):
         write_jetclass(tmp_path / "x.root", jets)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_file_is_a_ttree_with_jetclass_angles_and_jet_branches(
+    top_dataset: Path, tmp_path: Path
+) -> None:
+    """A TTree as JetClass's (uproot now writes an RNTuple by default, which weaver-core cannot
+    read), with part_deta / part_dphi to the jet axis and the jet-level branches."""
+    import uproot
+
+    from jetxai import kinematics
+
+    jets = data.read(top_dataset)[:8]
+    path = write_jetclass(tmp_path / "jets.root", jets)
+    with uproot.open(path) as file:
+        assert [v.classname for v in file.values()] == ["TTree"]
+        branches = file["tree"].arrays(library="ak")
+    eta = kinematics.eta(
+        *(ak.to_numpy(ak.flatten(jets[f])) for f in ("part_px", "part_py", "part_pz"))
+    )
+    axis = np.repeat(ak.to_numpy(jets.jet_eta), ak.to_numpy(ak.num(jets.part_px)))
+    np.testing.assert_allclose(ak.to_numpy(ak.flatten(branches.part_deta)), eta - axis,
+                               rtol=1e-5, atol=1e-5)  # fmt: skip
+    assert np.all(np.abs(ak.to_numpy(ak.flatten(branches.part_dphi))) <= np.pi)
+    for name in ("jet_pt", "jet_eta", "jet_phi", "jet_energy", "jet_mass", "jet_nparticles"):
+        np.testing.assert_allclose(ak.to_numpy(branches[name]), ak.to_numpy(jets[name]), rtol=1e-6)

@@ -14,10 +14,17 @@ The manifest lists every chunk with its number of records and a content hash (``
 reading checks the directory against it: a missing, extra, truncated, altered or copied-in chunk,
 chunks whose columns differ, a manifest without ``complete`` or of an unknown schema version are
 refused by name, never read silently.
+
+Hashing every chunk on every read costs seconds per GB, so a verified chunk's digest is kept in
+``DIR/.verified-digests.json`` with the file's size, modification and status-change times and
+inode: a chunk whose stamp is unchanged is not read again, while any write to it (which moves
+its status-change time, whatever its modification time is set back to) has it hashed and
+checked again. Where the directory is read-only the digests are simply not kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -35,6 +42,8 @@ from jetxai.errors import InputError
 
 MANIFEST = "manifest.json"
 CHUNK_DIR = "chunks"
+#: The verified chunk digests, by file name with the file's stamp (see the module docs).
+DIGEST_CACHE = ".verified-digests.json"
 _META_KEY = b"jetxai"
 _ANNOTATIONS_KEY = b"jetxai.annotations"
 
@@ -117,6 +126,49 @@ def file_digest(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def _stamp(path: Path) -> str:
+    """Size, modification and status-change times and inode: what any write to the file
+    changes."""
+    status = path.stat()
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}"
+
+
+class VerifiedDigests:
+    """The chunk digests of a dataset already checked (:data:`DIGEST_CACHE`), so an unchanged
+    chunk is not hashed again; a damaged or foreign cache file is ignored."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / DIGEST_CACHE
+        self.known: dict[str, list[str]] = {}
+        self.changed = False
+        try:
+            loaded = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return
+        if isinstance(loaded, dict):
+            self.known = {
+                k: v for k, v in loaded.items()
+                if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+            }  # fmt: skip
+
+    def matches(self, path: Path, expected: str) -> bool:
+        """Whether chunk ``path`` has the ``expected`` digest (hashed only if it changed)."""
+        stamp = _stamp(path)
+        if self.known.get(path.name) == [stamp, expected]:
+            return True
+        if file_digest(path) != expected:
+            return False
+        self.known[path.name], self.changed = [stamp, expected], True
+        return True
+
+    def save(self) -> None:
+        """Keep the digests (atomically; nothing where the directory cannot be written)."""
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError):
+            write_json(self.path, self.known)
+
+
 def read_manifest(root: str | os.PathLike[str]) -> dict[str, Any]:
     """The manifest of the dataset at ``root`` (a JSON object of a known schema version)."""
     path = Path(root) / MANIFEST
@@ -164,10 +216,11 @@ def verify_chunks(
         shown = ", ".join(files[i].name for i in extra)
         raise InputError(f"{root}: chunk file(s) {shown} are not in the manifest")
     columns: set[str] | None = None
+    digests = VerifiedDigests(Path(root))
     for index, path in sorted(files.items()):
         entry = listed[index]
         expected = entry.get("blake2b")
-        if expected is not None and file_digest(path) != expected:
+        if expected is not None and not digests.matches(path, str(expected)):
             raise InputError(
                 f"{path}: content differs from what the manifest recorded (altered, truncated "
                 "or copied in)"
@@ -190,6 +243,7 @@ def verify_chunks(
                 "re-run the command that adds them"
             )
         columns = names
+    digests.save()
     return [files[i] for i in sorted(files)]
 
 
