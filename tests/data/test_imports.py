@@ -331,3 +331,10 @@ def test_jetclass_files_of_jetxai_jets_go_through_the_whole_demo_study(
     run = json.loads((tmp_path / "study" / "runs" / "pfn-xaug" / "metrics.json").read_text())
     assert run["data"]["split"] == {"method": "official"}
     assert run["data"]["n_jets"] == {"train": 24, "val": 12, "test": 12}  # as the files split
+    # JetClass records no cross-section: IG's background jets are weighted uniformly, and the
+    # page says why (they fell back to uniform weights silently before)
+    ig = json.loads(
+        (tmp_path / "study" / "explain" / "ig-dnn-averaged" / "ranking.json").read_text()
+    )
+    assert ig["options"]["weights"] == "uniform"
+    assert "weighted uniformly (train, val, test record no cross-section)" in page.read_text()

@@ -81,3 +81,29 @@ def test_a_dataset_written_with_the_old_split_codes_reads_the_same(
         assert np.array_equal(getattr(again, part), getattr(new, part))
     with pytest.raises(InputError, match="split holds code"):
         split_codes(np.array([0, 3]))
+
+
+def test_imported_data_record_an_unknown_cross_section_and_xsec_weights_say_so(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    """Imported data carry no cross-section: the provenance says null (not 0), and weighting
+    by cross-section is refused by name instead of falling back to uniform weights."""
+    from jetxai.data.imports import import_dataset
+    from jetxai.data.jetclass import write_jetclass
+
+    jets = ak.concatenate([data.read(top_dataset)[:12], data.read(qcd_dataset)[:12]])
+    source = write_jetclass(tmp_path / "jets.root", jets)
+    imported = tmp_path / "imported"
+    import_dataset("jetclass", [source], imported, progress=False)
+    samples = load_samples([imported])
+    assert samples.provenance["cross_sections"] == {
+        "qcd": {"cross_section_pb": None, "events_tried": None},
+        "top": {"cross_section_pb": None, "events_tried": None},
+    }
+    with pytest.raises(InputError, match=r"cross-section of qcd, top is unknown"):
+        samples.cross_section_weight()
+    generated = load_samples([top_dataset, qcd_dataset])
+    weights = generated.cross_section_weight()
+    top = data.read_manifest(top_dataset)
+    expected = top["cross_section_pb"] / top["events_tried"]
+    np.testing.assert_allclose(weights[generated.processes == "top"], expected)

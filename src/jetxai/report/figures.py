@@ -462,3 +462,44 @@ def confusion_matrix(
         ax.set_ylabel("true class")
         fig.colorbar(image, ax=ax, label="fraction of the true class")
         return _finish(fig)
+
+
+def xaug_gain(sizes: Sequence[int], runs: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
+    """ε_S at ε_B = 1 % and 1/ε_B at ε_S = 0.5 against the training jets per class, one line
+    per network (``runs``: name → its metrics.json at each size), with the seed spread and the
+    statistical error added in quadrature; an open marker where the rejection is a bound."""
+    with _figure(10.0, 4.2) as (fig, ax):
+        fig.delaxes(ax)
+        panels = fig.subplots(1, 2)
+        shown = (("efficiency_0.01", r"$\varepsilon_S$ at $\varepsilon_B$ = 1 %"),
+                 ("rejection_0.5", r"$1/\varepsilon_B$ at $\varepsilon_S$ = 0.5"))  # fmt: skip
+        for axis, (metric, label) in zip(panels, shown, strict=True):
+            for name, per_size in runs.items():
+                entries = [m[metric] for m in per_size]
+                mean = np.array([e["mean"] for e in entries])
+                errors = np.array([_total_error(e) for e in entries]).T
+                bound = [bool(e.get("is_lower_bound")) for e in entries]
+                line = axis.errorbar(sizes, mean, yerr=errors, marker="o", capsize=3,
+                                     label=literal(name))  # fmt: skip
+                for x, y, is_bound in zip(sizes, mean, bound, strict=True):
+                    if is_bound:
+                        axis.plot(x, y, "o", mfc="white", mec=line[0].get_color())
+            axis.set_xscale("log")
+            axis.set_xlabel("training jets per class (before the split)")
+            axis.set_ylabel(label)
+            axis.legend(fontsize=9)
+        return _finish(fig)
+
+
+def _total_error(entry: Mapping[str, Any]) -> tuple[float, float]:
+    """(below, above): the seed spread with the statistical error in quadrature (the larger
+    side where the statistical interval is open)."""
+    std = float(entry.get("std", 0.0))
+    stat = entry.get("stat")
+    if isinstance(stat, list):
+        low = float(stat[0])
+        high = float(stat[1]) if stat[1] is not None else low
+        return float(np.hypot(std, low)), float(np.hypot(std, high))
+    if isinstance(stat, float):
+        return float(np.hypot(std, stat)), float(np.hypot(std, stat))
+    return std, std

@@ -115,7 +115,9 @@ def xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, An
             spread = float(np.hypot(a["std"], b["std"]))
             stat = _stat_in_quadrature(a, b)
             text = f"{change:+.3g} ± {spread:.2g}" + (f" ± {stat:.2g} (stat)" if stat else "")
-            numbers = {"model": name, "metric": key, "change": change, "spread": spread}
+            trained = plain.get("data", {}).get("n_jets", {}).get("train")
+            numbers = {"model": name, "metric": key, "change": change, "spread": spread,
+                       "training_jets": trained}  # fmt: skip
             rows.append(
                 {
                     "model": name,
@@ -123,6 +125,7 @@ def xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, An
                     "without": pm(a, 3),
                     "with": pm(b, 3),
                     "change": text,
+                    "training_jets": numbers["training_jets"],
                     "numbers": numbers | ({"stat": stat} if stat else {}),
                 }
             )
@@ -289,6 +292,9 @@ def build_jet_page(
         "signal": classes.signal,
         "background": classes.background,
         "configuration": json.dumps(config, indent=2),
+        "ig_weights": "by cross-section (σ / events tried of each process)"
+        if config.get("ig_weights", "xsec") == "xsec"
+        else f"uniformly ({config.get('ig_weights_why', 'as asked')})",
     } | datasets
     metrics = {"config": config} | metrics
     for built, numbers in (

@@ -92,7 +92,8 @@ DEMO_SAMPLES = {
     "qcd": ("qcd", 2, "n_jets", None),
     "qcd-test": ("qcd", 3, "n_test_background", "test"),
 }
-#: How the demo explains with IG (the per-jet view's run too): background weights and K.
+#: How the demo explains with IG (the per-jet view's run too): background weights and K
+#: (uniform weights on data that record no cross-section).
 IG_OPTIONS: dict[str, Any] = {"weights": "xsec", "k": 16}
 
 
@@ -122,7 +123,14 @@ def study_config(quick: bool, given: dict[str, Path] | None) -> dict[str, Any]:
         "settings": size,
         "versions": versions(("jetxai", "pythia8mc", "fastjet", "awkward", "torch", "numpy")),
     }
+    study["ig_weights"] = IG_OPTIONS["weights"]
     if given:
+        from jetxai.data import read_manifest
+
+        unknown = [n for n, p in given.items() if not read_manifest(p).get("cross_section_pb")]
+        if unknown:  # imported data: no cross-section to weight background jets by
+            study["ig_weights"] = "uniform"
+            study["ig_weights_why"] = f"{', '.join(unknown)} record no cross-section"
         names = ", ".join(f"{name} ({path})" for name, path in given.items())
         study |= {
             "summary": f"The demo's study on the datasets given: {names}. Nothing is generated; "
@@ -224,15 +232,22 @@ class Demo:
         name = self.study["ig"]
         for baseline in IG_BASELINES:
             target = self.layout.ig(name, baseline)
-            self._explain(name, target, "ig", baseline=baseline, n_steps=32, **IG_OPTIONS)
+            self._explain(name, target, "ig", baseline=baseline, n_steps=32, **self._ig_options)
 
     def ig_jets(self) -> None:
         # a subset of the LRP run's jets (balanced_subset is nested), with adaptive steps
         name, baseline = self.study["jets"]["model"], self.study["jets"]["ig_baseline"]
         target = self.layout.ig(name, baseline)
         self._explain(
-            name, target, "ig", JETS_WITH_IG, baseline=baseline, n_steps="auto", **IG_OPTIONS
-        )
+            name, target, "ig", JETS_WITH_IG, baseline=baseline, n_steps="auto",
+            **self._ig_options,
+        )  # fmt: skip
+
+    @property
+    def _ig_options(self) -> dict[str, Any]:
+        """IG's background weights and K: cross-section weights, uniform where the data record
+        no cross-section (imported), as study.json says."""
+        return IG_OPTIONS | {"weights": self.study.get("ig_weights", IG_OPTIONS["weights"])}
 
     def reduced(self) -> None:
         from jetxai.train import TrainConfig, random_ordering, reduced_feature_curve

@@ -72,14 +72,16 @@ def _scorecard(
     where: np.ndarray,
     n_steps: int | str,
     progress: bool,
+    weights_by: str = "xsec",
 ) -> list[dict[str, Any]]:
     """The baseline scorecard on the first :data:`SCORECARD_JETS` explained jets (data rows
     ``where``) of a single-input model, against :data:`SCORECARD_BACKGROUND` training background
-    jets drawn at random with cross-section weights (only those jets are read)."""
+    jets drawn at random, weighted as the run's baselines are (``weights_by``; only those jets
+    are read)."""
     from jetxai.evaluate.scorecard import scorecard
 
     rows = background_rows(samples)
-    weights = background_weights(samples, rows, "xsec")
+    weights = background_weights(samples, rows, weights_by)
     pick = torch.randperm(len(rows), generator=torch.Generator().manual_seed(0))
     pick = pick[:SCORECARD_BACKGROUND]
     (background,), _ = prepare_inputs(model, samples.jets[rows[pick.numpy()]])
@@ -272,7 +274,9 @@ def _explain_checkpoint(
     if profiles:
         out_summary["pair_profile_dr"] = profiles
     if options.method == "ig" and model.representation == "xaug":
-        out_summary["scorecard"] = _scorecard(model, samples, where, options.n_steps, progress)
+        out_summary["scorecard"] = _scorecard(
+            model, samples, where, options.n_steps, progress, options.weights
+        )
     return out_summary
 
 

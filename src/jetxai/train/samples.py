@@ -79,11 +79,18 @@ class Samples:
         if self.provenance.get("has_weight"):
             return self.weight.copy()
         table = self.provenance["cross_sections"]
+        unknown = sorted(
+            p for p, e in table.items() if not e["cross_section_pb"] or not e["events_tried"]
+        )
+        if unknown:
+            raise InputError(
+                f"cross-section weights: the cross-section of {', '.join(unknown)} is unknown "
+                "(imported data record none); use uniform weights"
+            )
         processes = self.processes
         out = np.ones(len(processes))
         for process, entry in table.items():
-            if entry["events_tried"] > 0 and entry["cross_section_pb"] > 0:
-                out[processes == process] = entry["cross_section_pb"] / entry["events_tried"]
+            out[processes == process] = entry["cross_section_pb"] / entry["events_tried"]
         return out
 
     def balanced_weight(self) -> npt.NDArray[np.float64]:
@@ -221,14 +228,23 @@ def _read_parts(
 
 def _cross_sections(
     manifests: list[dict[str, Any]], parts: list[ak.Array]
-) -> dict[str, dict[str, float]]:
-    """Per process its cross-section and the events tried to make its jets."""
-    cross_sections: dict[str, dict[str, float]] = {}
+) -> dict[str, dict[str, float | None]]:
+    """Per process its cross-section and the events tried to make its jets; both None
+    (unknown) where a dataset of the process records none (imported data)."""
+    cross_sections: dict[str, dict[str, Any]] = {}
     for manifest, part in zip(manifests, parts, strict=True):
+        sigma: Any = manifest.get("cross_section_pb")
+        tried: Any = manifest.get("events_tried")
+        known = (
+            isinstance(sigma, int | float) and sigma > 0 and isinstance(tried, int) and tried > 0
+        )
         for process in sorted(set(ak.to_list(part.process))):
             entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
-            entry["cross_section_pb"] = float(manifest.get("cross_section_pb", 0.0))
-            entry["events_tried"] += int(manifest.get("events_tried", 0))
+            if not known or entry["events_tried"] is None:
+                entry["cross_section_pb"] = entry["events_tried"] = None
+                continue
+            entry["cross_section_pb"] = float(sigma)
+            entry["events_tried"] += int(tried)
     return cross_sections
 
 
