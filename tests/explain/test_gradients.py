@@ -72,6 +72,7 @@ def test_registry() -> None:
         "gradient_x_input",
         "smoothgrad",
         "expected_gradients",
+        "shapley",
     }
     with pytest.raises(InputError, match="unknown method"):
         attribute(Quadratic(), torch.zeros(1, 2), method="shap")
