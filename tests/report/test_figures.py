@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from jetxai.report import figures
 
@@ -112,3 +113,31 @@ def test_a_figure_leaves_the_callers_backend_alone() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert shown.stdout.split() == ["pdf", "Figure", "0"]  # a notebook's backend stays its own
+
+
+def test_the_xaug_gain_figure_draws_each_network_at_each_size_with_its_errors() -> None:
+    def metric(mean: float, std: float, stat: list[float | None], bound: bool) -> dict:
+        return {"mean": mean, "std": std, "stat": stat, "is_lower_bound": bound}
+
+    runs = {
+        name: [
+            {"efficiency_0.01": metric(0.2 + 0.1 * k, 0.01, [0.03, 0.04], False),
+             "rejection_0.5": metric(50.0 * (k + 1), 5.0, [10.0, None], k == 1)}
+            for k in range(2)
+        ]
+        for name in ("pfn", "pfn-xaug")
+    }  # fmt: skip
+    fig = figures.xaug_gain([10_000, 30_000], runs)
+    efficiency, rejection = fig.axes[:2]
+    lines = efficiency.get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), [0.2, 0.3])
+    assert efficiency.get_xscale() == "log"
+    # the open marker of the bound (second size), beside the two error-bar lines
+    markers = [line for line in rejection.get_lines() if line.get_markerfacecolor() == "white"]
+    assert [list(m.get_xdata()) for m in markers] == [[30_000], [30_000]]  # one per network
+    assert figures._total_error(runs["pfn"][0]["rejection_0.5"]) == pytest.approx(
+        (np.hypot(5.0, 10.0), np.hypot(5.0, 10.0))
+    )
+    assert figures._total_error(runs["pfn"][0]["efficiency_0.01"]) == pytest.approx(
+        (np.hypot(0.01, 0.03), np.hypot(0.01, 0.04))
+    )

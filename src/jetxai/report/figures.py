@@ -482,9 +482,12 @@ def xaug_gain(sizes: Sequence[int], runs: Mapping[str, Sequence[Mapping[str, Any
                 line = axis.errorbar(sizes, mean, yerr=errors, marker="o", capsize=3,
                                      label=literal(name))  # fmt: skip
                 for x, y, is_bound in zip(sizes, mean, bound, strict=True):
-                    if is_bound:
-                        axis.plot(x, y, "o", mfc="white", mec=line[0].get_color())
+                    if is_bound:  # open: a lower bound (too few background jets pass)
+                        axis.plot(x, y, "o", mfc="white", mec=line[0].get_color(), ms=8,
+                                  mew=2, zorder=5)  # fmt: skip
             axis.set_xscale("log")
+            if metric.startswith("rejection"):
+                axis.set_title("open marker: a lower bound", fontsize=9)
             axis.set_xlabel("training jets per class (before the split)")
             axis.set_ylabel(label)
             axis.legend(fontsize=9)
