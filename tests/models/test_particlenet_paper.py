@@ -75,14 +75,9 @@ def test_the_preset_is_weavers_particlenet_to_1e_5_with_the_same_parameters() ->
 
 
 def test_lrp_on_the_preset_conserves_the_bias_free_model() -> None:
-    ours = _jetxai().double()
-    with torch.no_grad():
-        for name, parameter in ours.named_parameters():
-            if name.endswith("bias"):
-                parameter.zero_()
-        for module in ours.modules():
-            if getattr(module, "running_mean", None) is not None:
-                module.running_mean.zero_()
+    from ..explain.test_lrp_weaver import _without_biases
+
+    ours = _without_biases(_jetxai().double())
     x, mask = _jets()
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConservationWarning)
