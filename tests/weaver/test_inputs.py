@@ -67,3 +67,23 @@ def test_a_selection_keeps_weavers_jets_and_says_where_they_came_from(
     np.testing.assert_array_equal(batch.inputs["pf_features"], reference["pf_features"])
     assert np.all(batch.table.jet_nparticles > 40)
     assert np.all(np.diff(batch.entry) > 0)
+
+
+@pytest.mark.parametrize("kind", ["root", "parquet"])
+def test_a_file_without_a_branch_the_config_reads_is_refused_naming_both(
+    kind: str, jetclass_files: dict[str, Path], tmp_path: Path
+) -> None:
+    import awkward as ak
+
+    from jetxai.data.jetclass import write_branches
+    from jetxai.errors import InputError
+
+    table = ak.from_parquet(jetclass_files["parquet"])
+    kept = {f: table[f] for f in table.fields if f != "part_d0val"}
+    path = tmp_path / f"no-d0.{kind}"
+    if kind == "root":
+        write_branches(path, kept)
+    else:
+        ak.to_parquet(ak.zip(kept, depth_limit=1), path)
+    with pytest.raises(InputError, match=rf"^{path}: missing branch\(es\) part_d0val$"):
+        list(read_batches(read_data_config(CONFIGS / "JetClass_full.yaml"), [path]))

@@ -72,6 +72,15 @@ def _tables(path: Path, branches: Sequence[str], treename: str | None) -> Iterat
     """The file's branches, :data:`READ_STEP` jets at a time."""
     if path.suffix == ".parquet":
         try:
+            import pyarrow.parquet as pq
+
+            names = set(pq.read_schema(path).names)
+        except Exception as exc:  # pyarrow raises many kinds for damaged or other files
+            raise InputError(f"{path}: cannot read as Parquet ({type(exc).__name__})") from None
+        missing = sorted(set(branches) - names)
+        if missing:
+            raise InputError(f"{path}: missing branch(es) {', '.join(missing)}")
+        try:
             table = ak.from_parquet(path, columns=list(branches))
         except Exception as exc:  # pyarrow raises many kinds for damaged or other files
             raise InputError(f"{path}: cannot read as Parquet ({type(exc).__name__})") from None
