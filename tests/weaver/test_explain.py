@@ -157,3 +157,5 @@ def test_the_command_line_explains_a_weaver_model_and_never_unpickles_weights(
     assert "not a weights file torch loads safely" in capsys.readouterr().err
     assert main([*given[:3], "--data", file, "--out", str(tmp_path / "x")]) == 2  # no config
     assert "--data-config" in capsys.readouterr().err
+    assert main([*given, "--method", "shapley"]) == 2  # for jetxai's XAUG inputs only
+    assert "weaver models are explained by lrp or ig" in capsys.readouterr().err

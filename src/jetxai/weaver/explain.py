@@ -267,6 +267,8 @@ def explain_weaver(
     from jetxai.train.ensemble import pick_device
 
     options = (options or ExplainOptions()).with_changes(**changes)
+    if options.method not in ("lrp", "ig"):
+        raise InputError(f"method {options.method!r}: weaver models are explained by lrp or ig")
     if options.method == "ig" and options.baseline not in WEAVER_BASELINES:
         raise InputError(
             f"IG baseline {options.baseline!r}: weaver models take {' or '.join(WEAVER_BASELINES)}"
