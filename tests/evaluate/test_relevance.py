@@ -82,3 +82,47 @@ def test_feature_shares_and_eta_phi_maps_by_hand() -> None:
     signed = xaug_ranking(np.array([[1.0], [-3.0]]), ["tau32"], np.array([1, 0]))
     assert signed["mean_relevance"]["tau32"] == {"all": -1.0, "signal": 1.0, "background": -3.0}
     assert signed["mean_abs_relevance"]["tau32"]["all"] == 2.0
+
+
+def test_the_share_intervals_are_the_bootstrap_percentiles_and_resolve_separated_shares() -> None:
+    from jetxai.evaluate.relevance import BOOTSTRAP, share_intervals
+
+    generator = np.random.default_rng(5)
+    r = np.abs(generator.normal(size=(300, 3))) * np.array([3.0, 1.0, 1.0])
+    r[:, 2] = r[::-1, 1] * 0.999  # c: b's values on other jets, a hair smaller
+    intervals = share_intervals(r)
+    # the reference: the same resamples, the shares written out one by one
+    picks = np.random.default_rng(0).integers(0, 300, size=(BOOTSTRAP, 300))
+    shares = np.array([r[p].sum(axis=0) / r[p].sum() for p in picks])
+    np.testing.assert_allclose(intervals[:, 0], np.percentile(shares, 16, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(intervals[:, 1], np.percentile(shares, 84, axis=0), rtol=1e-12)
+    share = r.sum(axis=0) / r.sum()
+    assert np.all((intervals[:, 0] <= share) & (share <= intervals[:, 1]))
+    same = share_intervals(np.ones((50, 2)))  # identical jets: no spread at all
+    np.testing.assert_allclose(same, [[0.5, 0.5], [0.5, 0.5]])
+    ranking = xaug_ranking(r, ["a", "b", "c"], np.zeros(300))
+    combined = ensemble_ranking([ranking, ranking])
+    assert combined["order"] == ["a", "b", "c"]
+    # a (3×) stands apart; b and c (the same values on other jets) overlap: not resolved
+    assert combined["resolved"] == [True, False, False]
+    assert combined["seed_rank_correlation"] == 1.0
+
+
+def test_the_seeds_rank_correlation_is_kendalls_tau() -> None:
+    from itertools import combinations
+
+    from jetxai.evaluate.relevance import kendall_tau
+
+    first, second = ["a", "b", "c", "d"], ["b", "a", "d", "c"]
+    # by hand: of the 6 pairs, (a, b) and (c, d) swap: (4 − 2) / 6
+    assert kendall_tau(first, second) == 1 / 3
+    assert kendall_tau(first, first[::-1]) == -1.0
+    concordant = sum(
+        (first.index(x) < first.index(y)) == (second.index(x) < second.index(y))
+        for x, y in combinations(first, 2)
+    )
+    assert kendall_tau(first, second) == (2 * concordant - 6) / 6
+    one = xaug_ranking(np.array([[3.0, 1.0]]), ["x", "y"], np.array([1]))
+    other = xaug_ranking(np.array([[1.0, 3.0]]), ["x", "y"], np.array([1]))
+    assert ensemble_ranking([one, other])["seed_rank_correlation"] == -1.0
+    assert ensemble_ranking([one])["seed_rank_correlation"] is None

@@ -3,7 +3,9 @@
 All functions are pure array functions over per-jet relevances:
 - :func:`branch_share`: the fraction of total |relevance| carried by the XAUG input;
 - :func:`xaug_ranking`: XAUG variables by mean |relevance|, overall and per class;
-- :func:`ensemble_ranking`: the same over a seed ensemble, mean ± std per variable;
+- :func:`ensemble_ranking`: the same over a seed ensemble, mean ± std per variable, with each
+  share's bootstrap interval over jets, the positions the intervals resolve and the seeds'
+  rank correlation (Kendall τ);
 - :func:`mean_images`: mean relevance images for signal, background and their difference;
 - :func:`constituent_profile`: mean per-constituent relevance versus ΔR to the axis and versus
   pT fraction, for set and recurrent taggers.
@@ -55,7 +57,60 @@ def xaug_ranking(
     scores = {name: by_class(r[:, k], y) for k, name in enumerate(names)}
     means = {name: by_class(signed[:, k], y) for k, name in enumerate(names)}
     order = sorted(names, key=lambda n: -scores[n]["all"])
-    return {"order": order, "mean_abs_relevance": scores, "mean_relevance": means}
+    intervals = share_intervals(r)
+    return {
+        "order": order,
+        "mean_abs_relevance": scores,
+        "mean_relevance": means,
+        "share_interval": {n: intervals[k].tolist() for k, n in enumerate(names)},
+    }
+
+
+#: Bootstrap resamples of the explained jets for the share intervals, and their level.
+BOOTSTRAP = 200
+INTERVAL = 0.68
+
+
+def share_intervals(abs_relevance: npt.ArrayLike, seed: int = 0) -> Array:
+    """(variables, 2): the central :data:`INTERVAL` bootstrap interval over jets of each
+    variable's share of |relevance|, Σ_jets |R_v| / Σ_jets Σ_v' |R_v'| (resampling the jets
+    :data:`BOOTSTRAP` times with a fixed seed)."""
+    r = np.asarray(abs_relevance, dtype=np.float64)
+    if not len(r):
+        return np.zeros((r.shape[1] if r.ndim == 2 else 0, 2))
+    generator = np.random.default_rng(seed)
+    picks = generator.integers(0, len(r), size=(BOOTSTRAP, len(r)))
+    sums = np.stack([r[p].sum(axis=0) for p in picks])  # (B, variables)
+    totals = sums.sum(axis=1, keepdims=True)
+    shares = np.divide(sums, totals, out=np.zeros_like(sums), where=totals > 0)
+    tail = (1.0 - INTERVAL) / 2 * 100
+    return np.percentile(shares, [tail, 100 - tail], axis=0).T
+
+
+def kendall_tau(first: Sequence[str], second: Sequence[str]) -> float:
+    """Kendall's τ of two orders of the same names (1: the same, −1: reversed)."""
+    position = {name: k for k, name in enumerate(second)}
+    ranks = [position[name] for name in first]
+    n = len(ranks)
+    if n < 2:
+        return 1.0
+    pairs = [(ranks[i] < ranks[j]) for i in range(n) for j in range(i + 1, n)]
+    concordant = sum(pairs)
+    return float((2 * concordant - len(pairs)) / len(pairs))
+
+
+def resolved_positions(order: Sequence[str], intervals: dict[str, Sequence[float]]) -> list[bool]:
+    """Per position of ``order``: whether its interval overlaps neither neighbour's (False: the
+    ranking does not tell it from a neighbour)."""
+
+    def apart(a: str, b: str) -> bool:
+        (low_a, high_a), (low_b, high_b) = intervals[a], intervals[b]
+        return high_a < low_b or high_b < low_a
+
+    return [
+        all(apart(name, order[j]) for j in (k - 1, k + 1) if 0 <= j < len(order))
+        for k, name in enumerate(order)
+    ]
 
 
 def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -71,7 +126,21 @@ def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:
             n: {"mean": float(m), "std": float(s)} for n, m, s in zip(names, mean, std, strict=True)
         }
     order = sorted(names, key=lambda n: -table["all"][n]["mean"])
-    return {"order": order, "share": table, "seeds": len(rankings)}
+    out: dict[str, Any] = {"order": order, "share": table, "seeds": len(rankings)}
+    if all("share_interval" in r for r in rankings):
+        # each seed's bootstrap interval over its jets, averaged over the seeds
+        interval = {
+            n: np.mean([r["share_interval"][n] for r in rankings], axis=0).tolist() for n in names
+        }
+        out["share_interval"] = interval
+        out["resolved"] = resolved_positions(order, interval)
+    taus = [
+        kendall_tau(a["order"], b["order"])
+        for i, a in enumerate(rankings)
+        for b in rankings[i + 1 :]
+    ]
+    out["seed_rank_correlation"] = float(np.mean(taus)) if taus else None
+    return out
 
 
 def image_sums(relevance: npt.ArrayLike, labels: npt.ArrayLike) -> dict[str, Array]:
