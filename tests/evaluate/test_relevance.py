@@ -126,3 +126,17 @@ def test_the_seeds_rank_correlation_is_kendalls_tau() -> None:
     other = xaug_ranking(np.array([[1.0, 3.0]]), ["x", "y"], np.array([1]))
     assert ensemble_ranking([one, other])["seed_rank_correlation"] == -1.0
     assert ensemble_ranking([one])["seed_rank_correlation"] is None
+
+
+def test_a_position_the_seeds_disagree_on_is_not_resolved_however_many_jets() -> None:
+    """Two seeds whose shares of a and b differ by more than the jets' intervals: the seed
+    spread (in quadrature with the interval) leaves the top two unresolved."""
+    generator = np.random.default_rng(2)
+    base = np.abs(generator.normal(size=(2000, 3)))
+    first = xaug_ranking(base * np.array([1.2, 1.0, 0.2]), ["a", "b", "c"], np.zeros(2000))
+    second = xaug_ranking(base * np.array([1.0, 1.1, 0.2]), ["a", "b", "c"], np.zeros(2000))
+    combined = ensemble_ranking([first, second])
+    low_a, high_a = combined["share_interval"]["a"]
+    low_b, high_b = combined["share_interval"]["b"]
+    assert high_b < low_a or high_a < low_b  # the jets alone would tell them apart
+    assert combined["resolved"] == [False, False, True]

@@ -4,8 +4,8 @@ All functions are pure array functions over per-jet relevances:
 - :func:`branch_share`: the fraction of total |relevance| carried by the XAUG input;
 - :func:`xaug_ranking`: XAUG variables by mean |relevance|, overall and per class;
 - :func:`ensemble_ranking`: the same over a seed ensemble, mean ± std per variable, with each
-  share's bootstrap interval over jets, the positions the intervals resolve and the seeds'
-  rank correlation (Kendall τ);
+  share's bootstrap interval over jets, the positions resolved by that interval and the seed
+  spread in quadrature, and the seeds' rank correlation (Kendall τ);
 - :func:`mean_images`: mean relevance images for signal, background and their difference;
 - :func:`constituent_profile`: mean per-constituent relevance versus ΔR to the axis and versus
   pT fraction, for set and recurrent taggers.
@@ -133,7 +133,14 @@ def ensemble_ranking(rankings: Sequence[dict[str, Any]]) -> dict[str, Any]:
             n: np.mean([r["share_interval"][n] for r in rankings], axis=0).tolist() for n in names
         }
         out["share_interval"] = interval
-        out["resolved"] = resolved_positions(order, interval)
+        # resolved against the jets' interval and the seed spread together, in quadrature
+        total: dict[str, Sequence[float]] = {}
+        for n in names:
+            low, high = interval[n]
+            mean, std = table["all"][n]["mean"], table["all"][n]["std"]
+            below, above = np.hypot(mean - low, std), np.hypot(high - mean, std)
+            total[n] = [float(mean - below), float(mean + above)]
+        out["resolved"] = resolved_positions(order, total)
     taus = [
         kendall_tau(a["order"], b["order"])
         for i, a in enumerate(rankings)
