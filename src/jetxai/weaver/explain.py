@@ -170,19 +170,22 @@ class WeaverExplainer:
         return tuple(relevance), output, delta.detach(), {}
 
 
-def _pick_background(
-    config: DataConfig,
-    files: Sequence[str | os.PathLike[str]],
-    explainer: WeaverExplainer,
-    k: int,
-    logit: Logit,
-) -> Any:
-    """The averaged baseline of ``logit``: K jets of the other classes (or, for a contrast, of
-    the second class) drawn with a fixed seed from the first jets read."""
-    from jetxai.explain import AveragedBaseline
-
+def _background_pool(
+    config: DataConfig, files: Sequence[str | os.PathLike[str]], explainer: WeaverExplainer
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The first :data:`BACKGROUND_POOL` jets read (spread over the files): their labels and
+    explained inputs, read once for every logit's averaged baseline."""
     pool = list(read_batches(config, files, max_jets=BACKGROUND_POOL))
     labels = np.concatenate([b.labels for b in pool])
+    return labels, {n: np.concatenate([b.inputs[n] for b in pool]) for n in explainer.explained}
+
+
+def _pick_background(pool: tuple[np.ndarray, dict[str, np.ndarray]], k: int, logit: Logit) -> Any:
+    """The averaged baseline of ``logit``: K jets of the other classes (or, for a contrast, of
+    the second class) drawn with a fixed seed from the ``pool``."""
+    from jetxai.explain import AveragedBaseline
+
+    labels, inputs = pool
     other = labels == logit.negative if logit.negative is not None else labels != logit.positive
     rows = np.flatnonzero(other)
     if not len(rows):
@@ -191,8 +194,7 @@ def _pick_background(
             f"{len(labels)} jets of the data"
         )
     chosen = np.sort(np.random.default_rng(0).permutation(rows)[:k])
-    stacked = {n: np.concatenate([b.inputs[n] for b in pool])[chosen] for n in explainer.explained}
-    return AveragedBaseline(tuple(torch.from_numpy(stacked[n]) for n in explainer.explained))
+    return AveragedBaseline(tuple(torch.from_numpy(x[chosen]) for x in inputs.values()))
 
 
 def _jet_rows(batch: Batch, logit: Logit) -> np.ndarray:
@@ -202,9 +204,7 @@ def _jet_rows(batch: Batch, logit: Logit) -> np.ndarray:
     return np.flatnonzero((batch.labels == logit.positive) | (batch.labels == logit.negative))
 
 
-def _particle_relevance(
-    config: DataConfig, explainer: WeaverExplainer, relevance: Sequence[np.ndarray]
-) -> np.ndarray | None:
+def _particle_relevance(relevance: Sequence[np.ndarray]) -> np.ndarray | None:
     """(N, length) per-slot relevance summed over the variables of every per-particle input of
     the common length (None: no per-particle input)."""
     parts = [r.sum(axis=1) for r in relevance if r.ndim == 3]
@@ -291,9 +291,11 @@ def explain_weaver(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     summaries, confusion = {}, None
+    averaged = options.method == "ig" and options.baseline == "averaged"
+    pool = _background_pool(config, files, explainer) if averaged else None
     for logit in logits:
-        if options.method == "ig" and options.baseline == "averaged":
-            explainer.baseline = _pick_background(config, files, explainer, options.k, logit)
+        if pool is not None:
+            explainer.baseline = _pick_background(pool, options.k, logit)
         summaries[logit.name], counts = _explain_logit(
             explainer, files, out / logit.name, logit, chosen_device, progress, confusion is None
         )
@@ -406,7 +408,7 @@ def _explain_batch(
         for i, n in enumerate(explainer.variables)
     }
     columns |= {f"rel_{n}": v.double().cpu().numpy() for n, v in sources.items()}
-    particles = _particle_relevance(explainer.config, explainer, arrays)
+    particles = _particle_relevance(arrays)
     if particles is not None:
         table = batch.table[rows]
         counts = np.minimum(ak.to_numpy(ak.num(_first_jagged(table), axis=1)), particles.shape[1])
