@@ -56,6 +56,12 @@ BACKGROUND_POOL = 5000
 ETA_PHI_EDGES = np.linspace(-0.8, 0.8, 17)
 
 
+def in_model_order(order: Sequence[int], given: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+    """Inputs given explained first, masks after (``order[p]``: the model's position of the
+    p-th given input) put back in the model's own order."""
+    return [given[list(order).index(i)] for i in range(len(given))]
+
+
 class ExplainedLogit(nn.Module):
     """The weaver model with its inputs reordered (explained ones first, masks after) and its
     output (N, classes) mapped by the fixed ``weight`` (classes,) to the one explained number
@@ -71,8 +77,7 @@ class ExplainedLogit(nn.Module):
         self.eval()
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        given = [inputs[self.order.index(i)] for i in range(len(inputs))]
-        return self.head(self.model(*given))
+        return self.head(self.model(*in_model_order(self.order, inputs)))
 
 
 def logit_weight(logit: Logit) -> torch.Tensor:
@@ -134,8 +139,7 @@ class WeaverExplainer:
         self, explained: tuple[torch.Tensor, ...], fixed: tuple[torch.Tensor, ...]
     ) -> list[torch.Tensor]:
         """The explained and fixed inputs in the model's own order."""
-        given = (*explained, *fixed)
-        return [given[self.order.index(i)] for i in range(len(given))]
+        return in_model_order(self.order, (*explained, *fixed))
 
     def module(self, logit: Logit) -> ExplainedLogit:
         return ExplainedLogit(self.weaver.model, self.order, logit_weight(logit))
