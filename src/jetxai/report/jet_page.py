@@ -125,7 +125,6 @@ def xaug_gains(config: dict[str, Any], layout: StudyLayout) -> list[dict[str, An
                     "without": pm(a, 3),
                     "with": pm(b, 3),
                     "change": text,
-                    "training_jets": numbers["training_jets"],
                     "numbers": numbers | ({"stat": stat} if stat else {}),
                 }
             )

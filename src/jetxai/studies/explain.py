@@ -72,7 +72,7 @@ def _scorecard(
     where: np.ndarray,
     n_steps: int | str,
     progress: bool,
-    weights_by: str = "xsec",
+    weights_by: str,
 ) -> list[dict[str, Any]]:
     """The baseline scorecard on the first :data:`SCORECARD_JETS` explained jets (data rows
     ``where``) of a single-input model, against :data:`SCORECARD_BACKGROUND` training background
