@@ -10,6 +10,8 @@ Run from the repository root:
     python3 bench/explain_bench.py ig-memory --examples 1000000
     # adaptive vs fixed IG steps on a trained run's test jets (averaged baseline, K = 16)
     python3 bench/explain_bench.py ig-adaptive --run RUN/seed-0 --data TOP QCD --jets 500
+    # exact IG steps (between the ReLU kinks) against adaptive ones; no --run: a random ReLU net
+    python3 bench/explain_bench.py ig-exact --run RUN/seed-0 --data TOP QCD --jets 500
     # IG jets/s on a PFN + XAUG of the demo's size (64 constituent slots), K = 16, 32 steps
     python3 bench/explain_bench.py ig-throughput
     # jetxai explain's throughput: this process vs 1 and 2 Dask workers
@@ -27,6 +29,7 @@ import resource
 import statistics
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -209,9 +212,9 @@ def ig_memory(args: argparse.Namespace) -> None:
     )
 
 
-def ig_adaptive(args: argparse.Namespace) -> None:
-    """Gradient evaluations per jet for |δ| ≤ tol · |f(x) − f̄(x′)| on 99 % of the jets: fixed
-    grids (the smallest power of two that reaches it) against adaptive steps (tolerance tol)."""
+def _test_jets(args: argparse.Namespace) -> tuple[torch.nn.Module, tuple, dict]:
+    """(model, inputs, IG options) of ``--jets`` balanced test jets of ``--run`` against the
+    averaged baseline of ``--k`` background jets (uniform weights)."""
     from jetxai.models import load, prepare_inputs
     from jetxai.studies.background import background_baseline
     from jetxai.studies.checkpoints import SplitCache
@@ -223,8 +226,71 @@ def ig_adaptive(args: argparse.Namespace) -> None:
     jets = jets[balanced_subset(labels, args.jets)]
     baseline = background_baseline(model, samples, "averaged", "uniform", args.k)
     inputs, additional = prepare_inputs(model, jets)
-    common = {"baselines": baseline, "additional_forward_args": additional}
-    n, k = len(jets), args.k
+    return model, inputs, {"baselines": baseline, "additional_forward_args": additional}
+
+
+def ig_exact(args: argparse.Namespace) -> None:
+    """Exact IG steps (integrated between the ReLU kinks) against adaptive ones, side by side:
+    seconds (best of --repeats, interleaved), work per jet and the relative completeness delta
+    |δ| / |f(x) − f̄(x′)| (99th percentile and largest). Without --run: the issue's random
+    8-32-32-1 ReLU net, zero baseline, --jets Gaussian inputs."""
+    if args.run is None:
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 32), torch.nn.ReLU(),
+            torch.nn.Linear(32, 1),
+        ).eval()  # fmt: skip
+        inputs, common, k = (torch.randn(args.jets, 8),), {}, 1
+        print(f"random 8-32-32-1 ReLU net, {args.jets} Gaussian inputs, zero baseline")
+    else:
+        model, inputs, common = _test_jets(args)
+        k = args.k
+        print(f"{args.run}: {len(inputs[0])} test jets (half per class), averaged baseline K = {k}")
+    rules = {
+        "adaptive, tolerance 1 %": {"n_steps": "auto", "tolerance": 0.01},
+        "adaptive, tolerance 0.1 %": {"n_steps": "auto", "tolerance": 1e-3, "max_steps": 4096},
+        "exact": {"n_steps": "exact"},
+    }
+    best: dict[str, float] = {}
+    found: dict[str, tuple] = {}
+    for _ in range(args.repeats):
+        for name, options in rules.items():
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the unconverged jets are counted below
+                phi, delta, used = integrated_gradients(
+                    model, inputs, return_convergence_delta=True, return_steps=True,
+                    batch_size=args.batch, **options, **common,
+                )  # fmt: skip
+            best[name] = min(best.get(name, np.inf), time.perf_counter() - start)
+            phi = phi if isinstance(phi, tuple) else (phi,)
+            n = len(phi[0])
+            total = sum(p.double().reshape(n, -1).sum(dim=1) for p in phi)
+            found[name] = (delta.abs() / ((total - delta).abs() + 1e-12), used)
+    print("| steps | work per jet | relative delta: 99th percentile | largest | seconds |")
+    print("|---|---|---|---|---|")
+    for name in rules:
+        relative, used = found[name]
+        work = (
+            f"{float(used.double().mean()):.1f} linear pieces (over its K paths; median "
+            f"{float(used.double().median()):.0f}, max {int(used.max())})"
+            if name == "exact"
+            else f"{float((used + 1).double().mean()) * k:.0f} gradients (median "
+            f"{int(used.median())} intervals, max {int(used.max())})"
+        )
+        print(
+            f"| {name} | {work} | {float(relative.quantile(0.99)):.2g} | "
+            f"{float(relative.max()):.2g} | {best[name]:.2f} |"
+        )
+    print("(each exact piece is one gradient and one forward-mode pass, in float64)")
+
+
+def ig_adaptive(args: argparse.Namespace) -> None:
+    """Gradient evaluations per jet for |δ| ≤ tol · |f(x) − f̄(x′)| on 99 % of the jets: fixed
+    grids (the smallest power of two that reaches it) against adaptive steps (tolerance tol)."""
+
+    model, inputs, common = _test_jets(args)
+    n, k = len(inputs[0]), args.k
     print(
         f"{args.run}: {n} test jets (half per class), averaged baseline K = {k}; goal "
         f"|delta| <= {args.tolerance:g} |f(x) - f(x')| for {args.quantile:.0%} of the jets"
@@ -441,6 +507,14 @@ def main() -> None:
     p.add_argument("--quantile", type=float, default=0.99)
     p.add_argument("--max-steps", type=int, default=1024)
     p.set_defaults(func=ig_adaptive)
+    p = sub.add_parser("ig-exact")
+    p.add_argument("--run", help="a trained run's seed directory (default: a random ReLU net)")
+    p.add_argument("--data", nargs="+")
+    p.add_argument("--jets", type=int, default=1000)
+    p.add_argument("--k", type=int, default=16)
+    p.add_argument("--batch", type=int, default=4096)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=ig_exact)
     p = sub.add_parser("ig-throughput")
     p.add_argument("--examples", type=int, default=128)
     p.add_argument("--k", type=int, default=16)

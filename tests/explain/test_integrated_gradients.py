@@ -201,7 +201,7 @@ def test_adaptive_steps_warn_when_max_steps_is_too_few() -> None:
     assert int(steps.max()) == 8
     with pytest.raises(InputError, match="nested riemann_trapezoid rule"):
         integrated_gradients(model, x, n_steps="auto", method="gausslegendre")
-    with pytest.raises(InputError, match="positive integer or 'auto'"):
+    with pytest.raises(InputError, match="positive integer, 'auto' or 'exact'"):
         integrated_gradients(model, x, n_steps="many")
     with pytest.raises(InputError, match="tolerance must be positive"):
         integrated_gradients(model, x, tolerance=0.0)

@@ -135,6 +135,23 @@ def test_adaptive_ig_steps_are_recorded_per_jet_and_meet_the_tolerance(
     assert report["seeds"][0]["ig_steps"]["mean"] == pytest.approx(steps.mean())
 
 
+def test_exact_ig_steps_conserve_the_logit_to_round_off(run: Path, tmp_path: Path) -> None:
+    """``n_steps="exact"`` on the (piecewise-linear) dnn: every jet's relevances add up to
+    f(x) − f̄(x′) to float64 round-off, and the linear pieces walked are recorded per jet."""
+    import pyarrow.parquet as pq
+
+    datasets = [run / "top", run / "qcd"]
+    report = explain_run(
+        run / "run", datasets, tmp_path, method="ig", n_steps="exact", k=4, progress=False
+    )
+    assert report["options"]["n_steps"] == "exact"
+    table = pq.read_table(tmp_path / "relevance-seed-0.parquet").to_pydict()
+    relevance = sum(np.array(table[f"rel_xaug_{name}"]) for name in ("mass", "tau32"))
+    delta = np.array(table["delta"])
+    assert np.abs(delta).max() < 1e-6 * max(np.abs(relevance - delta).max(), 1e-3)
+    assert min(table["ig_steps"]) >= 4  # at least one piece for each of the 4 baseline jets
+
+
 @pytest.mark.parametrize("model", ["part", "particlenet"])
 def test_attention_and_graph_models_report_their_shares(
     run: Path, tmp_path: Path, model: str

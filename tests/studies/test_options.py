@@ -54,8 +54,8 @@ def test_method_options_carry_only_what_the_method_takes() -> None:
     auto = ExplainOptions(method="ig", n_steps="auto", tolerance=0.05)
     assert auto.method_options() == {"n_steps": "auto", "tolerance": 0.05}
     for bad, message in (
-        ({"n_steps": "many"}, "positive integer or 'auto'"),
-        ({"n_steps": 0}, "positive integer or 'auto'"),
+        ({"n_steps": "many"}, "positive integer, 'auto' or 'exact'"),
+        ({"n_steps": 0}, "positive integer, 'auto' or 'exact'"),
         ({"tolerance": 0.0}, "tolerance must be positive"),
     ):
         with pytest.raises(InputError, match=message):

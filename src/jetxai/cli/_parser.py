@@ -60,8 +60,8 @@ def positive_float(text: str) -> float:
 
 
 def steps_or_auto(text: str) -> int | str:
-    """IG steps: a whole number (1 to 10⁵) or ``auto``."""
-    return "auto" if text == "auto" else counted(10**5)(text)
+    """IG steps: a whole number (1 to 10⁵), ``auto`` or ``exact``."""
+    return text if text in ("auto", "exact") else counted(10**5)(text)
 
 
 def comma_list(text: str) -> list[str]:

@@ -112,8 +112,9 @@ def _ig_options(parser: argparse.ArgumentParser, default: Any) -> None:
         "--n-steps",
         type=steps_or_auto,
         default=default.n_steps,
-        help="IG quadrature points, or auto: per jet, until the completeness delta is at most "
-        "--tolerance of f(x) - f(x') (default %(default)s)",
+        help="IG quadrature points; auto: per jet, until the completeness delta is at most "
+        "--tolerance of f(x) - f(x'); exact: piecewise-linear taggers (dnn, pfn, cnn) "
+        "integrated between the ReLU kinks on each path (default %(default)s)",
     )
     parser.add_argument(
         "--tolerance",

@@ -17,12 +17,16 @@ from torch import nn
 class MaskedSum(nn.Module):
     """Deep-set pooling Σ_i m_i x_i over the constituent axis (dim 1); padding contributes 0."""
 
+    piecewise_linear = True
+
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return (x * mask.unsqueeze(-1).to(x.dtype)).sum(dim=1)
 
 
 class WeightedSum(nn.Module):
     """EFN pooling Σ_i z_i x_i with per-constituent weights z (0 on padding)."""
+
+    piecewise_linear = "it multiplies its two inputs (the EFN's energy weighting)"
 
     def forward(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
         return (x * weights.unsqueeze(-1)).sum(dim=1)
@@ -31,6 +35,8 @@ class WeightedSum(nn.Module):
 class MaskedMean(nn.Module):
     """Mean over the real constituents, Σ_i m_i x_i / max(Σ_i m_i, 1) (the count is a constant
     of the jet, so the map is linear in x)."""
+
+    piecewise_linear = True
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         weights = mask.to(x.dtype)
@@ -42,6 +48,8 @@ class NeighbourMean(nn.Module):
     """Mean of edge outputs (N, n, k, C) over each particle's real neighbours (0 with none):
     linear in the edges, the neighbour count being a constant of the graph."""
 
+    piecewise_linear = True
+
     def forward(self, edges: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         weights = valid.to(edges.dtype)
         count = weights.sum(dim=-1, keepdim=True).clamp(min=1.0)
@@ -50,6 +58,8 @@ class NeighbourMean(nn.Module):
 
 class Add(nn.Module):
     """Sum of branches (residual connections, attention logits plus the interaction bias)."""
+
+    piecewise_linear = True
 
     def forward(self, first: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
         out = first
@@ -62,6 +72,8 @@ class MatMul(nn.Module):
     """Product ``a @ b`` of two activations (attention scores and the attention-weighted sum of
     values)."""
 
+    piecewise_linear = "it multiplies two activations"
+
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         return a @ b
 
@@ -69,6 +81,8 @@ class MatMul(nn.Module):
 class ClassToken(nn.Module):
     """A learned vector, the class token, one per jet. It is a constant input of the model:
     a model passes it through a source :class:`Tap` so LRP reports the relevance it takes."""
+
+    piecewise_linear = True
 
     def __init__(self, dim: int) -> None:
         super().__init__()
@@ -88,6 +102,8 @@ class Tap(nn.Module):
     it is a share of the output besides the inputs' (never passed on to the inputs).
     """
 
+    piecewise_linear = True
+
     def __init__(self, name: str, source: bool = False) -> None:
         super().__init__()
         self.name = name
@@ -99,6 +115,8 @@ class Tap(nn.Module):
 
 class Concat(nn.Module):
     """Concatenation of branch outputs along the feature axis (latent vector, XAUG vector)."""
+
+    piecewise_linear = True
 
     def forward(self, *parts: torch.Tensor) -> torch.Tensor:
         return torch.cat(parts, dim=-1)
@@ -143,6 +161,8 @@ class Head(nn.Module):
     This is where the XAUG paper's expert variables enter: after the network-specific
     operations, before the final dense layers.
     """
+
+    piecewise_linear = True
 
     def __init__(
         self, latent: int, n_xaug: int, hidden: Sequence[int], dropout: float = 0.0

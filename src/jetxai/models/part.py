@@ -150,6 +150,8 @@ class ParticleTransformer(Tagger):
     layers). The small defaults train on two cores; the paper uses dim 128, 8 heads, 8 + 2 blocks.
     """
 
+    piecewise_linear = "softmax attention, GELU and layer norm are smooth"
+
     representation = "constituents"
     kinematics: torch.Tensor
     kinematics_mean: torch.Tensor

@@ -156,6 +156,8 @@ class ParticleNet(Tagger):
     two cores ("ParticleNet-like (small)"); ``preset="paper"`` is the published network.
     """
 
+    piecewise_linear = "its nearest neighbours, chosen from the coordinates, jump along the path"
+
     presets = PRESETS
 
     representation = "constituents"

@@ -20,6 +20,9 @@ class Tagger(nn.Module):
     representation = "xaug"
     #: set by :func:`jetxai.models.build`: everything needed to rebuild and feed the model
     spec: ModelSpec
+    #: True where the tagger is piecewise linear in its inputs (affine layers, ReLUs, max
+    #: pooling: exact Integrated Gradients, ``n_steps="exact"``), else why not
+    piecewise_linear: ClassVar[bool | str] = "its layers are not declared piecewise linear"
     #: named option sets (``preset="paper"``: the published architecture), by name
     presets: ClassVar[dict[str, dict[str, object]]] = {}
 

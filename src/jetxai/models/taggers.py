@@ -25,6 +25,8 @@ from jetxai.models.tagger import Tagger
 class DNN(Tagger):
     """Dense network on the XAUG vector alone."""
 
+    piecewise_linear = True
+
     representation = "xaug"
 
     def __init__(self, n_xaug: int, hidden: Sequence[int] = (64, 64, 64)) -> None:
@@ -40,6 +42,8 @@ class DNN(Tagger):
 @register("cnn", "CNN on jet images", image_bins=32)
 class CNN(Tagger):
     """Convolutional network on (N, 1, H, W) jet images; latent = flattened conv features."""
+
+    piecewise_linear = True
 
     representation = "images"
 
@@ -76,6 +80,8 @@ class PFN(Tagger):
     """Particle Flow Network (Komiske, Metodiev & Thaler, arXiv:1810.05165):
     F(Σ_i Φ(p_i)) with per-constituent Φ and a masked sum."""
 
+    piecewise_linear = True
+
     representation = "constituents"
 
     def __init__(
@@ -109,6 +115,8 @@ class EFN(Tagger):
     and whose next two are (Δη, Δφ); Φ sees only the angles.
     """
 
+    piecewise_linear = "its energy weighting multiplies the momentum fractions with Φ of the angles"
+
     representation = "constituents"
 
     def __init__(
@@ -134,6 +142,8 @@ class EFN(Tagger):
 class Recurrent(Tagger):
     """LSTM or GRU over pT-ordered constituents; latent = the final hidden state at each
     jet's own length (packed sequences, so padding changes nothing)."""
+
+    piecewise_linear = "its gates are sigmoids and tanh"
 
     representation = "constituents"
     cell: type[nn.LSTM] | type[nn.GRU] = nn.LSTM

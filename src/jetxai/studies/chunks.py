@@ -61,8 +61,8 @@ def _explainer(method: str) -> Explainer:
     ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, dict[str, torch.Tensor]]:
         from jetxai.explain import attribute
 
-        adaptive = method == "ig" and (
-            options.get("n_steps") == "auto" or options.get("tolerance") is not None
+        adaptive = method == "ig" and (  # the steps each jet took are recorded
+            options.get("n_steps") in ("auto", "exact") or options.get("tolerance") is not None
         )
         relevance, delta, *steps = attribute(
             model,

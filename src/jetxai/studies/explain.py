@@ -6,8 +6,9 @@ explains each network, and writes::
 
     out/relevance-seed-<k>.parquet   per jet: its row in the test split (test_row, the same
                                      jet in every explanation of the seed), label, process,
-                                     logit, convergence delta (and
-                                     with adaptive IG steps the intervals used, ig_steps),
+                                     logit, convergence delta (and with
+                                     adaptive or exact IG steps the intervals or linear
+                                     pieces used, ig_steps),
                                      rel_xaug_<name> (and xaug_<name>, the jet's value),
                                      rel_low_level, rel_constituents (jagged, summed over
                                      features) with constituent_deta / _dphi / _pt_rel, or

@@ -36,8 +36,9 @@ class ExplainOptions:
             background jets of the network's training split.
         weights: how those background jets are weighted (:data:`BACKGROUND_WEIGHTS`).
         k: background jets drawn for the ``averaged`` baseline.
-        n_steps: IG quadrature points, or ``"auto"``: per jet, a nested trapezoid rule refined
-            until the completeness delta is at most ``tolerance`` · |f(x) − f̄(x′)|.
+        n_steps: IG quadrature points, ``"auto"``: per jet, a nested trapezoid rule refined
+            until the completeness delta is at most ``tolerance`` · |f(x) − f̄(x′)|, or
+            ``"exact"``: a piecewise-linear tagger integrated between the kinks on each path.
         tolerance: relative completeness tolerance of adaptive steps (``None``: 1 % with
             ``"auto"``, fixed steps otherwise).
         max_jets: explain at most this many test jets (``None``: all), half signal and half
@@ -68,10 +69,14 @@ class ExplainOptions:
         BASELINES[self.baseline]
         check_softmax(self.softmax)
         choose(self.weights, BACKGROUND_WEIGHTS, "background weights")
-        if self.n_steps != "auto" and (
+        if self.n_steps not in ("auto", "exact") and (
             not isinstance(self.n_steps, int) or isinstance(self.n_steps, bool) or self.n_steps < 1
         ):
-            raise InputError(f"n_steps must be a positive integer or 'auto', got {self.n_steps!r}")
+            raise InputError(
+                f"n_steps must be a positive integer, 'auto' or 'exact', got {self.n_steps!r}"
+            )
+        if self.n_steps == "exact" and self.tolerance is not None:
+            raise InputError("exact IG steps take no tolerance")
         if self.tolerance is not None and not self.tolerance > 0:
             raise InputError(f"tolerance must be positive, got {self.tolerance!r}")
         for name in ("k", "batch_size"):
