@@ -361,3 +361,51 @@ def test_a_registered_elementwise_module_is_covered() -> None:
         assert torch.allclose(delta, torch.zeros_like(delta), atol=1e-9)  # passes, conserved
     finally:
         del LAYER_RULES[Swish]
+
+
+class _SplitHead(nn.Module):
+    """A :class:`~jetxai.models.layers.Head` whose first dense layer is written as two layers
+    and a sum: the latent vector's part (with the bias) and the XAUGs' part, a first layer of
+    its own — the reference for a first-layer rule on XAUGs concatenated with a latent vector."""
+
+    def __init__(self, head: nn.Module) -> None:
+        from jetxai.models.layers import Add
+
+        super().__init__()
+        first = head.dense[0]
+        n_latent = first.in_features - head.n_xaug
+        self.latent = nn.Linear(n_latent, first.out_features).double()
+        self.xaug = nn.Linear(head.n_xaug, first.out_features, bias=False).double()
+        with torch.no_grad():
+            self.latent.weight.copy_(first.weight[:, :n_latent])
+            self.latent.bias.copy_(first.bias)
+            self.xaug.weight.copy_(first.weight[:, n_latent:])
+        self.add, self.rest = Add(), head.dense[1:]
+
+    def forward(self, latent: torch.Tensor, xaug: torch.Tensor) -> torch.Tensor:
+        return self.rest(self.add(self.latent(latent), self.xaug(xaug))).squeeze(-1)
+
+
+@pytest.mark.parametrize("composite", list(FIRST_LAYER))
+@pytest.mark.parametrize("name", ["pfn", "cnn"])
+def test_first_layer_rules_reach_xaugs_concatenated_with_a_latent_vector(  # type: ignore[no-untyped-def]
+    float64, jets, name: str, composite: str
+) -> None:
+    """The XAUGs enter the head beside the latent vector; the composite's first-layer rule
+    applies to their block of that layer exactly as if it were a layer of its own."""
+    import copy
+
+    model, inputs, additional = _tagger(name, jets)
+    model = model.double()
+    inputs = tuple(t.double() for t in inputs)
+    reference = copy.deepcopy(model)
+    reference.head = _SplitHead(model.head)
+    with torch.no_grad():
+        torch.testing.assert_close(reference(*inputs, *additional), model(*inputs, *additional))
+    options = {"additional_forward_args": additional, "composite": composite}
+    got = lrp(model, inputs, **options)
+    expected = lrp(reference, inputs, **options)
+    for g, e in zip(got, expected, strict=True):
+        torch.testing.assert_close(g, e, rtol=1e-9, atol=1e-12)
+    plain = lrp(model, inputs, additional_forward_args=additional)
+    assert not torch.allclose(got[-1], plain[-1])  # the rule did change the XAUG relevance

@@ -3,7 +3,9 @@
 Input layers are found by data flow: a weighted (or recurrent) layer whose input is derived from
 the explained inputs by concatenation, slicing, indexing, reshaping or packing only is the first
 layer of those inputs, and the composite's first-layer rule applies there; its relevance is
-carried back through those operations to the inputs.
+carried back through those operations to the inputs. Where a dense layer reads the inputs
+concatenated with other activations (the XAUGs beside a network's latent vector), the rule
+applies to the inputs' block of that layer (:meth:`~jetxai.explain.lrp.rules.Rule.split`).
 
 Coverage is checked before anything runs: every leaf module must be of a covered type, and the
 first one that is not is named (qualified name and type). Operations written inside a module's
@@ -69,6 +71,7 @@ from jetxai.explain.lrp import recurrent, weaver
 from jetxai.explain.lrp.canonizers import BatchNormFolding, ExplicitAttention, check_attention
 from jetxai.explain.lrp.composites import Composite, build_composite
 from jetxai.explain.lrp.layer_rules import LAYER_RULES, rule_of
+from jetxai.models.layers import Concat
 
 #: Largest conservation error of the rule chain, |f₀ − ΣR₀| / mean |f₀| on the bias-free model
 #: (probed in float64), that passes without a warning. Covered models give 1e-15 to 1e-7 (ParT,
@@ -208,6 +211,9 @@ class LRPHooks:
         #: record non-source taps (intermediate relevance); source taps are always recorded
         self.internal = internal
         self.input_layers: list[InputLayer] = []
+        #: concatenations of the explained inputs with other activations: output → the columns
+        #: that come from the inputs alone (kept with the tensor, so an id is never reused)
+        self.mixed: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.taps: list[TapRecord] = []
         self.names = {id(m): name for name, m in model.named_modules()}
         self.canonizer = BatchNormFolding()
@@ -232,6 +238,7 @@ class LRPHooks:
         for handle in self.handles:
             handle.remove()
         self.handles.clear()
+        self.mixed.clear()
         self.weaver.remove()
         self.attention.remove()
         self.canonizer.remove()
@@ -239,6 +246,25 @@ class LRPHooks:
     def reads_inputs(self, x: torch.Tensor) -> bool:
         """Whether a layer reading ``x`` is an input layer."""
         return _structural_origin(x, self.leaves)
+
+    def input_columns(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The columns of ``x`` that are explained inputs, where ``x`` concatenates them with
+        other activations (None: it does not)."""
+        found = self.mixed.get(id(x))
+        return found[1] if found is not None and found[0] is x else None
+
+    def _concatenated(self, module: nn.Module, parts: tuple[Any, ...], out: torch.Tensor) -> None:
+        """Note which columns of a :class:`~jetxai.models.layers.Concat`'s output come from the
+        explained inputs by structural operations, where others do not."""
+        reads = [self.reads_inputs(part) for part in parts]
+        if any(reads) and not all(reads):
+            widths = torch.tensor([part.shape[-1] for part in parts])
+            starts = torch.cumsum(widths, 0) - widths
+            columns = torch.cat([
+                torch.arange(int(start), int(start + width))
+                for start, width, read in zip(starts, widths, reads, strict=True) if read
+            ])  # fmt: skip
+            self.mixed[id(out)] = (out, columns.to(out.device))
 
     def record(self, x: torch.Tensor, aux: list[torch.Tensor]) -> None:
         """Keep a first-layer rule's auxiliaries (``x``-shaped) for the input relevance."""
@@ -266,6 +292,8 @@ class LRPHooks:
         """A forward hook on every module whose rule needs one."""
         table = self.composite.rules()
         for name, module in self.model.named_modules():
+            if isinstance(module, Concat) and self.composite.first_layer is not None:
+                self.handles.append(module.register_forward_hook(self._concatenated))
             rule = self.composite.rule_for(module, name, table)
             if rule is not None and rule.hooked:
                 hook = functools.partial(rule.hook, hooks=self)

@@ -41,6 +41,8 @@ class Hooks(Protocol):
 
     def folded(self, module: nn.Module) -> bool: ...
 
+    def input_columns(self, x: torch.Tensor) -> torch.Tensor | None: ...
+
     def tap(self, module: nn.Module, args: tuple[Any, ...], out: torch.Tensor) -> Any: ...
 
 
@@ -128,6 +130,10 @@ class Rule:
         first = hooks.composite.first_layer
         if first is not None and hooks.reads_inputs(x):
             return first.apply(module, x, out, hooks)
+        columns = None if first is None else hooks.input_columns(x)
+        if columns is not None:
+            assert first is not None
+            return self.split(first, module, x, out, columns, hooks)
         if self.input_layer_only:
             raise InputError(f"{self!r} is a first-layer rule; {type(module).__name__} is not")
         return self.apply(module, x, out, hooks)
@@ -139,9 +145,52 @@ class Rule:
         hooks.record(x, aux)
         return result
 
+    def split(
+        self,
+        first: Rule,
+        module: nn.Module,
+        x: torch.Tensor,
+        z: torch.Tensor,
+        columns: torch.Tensor,
+        hooks: Hooks,
+    ) -> torch.Tensor:
+        """A dense layer reading the explained inputs' ``columns`` concatenated with other
+        activations (the XAUGs beside a latent vector): its output is split between the two
+        blocks as the ε-rule splits a sum (each block's share of z, the bias with the latent
+        block), then the inputs' block follows the first-layer rule ``first`` and the other
+        this rule — the same relevance as the layer written as two layers and a sum."""
+        if not isinstance(module, nn.Linear):
+            raise InputError(
+                f"{type(module).__name__} reads the explained inputs concatenated with other "
+                f"activations; the first-layer rule {first!r} splits only a Linear layer"
+            )
+        rest = torch.ones(x.shape[-1], dtype=torch.bool, device=x.device)
+        rest[columns] = False
+        inner = _columns(module, columns, bias=False)
+        outer = _columns(module, torch.nonzero(rest).flatten(), bias=True)
+        x_in, x_rest = x[..., columns], x[..., rest]
+        y_in = first.apply(inner, x_in, F.linear(x_in, inner.weight), hooks)
+        y_rest = self.apply(outer, x_rest, F.linear(x_rest, outer.weight, outer.bias), hooks)
+        routed = epsilon_output(y_in + y_rest, hooks.composite.epsilon)
+        return routed + (z - routed).detach()  # the layer's own value, to the last bit
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
+
+
+def _columns(module: nn.Linear, columns: torch.Tensor, bias: bool) -> nn.Linear:
+    """The part of ``module`` that reads ``columns`` of its input (with its bias or not), as a
+    layer of its own; its weights are a copy, outside the gradient (relevance needs none)."""
+    part = nn.Linear(
+        len(columns), module.out_features, bias=bias and module.bias is not None,
+        device=module.weight.device, dtype=module.weight.dtype,
+    )  # fmt: skip
+    with torch.no_grad():
+        part.weight.copy_(module.weight[:, columns])
+        if part.bias is not None:
+            part.bias.copy_(module.bias)
+    return part.requires_grad_(False)
 
 
 #: Rule classes by name.
