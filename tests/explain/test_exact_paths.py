@@ -55,7 +55,8 @@ def test_a_relu_net_is_integrated_to_round_off(seed: int) -> None:
     with torch.no_grad():
         change = (net(x) - net(torch.zeros(1, 8))).squeeze(1).double()
     assert float((delta.abs() / change.abs()).max()) < 1e-10
-    assert torch.all(pieces >= 1) and int(pieces.max()) > 3  # the paths do cross kinks
+    assert torch.all(pieces >= 1)
+    assert int(pieces.max()) > 3  # the paths do cross kinks
     (reference,) = _reference(net, (x[:8],))
     torch.testing.assert_close(phi[:8].double(), reference, rtol=0, atol=REFERENCE_ATOL)
 
