@@ -409,3 +409,45 @@ def test_first_layer_rules_reach_xaugs_concatenated_with_a_latent_vector(  # typ
         torch.testing.assert_close(g, e, rtol=1e-9, atol=1e-12)
     plain = lrp(model, inputs, additional_forward_args=additional)
     assert not torch.allclose(got[-1], plain[-1])  # the rule did change the XAUG relevance
+
+
+class _TwoBranches(nn.Module):
+    """f(x) = a·x + b·x through an :class:`~jetxai.models.layers.Add`, b = −(1 − 1/c) a + a
+    small independent part: the branches cancel more as c grows."""
+
+    def __init__(self, cancel: float) -> None:
+        from jetxai.models.layers import Add
+
+        super().__init__()
+        torch.manual_seed(8)
+        self.a, self.b, self.add = nn.Linear(3, 1, bias=False), nn.Linear(3, 1, bias=False), Add()
+        with torch.no_grad():
+            self.b.weight.copy_(-(1 - 1 / cancel) * self.a.weight + 0.01 * torch.randn(1, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.add(self.a(x), self.b(x)).squeeze(-1)
+
+
+@pytest.mark.parametrize("cancel", [1.5, 100.0])
+def test_a_sum_whose_branches_cancel_is_measured_and_named(float64, cancel: float) -> None:  # type: ignore[no-untyped-def]
+    """The amplification of a sum is Σ_i |z_i| / (|z| + ε) weighted by the relevance |R| = |z|
+    at the output, from the two branches computed apart (ε = 1e-6, the composite's)."""
+    from jetxai.explain.lrp import CancellationWarning
+    from jetxai.explain.lrp.engine import lrp_decomposition
+
+    model = _TwoBranches(cancel).double().eval()
+    x = torch.randn(50, 3, dtype=torch.float64)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        decomposition = lrp_decomposition(model, x)
+    with torch.no_grad():
+        za, zb = model.a(x).squeeze(-1), model.b(x).squeeze(-1)
+    z = (za + zb).abs()
+    expected = float((z * (za.abs() + zb.abs()) / (z + 1e-6)).sum() / z.sum())
+    assert decomposition.amplification["add"] == pytest.approx(expected, rel=1e-9)
+    named = [w for w in caught if issubclass(w.category, CancellationWarning)]
+    if expected > 10:
+        assert len(named) == 1
+        assert f"add ({expected:.3g}x)" in str(named[0].message)
+    else:
+        assert not named

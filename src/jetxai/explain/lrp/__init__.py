@@ -6,6 +6,7 @@ from __future__ import annotations
 from jetxai.explain.lrp.canonizers import BatchNormFolding
 from jetxai.explain.lrp.composites import COMPOSITES, Composite, build_composite
 from jetxai.explain.lrp.engine import (
+    CancellationWarning,
     ConservationWarning,
     Decomposition,
     LRPHooks,
@@ -32,6 +33,7 @@ __all__ = [
     "SOFTMAX_RULES",
     "AlphaBeta",
     "BatchNormFolding",
+    "CancellationWarning",
     "Composite",
     "ConservationWarning",
     "Decomposition",

@@ -122,7 +122,10 @@ class OutputEpsilon(Rule):
     def hook(self, module: nn.Module, args: tuple[Any, ...], out: Any, hooks: Hooks) -> Any:
         if hooks.folded(module):
             return None
-        return epsilon_output(out, hooks.composite.epsilon)
+        routed = epsilon_output(out, hooks.composite.epsilon)
+        if isinstance(module, Add):
+            hooks.watch_cancellation(module, args, routed)
+        return routed
 
 
 @applies_to(WeightedSum)

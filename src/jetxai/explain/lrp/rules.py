@@ -43,6 +43,10 @@ class Hooks(Protocol):
 
     def input_columns(self, x: torch.Tensor) -> torch.Tensor | None: ...
 
+    def watch_cancellation(
+        self, module: nn.Module, branches: tuple[Any, ...], routed: torch.Tensor
+    ) -> None: ...
+
     def tap(self, module: nn.Module, args: tuple[Any, ...], out: torch.Tensor) -> Any: ...
 
 
