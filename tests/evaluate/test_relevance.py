@@ -91,9 +91,10 @@ def test_the_share_intervals_are_the_bootstrap_percentiles_and_resolve_separated
     r = np.abs(generator.normal(size=(300, 3))) * np.array([3.0, 1.0, 1.0])
     r[:, 2] = r[::-1, 1] * 0.999  # c: b's values on other jets, a hair smaller
     intervals = share_intervals(r)
-    # the reference: the same resamples, the shares written out one by one
-    picks = np.random.default_rng(0).integers(0, 300, size=(BOOTSTRAP, 300))
-    shares = np.array([r[p].sum(axis=0) / r[p].sum() for p in picks])
+    # the reference: the same Poisson(1) weights of every jet in each resample, the shares
+    # written out resample by resample
+    weights = np.random.default_rng(0).poisson(1.0, size=(300, BOOTSTRAP))
+    shares = np.array([(w[:, None] * r).sum(axis=0) / (w[:, None] * r).sum() for w in weights.T])
     np.testing.assert_allclose(intervals[:, 0], np.percentile(shares, 16, axis=0), rtol=1e-12)
     np.testing.assert_allclose(intervals[:, 1], np.percentile(shares, 84, axis=0), rtol=1e-12)
     share = r.sum(axis=0) / r.sum()
@@ -140,3 +141,15 @@ def test_a_position_the_seeds_disagree_on_is_not_resolved_however_many_jets() ->
     low_b, high_b = combined["share_interval"]["b"]
     assert high_b < low_a or high_a < low_b  # the jets alone would tell them apart
     assert combined["resolved"] == [False, False, True]
+
+
+def test_the_share_bootstrap_does_not_depend_on_the_chunking() -> None:
+    """Jets added in uneven chunks draw the same weights as all at once (one stream, jet after
+    jet), so a streamed explanation's intervals equal the one-shot ones."""
+    from jetxai.evaluate.relevance import ShareBootstrap, share_intervals
+
+    r = np.abs(np.random.default_rng(7).normal(size=(101, 4)))
+    chunked = ShareBootstrap()
+    for a, b in ((0, 10), (10, 11), (11, 101)):
+        chunked.add(r[a:b])
+    np.testing.assert_allclose(chunked.intervals(), share_intervals(r), rtol=1e-12)

@@ -80,6 +80,8 @@ def test_a_summary_added_chunk_by_chunk_equals_the_one_over_every_jet(
         for kind in ("mean_abs_relevance", "mean_relevance"):
             _close(list(streamed["ranking"][kind][name].values()),
                    list(reference["ranking"][kind][name].values()))  # fmt: skip
+        _close(streamed["ranking"]["share_interval"][name],
+               reference["ranking"]["share_interval"][name])  # fmt: skip
     _close(list(streamed["xaug_share"].values()), list(reference["xaug_share"].values()))
     for name, shares in reference["feature_share"].items():
         _close(list(streamed["feature_share"][name].values()), list(shares.values()))

@@ -51,19 +51,36 @@ def xaug_ranking(
 ) -> dict[str, Any]:
     """Mean |relevance| and mean signed relevance of each XAUG variable, overall and per class,
     and the overall order (by mean |relevance|)."""
-    signed = np.asarray(relevance, dtype=np.float64)
-    r = np.abs(signed)
-    y = np.asarray(labels)
-    scores = {name: by_class(r[:, k], y) for k, name in enumerate(names)}
-    means = {name: by_class(signed[:, k], y) for k, name in enumerate(names)}
-    order = sorted(names, key=lambda n: -scores[n]["all"])
-    intervals = share_intervals(r)
-    return {
-        "order": order,
-        "mean_abs_relevance": scores,
-        "mean_relevance": means,
-        "share_interval": {n: intervals[k].tolist() for k, n in enumerate(names)},
-    }
+    return XaugRanking(names).add(relevance, labels).result()
+
+
+class XaugRanking:
+    """:func:`xaug_ranking` added chunk by chunk of jets (memory: the running sums only)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.absolute, self.signed = ClassMeans(), ClassMeans()
+        self.bootstrap = ShareBootstrap()
+
+    def add(self, relevance: npt.ArrayLike, labels: npt.ArrayLike) -> XaugRanking:
+        signed = np.asarray(relevance, dtype=np.float64)
+        self.signed.add(signed, labels)
+        self.absolute.add(np.abs(signed), labels)
+        self.bootstrap.add(np.abs(signed))
+        return self
+
+    def result(self) -> dict[str, Any]:
+        names = self.names
+        scores = {name: self.absolute.result(k) for k, name in enumerate(names)}
+        means = {name: self.signed.result(k) for k, name in enumerate(names)}
+        order = sorted(names, key=lambda n: -scores[n]["all"])
+        intervals = self.bootstrap.intervals()
+        return {
+            "order": order,
+            "mean_abs_relevance": scores,
+            "mean_relevance": means,
+            "share_interval": {n: intervals[k].tolist() for k, n in enumerate(names)},
+        }
 
 
 #: Bootstrap resamples of the explained jets for the share intervals, and their level.
@@ -71,20 +88,72 @@ BOOTSTRAP = 200
 INTERVAL = 0.68
 
 
+class ShareBootstrap:
+    """The bootstrap of :func:`share_intervals`, added chunk by chunk of jets: every jet gets a
+    Poisson(1) weight in each of the :data:`BOOTSTRAP` resamples (the Poisson bootstrap, the
+    multinomial resampling of n jets in the limit of many), drawn jet after jet from one seeded
+    stream, so the intervals do not depend on how the jets were chunked and memory holds only
+    the resamples' sums."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.generator = np.random.default_rng(seed)
+        self.sums: Array | None = None
+
+    def add(self, abs_relevance: npt.ArrayLike) -> ShareBootstrap:
+        """Add the (jets, variables) |relevance| of some jets; returns itself."""
+        r = np.asarray(abs_relevance, dtype=np.float64)
+        weights = self.generator.poisson(1.0, size=(len(r), BOOTSTRAP)).astype(np.float64)
+        added = weights.T @ r if r.ndim == 2 else np.zeros((BOOTSTRAP, 0))
+        self.sums = added if self.sums is None else self.sums + added
+        return self
+
+    def intervals(self) -> Array:
+        """(variables, 2): the central :data:`INTERVAL` interval of each variable's share."""
+        if self.sums is None:
+            return np.zeros((0, 2))
+        totals = self.sums.sum(axis=1, keepdims=True)
+        shares = np.divide(self.sums, totals, out=np.zeros_like(self.sums), where=totals > 0)
+        tail = (1.0 - INTERVAL) / 2 * 100
+        return np.percentile(shares, [tail, 100 - tail], axis=0).T
+
+
 def share_intervals(abs_relevance: npt.ArrayLike, seed: int = 0) -> Array:
     """(variables, 2): the central :data:`INTERVAL` bootstrap interval over jets of each
-    variable's share of |relevance|, Σ_jets |R_v| / Σ_jets Σ_v' |R_v'| (resampling the jets
-    :data:`BOOTSTRAP` times with a fixed seed)."""
+    variable's share of |relevance|, Σ_jets |R_v| / Σ_jets Σ_v' |R_v'| (:class:`ShareBootstrap`
+    with a fixed seed)."""
     r = np.asarray(abs_relevance, dtype=np.float64)
     if not len(r):
         return np.zeros((r.shape[1] if r.ndim == 2 else 0, 2))
-    generator = np.random.default_rng(seed)
-    picks = generator.integers(0, len(r), size=(BOOTSTRAP, len(r)))
-    sums = np.stack([r[p].sum(axis=0) for p in picks])  # (B, variables)
-    totals = sums.sum(axis=1, keepdims=True)
-    shares = np.divide(sums, totals, out=np.zeros_like(sums), where=totals > 0)
-    tail = (1.0 - INTERVAL) / 2 * 100
-    return np.percentile(shares, [tail, 100 - tail], axis=0).T
+    return ShareBootstrap(seed).add(r).intervals()
+
+
+class ClassMeans:
+    """:func:`by_class` of a per-jet quantity (any trailing shape), added chunk by chunk: the
+    running sums and counts overall, for signal (label 1) and background (label 0)."""
+
+    PARTS = ("all", "signal", "background")
+
+    def __init__(self) -> None:
+        self.sums: dict[str, Array] = {}
+        self.counts = dict.fromkeys(self.PARTS, 0)
+
+    def add(self, values: npt.ArrayLike, labels: npt.ArrayLike) -> ClassMeans:
+        v, y = np.asarray(values, dtype=np.float64), np.asarray(labels)
+        for part, rows in zip(self.PARTS, (np.ones(len(y), bool), y == 1, y == 0), strict=True):
+            added = v[rows].sum(axis=0)
+            self.sums[part] = self.sums[part] + added if part in self.sums else added
+            self.counts[part] += int(rows.sum())
+        return self
+
+    def result(self, column: int | None = None) -> dict[str, float]:
+        """The means (of ``column`` of a (jets, columns) quantity), NaN for a class without
+        jets."""
+        out = {}
+        for part in self.PARTS:
+            total = self.sums[part] if column is None else self.sums[part][column]
+            count = self.counts[part]
+            out[part] = float(total / count) if count else float("nan")
+        return out
 
 
 def kendall_tau(first: Sequence[str], second: Sequence[str]) -> float:

@@ -6,9 +6,10 @@ values as flat arrays, a few numbers per jet (logit, delta, XAUG relevances, sha
 what is per constituent, sums that add up over chunks (the ΔR and pT profiles, the (Δη, Δφ)
 maps, the mean images, the pair profiles). :class:`RelevanceSummary` then takes the chunks' parts
 in order, appends each chunk's rows to the relevance Parquet file (one row group per chunk) and
-adds them up, without reading a jet. Memory follows the chunk, not the number of jets; the
-summary equals the one computed from every jet at once up to the order of floating-point
-additions.
+adds them up, without keeping a jet: the per-class means and the XAUG ranking's bootstrap are
+running sums, and the two medians (|δ| / |logit|, IG steps) read their columns back from the
+finished file. Memory follows the chunk, not the number of jets; the summary equals the one
+computed from every jet at once up to the order of floating-point additions.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from jetxai.evaluate.relevance import (
+    ClassMeans,
+    XaugRanking,
     branch_share,
-    by_class,
     eta_phi_map_from,
     eta_phi_sums,
     feature_share_per_jet,
@@ -31,7 +33,6 @@ from jetxai.evaluate.relevance import (
     profile_from,
     profile_sums,
     subjet_share_per_jet,
-    xaug_ranking,
 )
 from jetxai.features import column
 from jetxai.models.spec import ModelSpec
@@ -124,14 +125,16 @@ class RelevanceSummary:
 
     def __init__(self, path: Path, spec: ModelSpec) -> None:
         self.path, self.spec = path, spec
-        self.per_jet: dict[str, list[np.ndarray]] = {}
+        #: the XAUG ranking and the per-class means of per-jet shares, as running sums
+        self.ranking: XaugRanking | None = None
+        self.means: dict[str, ClassMeans] = {}
         self.totals: dict[str, np.ndarray] = {}
         self.sources: list[str] = []
         self._writer: pq.ParquetWriter | None = None
         self._temporary = path.with_name(f".{path.name}.tmp")
 
-    def _keep(self, name: str, value: np.ndarray) -> None:
-        self.per_jet.setdefault(name, []).append(np.asarray(value))
+    def _mean(self, name: str, value: np.ndarray, labels: np.ndarray) -> None:
+        self.means.setdefault(name, ClassMeans()).add(value, labels)
 
     def add(
         self,
@@ -141,7 +144,8 @@ class RelevanceSummary:
         processes: np.ndarray,
     ) -> None:
         """One chunk: its :func:`chunk_parts`, its jets' labels, rows in the test split and
-        processes."""
+        processes. Nothing per jet stays in memory: the rows go to the file, the rest into
+        running sums."""
         columns: dict[str, Any] = {
             "test_row": test_rows,
             "label": labels,
@@ -149,29 +153,41 @@ class RelevanceSummary:
             "logit": parts["logit"],
             "delta": parts["delta"],
         }
-        for name in ("label", "logit", "delta"):
-            self._keep(name, columns[name])
         if "xaug" in parts:
-            self._keep("xaug", parts["xaug"])
+            self.ranking = self.ranking or XaugRanking(self.spec.xaug)
+            self.ranking.add(parts["xaug"], labels)
             for k, name in enumerate(self.spec.xaug):
                 columns[f"rel_xaug_{name}"] = parts["xaug"][:, k]
+        self.sources = sorted(k.removeprefix("source:") for k in parts if k.startswith("source:"))
         for key, value in parts.items():
             kind, _, name = key.partition(":")
             if kind == "column":
                 columns[name] = ak.from_regular(ak.Array(value)) if value.ndim == 2 else value
             elif kind == "flat":
                 columns[name] = ak.unflatten(value, parts["counts"])
+            elif kind == "keep" and name == "source_total":
+                self._mean("shares", self._source_shares(value, "xaug" in parts), labels)
             elif kind == "keep":
-                self._keep(name, value)
+                self._mean(name, value, labels)
             elif kind == "sum" or kind in ("pairsum", "paircount"):
                 self.totals[key] = self.totals[key] + value if key in self.totals else value
         if "ig_steps" in parts:
             columns["ig_steps"] = parts["ig_steps"].astype(np.int64)
-            self._keep("ig_steps", columns["ig_steps"])
-        self.sources = sorted(k.removeprefix("source:") for k in parts if k.startswith("source:"))
         for name in self.sources:
             columns[f"rel_{name}"] = parts[f"source:{name}"]
         self._write(columns)
+
+    def _source_names(self) -> list[str]:
+        return ["particles", *(["xaug"] if self.ranking is not None else []), *self.sources]
+
+    @staticmethod
+    def _source_shares(totals: np.ndarray, with_xaug: bool) -> np.ndarray:
+        """Each jet's share of Σ|relevance| per branch: particles, XAUGs (where the tagger has
+        them) and every source of its own."""
+        if not with_xaug:
+            totals = np.delete(totals, 1, axis=1)
+        total = totals.sum(axis=1, keepdims=True)
+        return np.divide(totals, total, out=np.zeros_like(totals), where=total > 0)
 
     def _write(self, columns: dict[str, Any]) -> None:
         contiguous = {
@@ -197,14 +213,14 @@ class RelevanceSummary:
             self._writer = None
         self._temporary.unlink(missing_ok=True)
 
-    def jets(self, name: str) -> np.ndarray:
-        """A kept per-jet quantity of every chunk."""
-        return np.concatenate(self.per_jet[name])
+    def _column(self, name: str) -> np.ndarray:
+        """One per-jet column of the finished relevance file (read back for a median)."""
+        return np.asarray(pq.read_table(self.path, columns=[name]).column(name))
 
     def summary(self) -> dict[str, Any]:
-        """The network's summary (the ``seeds`` entries of ranking.json, less the checkpoint)."""
-        labels = self.jets("label")
-        logit, delta = self.jets("logit"), self.jets("delta")
+        """The network's summary (the ``seeds`` entries of ranking.json, less the checkpoint),
+        from the running sums and, for the medians, the finished file's columns."""
+        logit, delta = self._column("logit"), self._column("delta")
         out: dict[str, Any] = {
             "conservation": {
                 "median_abs_delta_over_logit": float(
@@ -212,15 +228,15 @@ class RelevanceSummary:
                 )
             }
         }
-        if "xaug" in self.per_jet:
-            out["ranking"] = xaug_ranking(self.jets("xaug"), self.spec.xaug, labels)
-        if "branch_share" in self.per_jet:
-            out["xaug_share"] = by_class(self.jets("branch_share"), labels)
-        if "feature_share" in self.per_jet:
-            share = self.jets("feature_share")
+        del logit, delta
+        if self.ranking is not None:
+            out["ranking"] = self.ranking.result()
+        if "branch_share" in self.means:
+            out["xaug_share"] = self.means["branch_share"].result()
+        if "feature_share" in self.means:
+            share = self.means["feature_share"]
             out["feature_share"] = {
-                name: by_class(share[:, k], labels)
-                for k, name in enumerate(self.spec.constituent_fields)
+                name: share.result(k) for k, name in enumerate(self.spec.constituent_fields)
             }
             out["map_eta_phi"] = eta_phi_map_from(_parts(self.totals, "sum:map"), ETA_PHI_EDGES)
             out["profile_dr"] = profile_from(_parts(self.totals, "sum:profile_dr"), DR_EDGES)
@@ -231,39 +247,23 @@ class RelevanceSummary:
             out["profile_pt_fraction"] = profile_from(
                 _parts(self.totals, "sum:profile_pt"), PT_FRACTION_EDGES
             )
-            subjets = self.jets("subjet_share")
-            out["subjet_share"] = {
-                f"subjet_{k + 1}": by_class(subjets[:, k], labels) for k in range(SUBJETS)
-            }
+            subjets = self.means["subjet_share"]
+            out["subjet_share"] = {f"subjet_{k + 1}": subjets.result(k) for k in range(SUBJETS)}
         if _parts(self.totals, "sum:images"):
             images = mean_images_from(_parts(self.totals, "sum:images"))
             out["images"] = {k: v.tolist() for k, v in images.items()}
             out["images"]["extent"] = self.spec.image_extent  # pixels span [−extent, extent]²
-        if "ig_steps" in self.per_jet:
-            steps = self.jets("ig_steps")
+        if "ig_steps" in pq.read_schema(self.path).names:
+            steps = self._column("ig_steps")
             out["ig_steps"] = {
                 "mean": float(steps.mean()),
                 "median": float(np.median(steps)),
                 "max": int(steps.max()),
             }
         if self.sources:
-            out["shares"] = self._shares(labels)
+            shares = self.means["shares"]
+            out["shares"] = {name: shares.result(k) for k, name in enumerate(self._source_names())}
         return out
-
-    def _shares(self, labels: np.ndarray) -> dict[str, Any]:
-        """Per branch, the mean over jets of its share of Σ|relevance| (particles, XAUGs and
-        every source of its own, such as ParT's pairs and class token), overall and per class."""
-        totals = self.jets("source_total")
-        names = ["particles", "xaug", *self.sources]
-        if "xaug" not in self.per_jet:
-            totals, names = np.delete(totals, 1, axis=1), ["particles", *self.sources]
-        total = totals.sum(axis=1)
-        return {
-            name: by_class(
-                np.divide(totals[:, k], total, out=np.zeros_like(total), where=total > 0), labels
-            )
-            for k, name in enumerate(names)
-        }
 
     def pair_sums(self) -> dict[str, np.ndarray]:
         """The added pair-profile sums and counts (``pairsum:…`` / ``paircount:…``)."""
