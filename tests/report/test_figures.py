@@ -21,6 +21,14 @@ def test_figures_are_png() -> None:
         figures.rejection_curves({"dnn": [roc, roc]}),
         figures.roc_curves({"dnn": [roc, roc]}),
         figures.ranking(["tau32", "mass"], [0.6, 0.4], [0.05, 0.02], "ranking"),
+        figures.ranking(
+            ["tau32", "mass", "d2"],
+            [0.5, 0.3, 0.2],
+            [0.05, 0.02, 0.02],
+            "stability",
+            intervals=[[0.45, 0.55], [0.25, 0.31], [0.19, 0.27]],
+            resolved=[True, False, False],
+        ),
         figures.profile([0.0, 0.4, 0.8], {"all": [0.1, -0.05]}, "dR"),
         figures.baseline_comparison(
             ["a", "b"], {"zero": ([1.0, 2.0], [0.1, 0.2]), "averaged": ([1.5, -0.5], [0.1, 0.0])}
@@ -141,3 +149,21 @@ def test_the_xaug_gain_figure_draws_each_network_at_each_size_with_its_errors() 
     assert figures._total_error(runs["pfn"][0]["efficiency_0.01"]) == pytest.approx(
         (np.hypot(0.01, 0.03), np.hypot(0.01, 0.04))
     )
+
+
+def test_a_ranking_marks_the_positions_it_does_not_resolve() -> None:
+    figure = figures.ranking(
+        ["tau32", "mass", "d2"], [0.5, 0.3, 0.2], [0.05, 0.02, 0.02], "stability",
+        intervals=[[0.45, 0.55], [0.25, 0.31], [0.19, 0.27]], resolved=[True, False, False],
+    )  # fmt: skip
+    ax = figure.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [label.endswith("≈") for label in labels] == [False, True, True]
+    assert [bool(bar.get_hatch()) for bar in ax.patches[:3]] == [False, True, True]
+    (drawn,) = [c for c in ax.collections if c.get_label() == "interval over jets"]
+    segments = drawn.get_segments()  # one per bar
+    assert [tuple(np.round(s[:, 0], 2)) for s in segments] == [
+        (0.45, 0.55),
+        (0.25, 0.31),
+        (0.19, 0.27),
+    ]

@@ -253,12 +253,31 @@ def ranking(
     std: Sequence[float],
     title: str,
     xlabel: str = "share of |relevance|",
+    intervals: Sequence[Sequence[float]] | None = None,
+    resolved: Sequence[bool] | None = None,
 ) -> Any:
-    """Horizontal bars (e.g. relevance shares) with seed error bars, the first name on top."""
+    """Horizontal bars (e.g. relevance shares) with seed error bars, the first name on top;
+    ``intervals``: each bar's (low, high) interval over jets, drawn as a thick black line
+    along its lower edge; ``resolved``: False where a position is not resolved from a
+    neighbour's (its bar drawn hatched and pale, its label marked ≈)."""
     with _figure(5.6, 0.32 * len(names) + 1.6) as (fig, ax):
         positions = np.arange(len(names))[::-1]
-        ax.barh(positions, mean, xerr=std, color="#4477aa", capsize=2)
-        ax.set_yticks(positions, [symbol(n) for n in names], fontsize=10)
+        apart = [True] * len(names) if resolved is None else list(resolved)
+        colours = ["#4477aa" if ok else "#a9bfd8" for ok in apart]
+        bars = ax.barh(positions, mean, xerr=std, color=colours, capsize=2)
+        for bar, ok in zip(bars, apart, strict=True):
+            if not ok:
+                bar.set_hatch("///")
+        if intervals is not None:
+            low = [i[0] for i in intervals]
+            high = [i[1] for i in intervals]
+            ax.hlines(positions - 0.22, low, high, color="black", linewidth=2.5,
+                      label="interval over jets")  # fmt: skip
+            ax.errorbar([], [], xerr=[], color="black", capsize=2, linewidth=1,
+                        label="seed spread")  # fmt: skip
+            ax.legend(fontsize=8, loc="lower right", frameon=False)
+        labels = [symbol(n) + ("" if ok else " ≈") for n, ok in zip(names, apart, strict=True)]
+        ax.set_yticks(positions, labels, fontsize=10)
         ax.axvline(0, color="grey", linewidth=0.8)
         ax.set_xlabel(xlabel)
         ax.set_title(literal(title), fontsize=12, pad=22)

@@ -24,6 +24,11 @@ RANKING_CAPTION = (
     "Each XAUG variable's share of the XAUG relevance (mean over seeds, error bars their "
     "spread): the variables on top are the ones this network's decision rests on most."
 )
+RANKING_STABILITY = (
+    " The thick black line along each bar is its 68 % bootstrap interval over the explained "
+    "jets; a hatched, pale bar marked ≈ is not resolved from a neighbour (their intervals, with "
+    "the seed spread added in quadrature, overlap), so the two may swap places.{tau}"
+)
 PROFILE_CAPTION = (
     "Mean relevance per constituent against its distance from the jet axis ({which}): where in "
     "the jet the network looks."
@@ -57,13 +62,22 @@ def _ranking(report: dict[str, Any], name: str, classes: Classes) -> Figures:
         return [], {}
     ranking = report["ensemble_ranking"]
     order, share = ranking["order"], ranking["share"]["all"]
+    interval = ranking.get("share_interval")
     figure = figures.ranking(
         order,
         [share[n]["mean"] for n in order],
         [share[n]["std"] for n in order],
         f"LRP XAUG ranking, {name}",
+        intervals=None if interval is None else [interval[n] for n in order],
+        resolved=ranking.get("resolved"),
     )
-    return [captioned(figure, RANKING_CAPTION)], {}
+    caption = RANKING_CAPTION
+    if interval is not None:
+        tau = ranking.get("seed_rank_correlation")
+        caption += RANKING_STABILITY.format(
+            tau="" if tau is None else f" The seeds' orders agree with Kendall τ = {tau:.2f}."
+        )
+    return [captioned(figure, caption)], {}
 
 
 def _profile(report: dict[str, Any], name: str, classes: Classes) -> Figures:
