@@ -281,6 +281,7 @@ def build_jet_page(
 ) -> Path:
     """Write the page of a jet-tagging study and its metrics.json; return the page."""
     from jetxai.report.lrp_section import lrp_sections
+    from jetxai.report.truth_section import truth_section
 
     datasets, metrics, processes = datasets_section(config, where, manifests)
     classes = Classes.of(processes, config.get("signal"))
@@ -301,6 +302,7 @@ def build_jet_page(
         lrp_sections(layout, config, classes),
         ig_section(layout, config),
         reduced_section(layout),
+        truth_section(layout, config),
     ):
         context |= built
         metrics |= numbers

@@ -5,7 +5,7 @@ the report renders:
 
 - ``jet-tagging`` (``jetxai demo``): ``data/<sample>/`` datasets, ``runs/<model>/`` trained
   seed ensembles, ``explain/lrp-<model>/`` and ``explain/ig-<model>-<baseline>/`` explanations,
-  ``reduced/curve.json``;
+  ``reduced/curve.json``; ``truth/<model>/truth.json`` (the retraining truth and the scores);
 - ``event-classification`` (``jetxai study``): ``run/`` the trained ensemble, ``results.json``
   every number, ``study.md`` the tables, ``figures/*.png``.
 
@@ -67,3 +67,7 @@ class StudyLayout:
     @property
     def reduced(self) -> Path:
         return self.root / "reduced"
+
+    @property
+    def truth(self) -> Path:
+        return self.root / "truth"

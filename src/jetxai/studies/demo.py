@@ -46,6 +46,21 @@ DEMO_PTHAT = (0.85, 1.15)
 TEST_BACKGROUND = 16_000
 #: Test jets of the PFN + XAUG explained by IG as well as LRP, for the report's per-jet view.
 JETS_WITH_IG = 200
+#: Test jets explained by exact Shapley values for the retraining truth (1024 coalitions each).
+SHAPLEY_JETS = 500
+
+
+def _xaug_relevance(directory: Path) -> list[Any]:
+    """Per seed, the (jets, XAUGs) relevances of an explanation's relevance files."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    files = sorted(directory.glob("relevance-seed-*.parquet"))
+    columns = [f"rel_xaug_{name}" for name in DEMO_XAUG]
+    return [
+        np.stack([np.asarray(c) for c in pq.read_table(f, columns=columns).columns], axis=1)
+        for f in files
+    ]
 
 
 def _given(data: Sequence[str | os.PathLike[str]]) -> dict[str, Path]:
@@ -118,6 +133,7 @@ def study_config(quick: bool, given: dict[str, Path] | None) -> dict[str, Any]:
         "ig": "dnn",
         "ig_baselines": IG_BASELINES,
         "jets": {"model": "pfn-xaug", "ig_baseline": "averaged"},
+        "truth": ["dnn", "pfn-xaug"],
         "seeds": 2,
         "xaug": DEMO_XAUG,
         "settings": size,
@@ -174,6 +190,7 @@ class Demo:
             ("integrated gradients, three baselines", self.ig),
             ("integrated gradients on the PFN + XAUG, for the per-jet view", self.ig_jets),
             ("reduced-feature curve", self.reduced),
+            ("retraining truth: each XAUG dropped and retrained", self.truth),
             ("build the report", self.report),
         ]
 
@@ -284,6 +301,41 @@ class Demo:
                 "directories": {label: label.split()[0] for label in orders},
             },
         )
+
+    def truth(self) -> None:
+        """The retraining truth of each tagger in ``study["truth"]`` and the score of every
+        explanation of it (LRP, IG per baseline, exact Shapley values) against it."""
+        from jetxai.evaluate.truth import best, score
+        from jetxai.train import TrainConfig, drop_one_truth
+
+        for name in self.study.get("truth", []):
+            target = self.layout.truth / name / "truth.json"
+            if target.is_file():
+                continue
+            start = time.perf_counter()
+            model, with_xaug = DEMO_MODELS[name]
+            config = TrainConfig(model=model, xaug=DEMO_XAUG if with_xaug else [], **self.common)
+            truth = drop_one_truth(
+                config, self.datasets, self.layout.truth / name, self.layout.runs(name),
+                progress=False,
+            )  # fmt: skip
+            retrained = time.perf_counter() - start
+            shapley = self.layout.root / "explain" / f"shapley-{name}"
+            self._explain(name, shapley, "shapley", SHAPLEY_JETS, baseline="averaged",
+                          **self._ig_options)  # fmt: skip
+            methods = {"LRP (epsilon)": self.layout.lrp(name), "Shapley (exact)": shapley} | {
+                f"IG ({baseline} baseline)": self.layout.ig(name, baseline)
+                for baseline in IG_BASELINES
+            }
+            scores = {
+                label: score(_xaug_relevance(directory), DEMO_XAUG, truth["order"])
+                for label, directory in methods.items()
+                if (directory / "ranking.json").is_file()
+            }
+            write_json(target, {
+                "truth": truth, "scores": scores, "best": best(scores),
+                "seconds": {"retraining": retrained, "all": time.perf_counter() - start},
+            })  # fmt: skip
 
     def report(self) -> None:
         from jetxai.report.build import build_report

@@ -10,12 +10,14 @@ from __future__ import annotations
 from jetxai.train.config import TrainConfig, read_yaml
 from jetxai.train.ensemble import pick_device, train
 from jetxai.train.reduced import auc_ordering, random_ordering, reduced_feature_curve, smallest_k
+from jetxai.train.retraining import drop_one_truth
 from jetxai.train.samples import Samples, load_samples
 
 __all__ = [
     "Samples",
     "TrainConfig",
     "auc_ordering",
+    "drop_one_truth",
     "load_samples",
     "pick_device",
     "random_ordering",
