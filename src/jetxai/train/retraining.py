@@ -28,7 +28,8 @@ from jetxai.train.ensemble import train
 def _half_width(metric: dict[str, Any]) -> float | None:
     """A metric's statistical error (an asymmetric one as its mean half-width; None where the
     test counts give none, e.g. no background jet passing)."""
-    errors = [float(e) for e in np.atleast_1d(metric.get("stat")) if e is not None]
+    given = metric.get("stat")
+    errors = [float(e) for e in (given if isinstance(given, list) else [given]) if e is not None]
     return float(np.mean(errors)) if errors else None
 
 
@@ -36,11 +37,11 @@ def _difference(full: dict[str, Any], dropped: dict[str, Any]) -> dict[str, Any]
     """full − dropped of one metric: mean, seed spread of the paired differences, the
     statistical error (the two runs' in quadrature) and whether either is only a bound."""
     a, b = np.asarray(full["values"], float), np.asarray(dropped["values"], float)
-    stat = [_half_width(m) for m in (full, dropped)]
+    first, second = _half_width(full), _half_width(dropped)
     return {
         "mean": float(np.mean(a - b)),
         "std": float(np.std(a - b, ddof=1)) if len(a) > 1 else 0.0,
-        "stat": None if None in stat else float(np.hypot(*stat)),
+        "stat": None if first is None or second is None else float(np.hypot(first, second)),
         "bound": bool(full.get("is_lower_bound") or dropped.get("is_lower_bound")),
     }
 
