@@ -29,6 +29,9 @@ def test_each_variable_is_dropped_and_its_loss_is_the_paired_difference(
         assert auc["mean"] == pytest.approx(gain.mean())
         assert auc["std"] == pytest.approx(gain.std(ddof=1))
         assert auc["stat"] == pytest.approx(np.hypot(full["auc"]["stat"], dropped["auc"]["stat"]))
+        error = np.hypot(auc["std"], auc["stat"])
+        assert auc["significant"] == (abs(auc["mean"]) > error)
+    assert truth["significant"] == sum(truth["importance"][n]["auc"]["significant"] for n in names)
     losses = [truth["importance"][n]["auc"]["mean"] for n in truth["order"]]
     assert losses == sorted(losses, reverse=True)
     assert truth["trainings"] == 3

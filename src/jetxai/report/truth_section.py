@@ -37,6 +37,7 @@ def truth_section(layout: StudyLayout, config: dict[str, Any]) -> Section:
             "model": name,
             "importance": [
                 {"name": html(v), "auc": _signed(truth["importance"][v]["auc"], 4),
+                 "significant": truth["importance"][v]["auc"].get("significant", True),
                  "rejection": _signed(truth["importance"][v]["rejection_0.5"], 1)}
                 for v in truth["order"]
             ],
@@ -48,6 +49,8 @@ def truth_section(layout: StudyLayout, config: dict[str, Any]) -> Section:
                 for label, s in sorted(scores.items(), key=lambda i: -i[1]["kendall_tau"]["mean"])
             ],
             "trainings": truth["trainings"] * truth["seeds"],
+            "significant": truth.get("significant"),
+            "variables": len(truth["order"]),
             "seconds": found["seconds"]["all"],
         })  # fmt: skip
     return {"truth_tables": tables}, {"retraining_truth": numbers}

@@ -5,7 +5,10 @@ For each variable v of a tagger's XAUG list, the same configuration (same seeds,
 split) is trained without v; its importance is ΔAUC = AUC(all) − AUC(all but v) and
 Δ(1/ε_B) at ε_S = 0.5, each with the seed spread (the per-seed differences' std, the seeds
 being paired) and the statistical error of the test counts (both runs' added in quadrature).
-The truth ranking orders the variables by ΔAUC. It is the reference an attribution's ranking
+The truth ranking orders the variables by ΔAUC; a loss larger than its seed spread and
+statistical error in quadrature is marked significant (where few are, the variables are
+redundant: the others make up for the one dropped, and the truth order is mostly noise). It is
+the reference an attribution's ranking
 is scored against (:mod:`jetxai.evaluate.truth`); what it costs is one training per variable.
 """
 
@@ -78,8 +81,12 @@ def drop_one_truth(
         for name in names
     }
     order = sorted(names, key=lambda n: -importance[n]["auc"]["mean"])
+    for entry in importance.values():  # the loss is larger than its seed and test-count errors
+        auc = entry["auc"]
+        auc["significant"] = abs(auc["mean"]) > float(np.hypot(auc["std"], auc["stat"] or 0.0))
     return {
         "order": order,
+        "significant": sum(importance[n]["auc"]["significant"] for n in names),
         "importance": importance,
         "seeds": config.seeds,
         "trainings": len(names),
