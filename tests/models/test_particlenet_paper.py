@@ -104,3 +104,34 @@ def test_the_preset_trains_and_explains_from_the_command_line(
                  "--max-jets", "8", "--quiet"]) == 0  # fmt: skip
     assert (out / "relevance-seed-0.parquet").is_file()
     assert main([*common, "--preset", "huge", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_reports_name_the_small_defaults_as_such(
+    top_dataset: Path, qcd_dataset: Path, tmp_path: Path
+) -> None:
+    """The small defaults of the published taggers are "…-like (small)" on a page; the paper
+    preset and the taggers without a published architecture keep their names."""
+    import json
+
+    from jetxai.models.registry import architecture
+    from jetxai.report.jet_page import taggers_section
+    from jetxai.report.layout import StudyLayout
+    from jetxai.train import TrainConfig, train
+
+    assert architecture("part") == "ParT-like (small)"
+    assert architecture("particlenet") == "ParticleNet-like (small)"
+    assert architecture("particlenet", "paper") == "particlenet"
+    assert architecture("pfn") == "pfn"
+    layout = StudyLayout(tmp_path)
+    for name, preset in (("small", None), ("paper", "paper")):
+        config = TrainConfig(model="particlenet", xaug=[], seeds=1, epochs=1, n_constituents=20,
+                             preset=preset)  # fmt: skip
+        train(config, [top_dataset, qcd_dataset], layout.runs(name), progress=False)
+        assert json.loads((layout.runs(name) / "metrics.json").read_text())["config"]["preset"] == (
+            preset
+        )
+    context, _ = taggers_section(layout, {"models": ["small", "paper"]})
+    assert [row["name"] for row in context["models"]] == [
+        "small (ParticleNet-like (small))",
+        "paper",
+    ]

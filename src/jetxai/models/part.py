@@ -150,6 +150,7 @@ class ParticleTransformer(Tagger):
     layers). The small defaults train on two cores; the paper uses dim 128, 8 heads, 8 + 2 blocks.
     """
 
+    small_label = "ParT-like (small)"
     piecewise_linear = "softmax attention, GELU and layer norm are smooth"
 
     representation = "constituents"

@@ -156,6 +156,7 @@ class ParticleNet(Tagger):
     two cores ("ParticleNet-like (small)"); ``preset="paper"`` is the published network.
     """
 
+    small_label = "ParticleNet-like (small)"
     piecewise_linear = "its nearest neighbours, chosen from the coordinates, jump along the path"
 
     presets = PRESETS

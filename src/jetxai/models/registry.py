@@ -120,6 +120,16 @@ def preset_options(name: str, preset: str | None) -> dict[str, object]:
     return dict(presets[preset])
 
 
+def architecture(name: str, preset: str | None = None) -> str:
+    """What a report calls model ``name`` built with ``preset``: its name, or, for the small
+    defaults of a tagger that has a published architecture (ParT, ParticleNet) and no preset,
+    its "…-like (small)" label, so it is not mistaken for the paper's network."""
+    if name not in MODELS:
+        return name
+    label = entry(name).cls.small_label
+    return label if label is not None and preset is None else name
+
+
 def build(
     spec: ModelSpec | str,
     preset: str | None = None,

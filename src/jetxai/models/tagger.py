@@ -23,6 +23,9 @@ class Tagger(nn.Module):
     #: True where the tagger is piecewise linear in its inputs (affine layers, ReLUs, max
     #: pooling: exact Integrated Gradients, ``n_steps="exact"``), else why not
     piecewise_linear: ClassVar[bool | str] = "its layers are not declared piecewise linear"
+    #: what a report calls the architecture its defaults build, where that is not the published
+    #: network (None: the registered name says it)
+    small_label: ClassVar[str | None] = None
     #: named option sets (``preset="paper"``: the published architecture), by name
     presets: ClassVar[dict[str, dict[str, object]]] = {}
 

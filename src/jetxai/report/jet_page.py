@@ -73,13 +73,17 @@ def datasets_section(
 
 
 def taggers_section(layout: StudyLayout, config: dict[str, Any]) -> Section:
-    """The taggers' table (mean ± seed spread, statistics) and their ROC / rejection curves."""
+    """The taggers' table (mean ± seed spread, statistics) and their ROC / rejection curves;
+    a small default of a published architecture is named as such ("ParT-like (small)")."""
+    from jetxai.models.registry import architecture
+
     models, curves, background, numbers = [], {}, {}, {}
     for name in config["models"]:
         run = read(layout.runs(name) / "metrics.json")
+        label = architecture(run["model"], run.get("config", {}).get("preset"))
         models.append(
             {
-                "name": name,
+                "name": name if label == run["model"] else f"{name} ({label})",
                 "auc": pm(run["auc"]) + auc_stat(run["auc"]),
                 "r03": rejection_cell(run, "0.3"),
                 "r05": rejection_cell(run, "0.5"),
