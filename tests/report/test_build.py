@@ -30,7 +30,7 @@ def test_page_is_self_contained_and_complete(study: Path) -> None:
     # nothing fetched from elsewhere (in-page anchors of the contents fetch nothing)
     assert not re.findall(r'(?:src|href)="(?!data:|#)', html)
     anchors = re.findall(r'href="#([a-z]+)"', html)
-    assert len(anchors) == 7  # the contents, with the per-jet view
+    assert len(anchors) == 8  # the contents, with the retraining truth and the per-jet view
     assert all(f'id="{a}"' in html for a in anchors)
     # every figure has a caption saying what to read from it
     assert html.count("<figcaption>") == len(images)
@@ -43,6 +43,7 @@ def test_page_is_self_contained_and_complete(study: Path) -> None:
         "layerwise relevance propagation",
         "Integrated Gradients",
         "Reduced feature sets",
+        "Which explanation to believe: the retraining truth",
         "Configuration and versions",
     ):
         assert heading in html

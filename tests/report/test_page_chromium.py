@@ -10,8 +10,9 @@ import pytest
 
 from .chromium import body, check_page, drawn, section_screenshots
 
-#: The sections of the demo's page, in order (the jet browser's only with constituent taggers).
-SECTIONS = ["data", "taggers", "lrp", "ig", "reduced", "jets", "configuration"]
+#: The sections of the demo's page, in order (the retraining truth's only where the study ran it,
+#: the jet browser's only with constituent taggers).
+SECTIONS = ["data", "taggers", "lrp", "ig", "reduced", "truth", "jets", "configuration"]
 
 
 def test_page_renders_with_every_image_and_no_console_errors(
