@@ -7,6 +7,8 @@ Run from the repository root:
     python3 bench/generate_bench.py physics      # mass peaks and yields per process
     python3 bench/generate_bench.py pthat        # jets lost to the generator-level p̂_T window
     python3 bench/generate_bench.py pthat-tail   # the same down to p̂_T = 0, at parton level
+    python3 bench/generate_bench.py pthat-bias   # biased p̂_T sampling: cost per effective jet
+    python3 bench/generate_bench.py biased-shapes  # weighted vs unweighted jets: χ² per variable
 
 Every speed figure is a ratio of two measurements taken side by side in this run (interleaved
 and repeated), because the machine is shared and noisy.
@@ -224,6 +226,7 @@ def pthat_tail(args: argparse.Namespace) -> None:
             process=process,
             n_jets=1,
             pythia=("HadronLevel:all = off", "PartonLevel:MPI = off"),
+            isr=args.isr,
         )
         parent = PROCESSES[process].parent
         rows = []
@@ -248,6 +251,150 @@ def pthat_tail(args: argparse.Namespace) -> None:
                 stat = np.sqrt((error[~kept] ** 2).sum()) / rate.sum()
                 cost = sigma[kept].sum() / rate[kept].sum()
                 print(f"  {f'[{low}, {high}]':>18} {lost:7.4f} {stat:7.4f} {cost:14.1f}")
+        _biased_cost(lows, highs, sigma, rate, base.pt_min)
+
+
+def _biased_cost(
+    lows: np.ndarray, highs: np.ndarray, sigma: np.ndarray, rate: np.ndarray, reference: float
+) -> None:
+    """Expected events per effective parent of biased sampling from each low edge to 1300 GeV,
+    per bias power, from the slices (the bias taken at each slice's geometric centre): events
+    drawn ∝ σ_i b_i, each weighing 1/b_i, so events / Kish = Σσb · Σ(rate/b) / (Σ rate)²."""
+    centre = np.sqrt(np.maximum(lows, 25.0) * highs)
+    print("  biased sampling to 1300 GeV, expected events per effective parent (bias power p):")
+    powers = (2, 3, 4, 5, 6)
+    print(f"  {'from [GeV]':>10} " + " ".join(f"{f'p = {p}':>8}" for p in powers))
+    for low in (0, 50, 100, 150):
+        kept = (lows >= low) & (highs <= 1300)
+        costs = []
+        for power in powers:
+            bias = (centre[kept] / reference) ** power
+            cost = (sigma[kept] * bias).sum() * (rate[kept] / bias).sum() / rate[kept].sum() ** 2
+            costs.append(f"{cost:8.1f}")
+        print(f"  {low:>10} " + " ".join(costs))
+
+
+def _weighted_parents(config: GeneratorConfig, parent: int | None, events: int) -> dict:
+    """Parton-level events of ``config`` (weighted where it is biased): the window parents'
+    weights (truth parents, or outgoing hard partons for QCD), events tried, σ."""
+    import awkward as ak
+
+    pythia = _pythia.build(config, seed=4321)
+    weights, done = [], 0
+    start = time.process_time()
+    while done < events:
+        batch = pythia.nextBatch(5000)
+        done += len(batch)
+        event = ak.to_numpy(batch.info.weights).reshape(len(batch), -1)[:, 0]
+        prt = batch.prt
+        last = (prt.status == -23) if parent is None else (abs(prt.id) == parent)
+        last = last & (prt.status == (-23 if parent is None else -62))
+        pt = np.hypot(prt.p.px, prt.p.py)[last]
+        count = ak.to_numpy(ak.sum((pt >= config.pt_min) & (pt < config.pt_max), axis=1))
+        weights.append(np.repeat(event, count))
+    w = np.concatenate(weights)
+    seconds = time.process_time() - start
+    info = pythia.infoPython()
+    return {"weights": w, "events": done, "sigma_pb": info.sigmaGen() * 1e9, "seconds": seconds,
+            "weight_sum": info.weightSum()}  # fmt: skip
+
+
+def pthat_bias(args: argparse.Namespace) -> None:
+    """Biased p̂_T sampling at parton level (the proxy of ``pthat-tail``): per process and
+    bias power, the window parents' Kish effective number, events per effective parent and the
+    weighted yield, beside the process's unweighted default window. The loss of the biased
+    range is that of the same window in ``pthat-tail`` (50 GeV → 0.7 % top, 0.6 % higgs)."""
+    from jetxai.catalogue import PROCESSES
+
+    parton = ("HadronLevel:all = off", "PartonLevel:MPI = off")
+    print(f"{'process':8} {'sampling':22} {'parents':>7} {'Kish':>7} {'events/eff':>10} "
+          f"{'yield [pb]':>11} {'± stat':>8}")  # fmt: skip
+    for process in args.processes:
+        base = GeneratorConfig(process=process, n_jets=1, pythia=parton)
+        chosen = PROCESSES[process].bias_power
+        runs = [("window (default)", base)]
+        for power in sorted({chosen - 1, chosen, chosen + 1}):
+            biased = dataclasses.replace(base, pthat_sampling="biased")
+            settings = [*parton, f"PhaseSpace:bias2SelectionPow = {power}"]
+            label = f"biased, power {power:g}{' (chosen)' if power == chosen else ''}"
+            runs.append((label, dataclasses.replace(biased, pythia=tuple(settings))))
+        for label, config in runs:
+            row = _weighted_parents(config, PROCESSES[process].parent, args.events)
+            w = row["weights"]
+            kish = w.sum() ** 2 / np.square(w).sum() if len(w) else 0.0
+            scale = row["sigma_pb"] / row["weight_sum"]
+            yield_pb, stat = w.sum() * scale, np.sqrt(np.square(w).sum()) * scale
+            print(
+                f"{process:8} {label:22} {len(w):7d} {kish:7.0f} {row['events'] / kish:10.1f} "
+                f"{yield_pb:11.4g} {stat:8.2g}"
+            )
+
+
+#: The XAUG variables whose shapes ``biased-shapes`` compares (besides n_const).
+_SHAPES = ("mass", "tau32")
+
+
+def _shapes(config: GeneratorConfig, workers: int) -> tuple[dict, np.ndarray, dict, float]:
+    """(variable → values, weights, manifest, CPU-s) of a generated sample."""
+    from jetxai.features import add_xaug
+
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        manifest = generate(config, out, workers=workers, progress=False)
+        seconds = (time.perf_counter() - start) * workers
+        add_xaug(out, list(_SHAPES), progress=False)
+        jets = data.read(Path(out))
+        values = {name: jets[name].to_numpy() for name in _SHAPES}
+        values["n_const"] = jets.jet_nparticles.to_numpy().astype(float)
+        fields = jets.fields
+        weights = jets.weight.to_numpy() if "weight" in fields else np.ones(len(jets))
+    return values, weights, manifest, seconds
+
+
+def _chi2(a: np.ndarray, wa: np.ndarray, b: np.ndarray, wb: np.ndarray) -> tuple[float, int]:
+    """χ² of two normalised weighted histograms (bins of ≥ 10 jets each), each bin's error
+    from the sum of squared weights; and the degrees of freedom."""
+    edges = np.unique(np.quantile(np.concatenate([a, b]), np.linspace(0, 1, 21)))
+    ha, _ = np.histogram(a, edges, weights=wa)
+    hb, _ = np.histogram(b, edges, weights=wb)
+    sa, _ = np.histogram(a, edges, weights=wa**2)
+    sb, _ = np.histogram(b, edges, weights=wb**2)
+    na, nb = ha.sum(), hb.sum()
+    variance = sa / na**2 + sb / nb**2
+    used = variance > 0
+    chi2 = float((((ha / na - hb / nb) ** 2)[used] / variance[used]).sum())
+    return chi2, int(used.sum()) - 1
+
+
+def biased_shapes(args: argparse.Namespace) -> None:
+    """Hadron-level jets: the weighted sample of biased sampling against an unweighted one in
+    the same p̂_T range (the weights undo the bias: χ² per degree of freedom ≈ 1), and the
+    default biased range against that reference (what the wider range adds), with each
+    sample's events and CPU-seconds per (effective) jet."""
+    for process in args.processes:
+        base = GeneratorConfig(process=process, n_jets=args.jets, seed=21, chunk_size=500)
+        low = args.reference_low * base.pt_min
+        reference = dataclasses.replace(base, pthat_min=low, pthat_max=2.0 * base.pt_max)
+        samples = {
+            "unweighted reference": reference,
+            "biased, same range": dataclasses.replace(reference, pthat_sampling="biased", seed=22),
+            "biased, default range": dataclasses.replace(base, pthat_sampling="biased", seed=23),
+            "window (default)": dataclasses.replace(base, seed=24),
+        }
+        made = {label: _shapes(config, args.workers) for label, config in samples.items()}
+        ref_values, ref_weights, *_ = made["unweighted reference"]
+        print(f"{process}: reference p̂_T in [{low:.0f}, {2.0 * base.pt_max:.0f}] GeV, unweighted")
+        for label, (values, weights, manifest, seconds) in made.items():
+            kish = weights.sum() ** 2 / np.square(weights).sum()
+            tests = []
+            for name in (*_SHAPES, "n_const"):
+                chi2, dof = _chi2(values[name], weights, ref_values[name], ref_weights)
+                tests.append(f"{name} {chi2:.1f}/{dof}")
+            print(
+                f"  {label:22} jets {len(weights):5d} Kish {kish:7.0f} events/eff "
+                f"{manifest['events_tried'] / kish:6.1f} CPU-s/eff {seconds / kish:6.3f}  "
+                f"χ²/dof vs reference: {', '.join(tests)}"
+            )
 
 
 def main() -> None:
@@ -278,7 +425,18 @@ def main() -> None:
     p.add_argument("--processes", nargs="+", default=["top", "higgs"])
     p.add_argument("--max-events", type=int, default=200_000, help="per p̂_T slice")
     p.add_argument("--parents", type=int, default=400, help="stop a slice after this many")
+    p.add_argument("--isr", default="default", help="initial-state shower (default, damped)")
     p.set_defaults(func=pthat_tail)
+    p = sub.add_parser("pthat-bias")
+    p.add_argument("--processes", nargs="+", default=["top", "higgs", "qcd", "z"])
+    p.add_argument("--events", type=int, default=40_000, help="parton-level events per run")
+    p.set_defaults(func=pthat_bias)
+    p = sub.add_parser("biased-shapes")
+    p.add_argument("--processes", nargs="+", default=["top", "qcd"])
+    p.add_argument("--jets", type=int, default=2000, help="jets per sample")
+    p.add_argument("--reference-low", type=float, default=0.45, help="in units of pt_min")
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=biased_shapes)
     args = parser.parse_args()
     args.func(args)
 

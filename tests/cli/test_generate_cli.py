@@ -67,8 +67,12 @@ def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
         (["--process", "top", "--n-jets", "3", "--pythia", "Foo:bar = 2"], "Foo:bar = 2"),
         (["--process", "top", "--n-jets", "3", "--workers", "0"], "must be between 1 and"),
         (["--process", "top", "--n-jets", "many"], "expected a whole number"),
+        (["--process", "w", "--n-jets", "3", "--pthat-sampling", "biased"], "nothing to bias"),
+        (["--process", "top", "--n-jets", "3", "--isr", "wimpy"], "invalid choice: 'wimpy'"),
+        (["--level", "event", "--process", "vlq", "--n-events", "3", "--isr", "damped"],
+         "--isr: only for --level jet"),
     ],
-)
+)  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     result = jetxai("generate", *args, "--out", str(tmp_path / "out"))
     assert result.returncode == 2

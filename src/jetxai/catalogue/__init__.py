@@ -46,6 +46,9 @@ class Process:
         window_loss: jet level: measured share of the 550–650 GeV window's jets that the default
             window never generates.
         pthat_min: event level: default generator-level p̂_T cut in GeV (``None``: none).
+        bias_power: jet level: the power of biased p̂_T sampling's bias (p̂_T / pt_min)^power,
+            the one measured to give the most effective jets per event
+            (``bench/generate_bench.py pthat-bias``).
         title: how readers see the class in figures and tables ("QCD"); the name where empty.
     """
 
@@ -59,6 +62,7 @@ class Process:
     pthat_factors: tuple[float, float] | None = None
     window_loss: float | None = None
     pthat_min: float | None = None
+    bias_power: float = 4.0
     title: str = ""
 
     @property

@@ -14,19 +14,21 @@ EXAMPLES = """examples:
   jetxai generate --process top --n-jets 10000 --seed 1 --out data/top
   jetxai generate --process qcd --n-jets 10000 --seed 2 --out data/qcd --workers 2
   jetxai generate --process w --n-jets 500 --out data/w --pt-min 300 --pt-max 400
+  jetxai generate --process top --n-jets 10000 --out data/top-weighted --pthat-sampling biased
   jetxai generate --process top --n-jets 1000 --out data/top --scheduler tcp://127.0.0.1:8786
   jetxai generate --level event --process vlq --n-events 5000 --out data/vlq --mass 1500
   jetxai generate --level event --process wjets --n-events 2000 --out data/wjets --workers 2
 """
 
 # flag dest → config field, per level; a flag of the other level is refused by name
-_JET_OPTIONS = ("pt_min", "pt_max", "eta_max", "pthat_max")
+_JET_OPTIONS = ("pt_min", "pt_max", "eta_max", "pthat_max", "pthat_sampling", "isr")
 _EVENT_OPTIONS = ("mass", "min_jets", "min_bjets", "jet_pt_min", "btag_eff", "ctag_eff", "mistag")
 _SHARED_OPTIONS = ("seed", "sqrt_s", "radius", "pthat_min", "chunk_size", "batch_size", "split")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     from jetxai.catalogue import at_level
+    from jetxai.generate.config import ISR_CHOICES, PTHAT_SAMPLINGS
 
     jet_processes, event_processes = at_level("jet"), at_level("event")
 
@@ -85,6 +87,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     jet.add_argument("--pt-max", type=float, help="jet pT upper edge, GeV (default 650)")
     jet.add_argument("--eta-max", type=float, help="jets need |eta| below this (default 2)")
     jet.add_argument("--pthat-max", type=float, help="Pythia pT-hat upper edge, GeV")
+    jet.add_argument(
+        "--pthat-sampling",
+        choices=PTHAT_SAMPLINGS,
+        help="window (default): unweighted, in the process's pT-hat window, which misses some "
+        "top and ZH jets (warned); biased: a wide pT-hat range sampled with a bias towards the "
+        "jet window, every jet carrying a weight that undoes it (< 1 %% of window jets missed)",
+    )
+    jet.add_argument(
+        "--isr",
+        choices=list(ISR_CHOICES),
+        help="initial-state shower: default (Pythia's) or damped (SpaceShower:pTdampMatch = 1)",
+    )
     event = parser.add_argument_group("event level (objects and selection)")
     event.add_argument("--mass", type=float, help="vlq heavy-quark mass, GeV (default 1200)")
     event.add_argument("--min-jets", type=int, help="jets required (default 3)")
@@ -151,6 +165,12 @@ def run_command(args: argparse.Namespace) -> None:
         f"{manifest['events_tried']} events (sigma = {manifest['cross_section_pb']:.4g} pb) "
         f"to {args.out}"
     )
+    if config.jet_weights:
+        print(
+            f"weighted jets: selected yield {manifest['selected_yield_pb']:.4g} pb, "
+            f"{manifest['effective_jets']:.0f} effective jets (Kish), "
+            f"{manifest['events_per_effective_jet']:.1f} events per effective jet"
+        )
     if kind == "events":
         flow = manifest["cut_flow"]
         steps = ", ".join(f"{stage} {entry['events']}" for stage, entry in flow.items())

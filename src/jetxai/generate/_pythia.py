@@ -22,6 +22,7 @@ def settings(config: AnyConfig, seed: int | str) -> list[str]:
         "Print:quiet = on",
         f"Beams:eCM = {config.sqrt_s}",
         *config.process_settings(),
+        *config.generator_settings(),
         "Random:setSeed = on",
         f"Random:seed = {seed}",
         *config.pythia,

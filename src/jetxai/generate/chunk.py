@@ -33,6 +33,35 @@ def chunk_seed(seed: int, index: int) -> int:
     return int(state % _pythia.MAX_PYTHIA_SEED) + 1
 
 
+class EventWeights:
+    """The generator weights of biased sampling: each kept record gets its event's weight
+    (``weight``, still in Pythia's arbitrary units: :func:`jetxai.generate.generate` rescales
+    it to pb once every chunk is done), and the chunk keeps the sums that rescaling and the
+    effective number of jets need."""
+
+    def __init__(self) -> None:
+        self.tried = 0.0  # Σ w over the events tried
+        self.kept = 0.0  # Σ w over the kept records
+        self.kept_squares = 0.0  # Σ w² over the kept records
+
+    def add(self, batch: Any, records: ak.Array, n_events: int) -> ak.Array:
+        """``records`` of ``batch`` (its first ``n_events`` events tried) with their weight."""
+        event = ak.to_numpy(batch.info.weights).reshape(len(batch), -1)[:, 0].astype(np.float64)
+        mine = event[ak.to_numpy(records.event_id)]
+        self.tried += float(event[:n_events].sum())
+        self.kept += float(mine.sum())
+        self.kept_squares += float(np.square(mine).sum())
+        return ak.with_field(records, mine, "weight")
+
+    def book_keeping(self) -> dict[str, float]:
+        """The sums, under the names the manifest combines."""
+        return {
+            "weight_sum_tried": self.tried,
+            "weight_sum_kept": self.kept,
+            "weight_square_sum_kept": self.kept_squares,
+        }
+
+
 def generate_chunk(
     config: AnyConfig,
     index: int,
@@ -54,6 +83,7 @@ def generate_chunk(
     pieces: list[ak.Array] = []
     cut_flow: dict[str, int] = {}
     have = events_tried = events_generated = 0
+    weights = EventWeights() if config.jet_weights else None
     while have < needed:
         batch = pythia.nextBatch(config.batch_size)
         records, stages = select(batch)
@@ -64,6 +94,8 @@ def generate_chunk(
             n_events = int(records.event_id[-1]) + 1
         for stage, passed in (stages or {}).items():
             cut_flow[stage] = cut_flow.get(stage, 0) + int(passed[:n_events].sum())
+        if weights is not None:
+            records = weights.add(batch, records, n_events)
         records = ak.with_field(
             records, records.event_id + index * EVENT_ID_STRIDE + events_tried, "event_id"
         )
@@ -90,6 +122,8 @@ def generate_chunk(
     }
     if cut_flow:
         meta["cut_flow"] = cut_flow
+    if weights is not None:
+        meta.update(weights.book_keeping())
     records = ak.concatenate(pieces) if len(pieces) > 1 else pieces[0]
     if config.split is not None:  # every record is this part of the split
         records = ak.with_field(records, split_names(config.split, len(records)), "split")

@@ -25,6 +25,18 @@ MAX_CHUNKS = 100_000
 #: Pythia settings jetxai owns (lower case): the per-chunk random seeds.
 _RESERVED = ("random:seed", "random:setseed")
 
+#: How a jet-level 2 → 2 process samples p̂_T: ``window`` (unweighted, in the process's default
+#: window) or ``biased`` (Pythia's ``PhaseSpace:bias2Selection`` over a wide range, every jet
+#: carrying its event's weight).
+PTHAT_SAMPLINGS = ("window", "biased")
+#: Biased sampling's p̂_T range: from this edge in GeV (the tt̄ and ZH window jets below it are
+#: 0.7 % and 0.6 %, ``bench/generate_bench.py pthat-tail``) to this factor × pt_max.
+BIASED_PTHAT_MIN = 50.0
+BIASED_PTHAT_MAX_FACTOR = 2.0
+#: Initial-state shower choices: ``default`` (Pythia's power shower for processes without a
+#: light final-state parton) or ``damped`` (``SpaceShower:pTdampMatch = 1``, a tune choice).
+ISR_CHOICES = {"default": (), "damped": ("SpaceShower:pTdampMatch = 1",)}
+
 
 class ConfigRecord:
     """What every generator configuration (a frozen dataclass) shares: JSON round trip and the
@@ -75,6 +87,15 @@ class ConfigRecord:
     def caveats(self) -> list[str]:
         """Known limits of the sample this config makes, one sentence each."""
         return []
+
+    def generator_settings(self) -> list[str]:
+        """Pythia settings of the generator's options (sampling, shower), after the process's."""
+        return []
+
+    @property
+    def jet_weights(self) -> bool:
+        """Whether each stored jet carries its event's generator weight (biased sampling)."""
+        return False
 
     def selector(self, index: int) -> Selector:
         """The selection of chunk ``index``: batch → (records, per-event cut masks or None)."""
@@ -150,7 +171,17 @@ class GeneratorConfig(ConfigRecord):
         split: ``train``, ``val`` or ``test`` to mark every jet as that part of the
             train / validation / test split (e.g. an extra background sample for testing only);
             unset, training splits the jets itself.
+        pthat_sampling: ``window`` (unweighted, in the p̂_T window) or ``biased``: p̂_T from
+            :data:`BIASED_PTHAT_MIN` to :data:`BIASED_PTHAT_MAX_FACTOR` × pt_max (unless
+            pthat_min / pthat_max say otherwise), events drawn with the bias
+            (p̂_T / pt_min)^power (the process's ``bias_power``) and each jet's ``weight``
+            undoing it (pb: the weights sum to the selected jets' yield per pb⁻¹).
+        isr: a key of :data:`ISR_CHOICES`.
     """
+
+    #: Options added after datasets were made: left out of the record at their default, so
+    #: older datasets keep their identity and resume.
+    _LATER_OPTIONS: ClassVar[dict[str, str]] = {"pthat_sampling": "window", "isr": "default"}
 
     level: ClassVar[Level] = "jet"
     kind: ClassVar[str] = "jets"
@@ -169,6 +200,8 @@ class GeneratorConfig(ConfigRecord):
     batch_size: int = 100
     pythia: tuple[str, ...] = field(default_factory=tuple)
     split: str | None = None
+    pthat_sampling: str = "window"
+    isr: str = "default"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pythia", tuple(self.pythia))
@@ -181,15 +214,34 @@ class GeneratorConfig(ConfigRecord):
         factors = PROCESSES[self.process].pthat_factors
         if factors is None:
             return None
+        if self.jet_weights:
+            factors = (BIASED_PTHAT_MIN / self.pt_min, BIASED_PTHAT_MAX_FACTOR)
         low = factors[0] * self.pt_min if self.pthat_min is None else self.pthat_min
         high = factors[1] * self.pt_max if self.pthat_max is None else self.pthat_max
         return low, high
 
     @property
+    def jet_weights(self) -> bool:
+        """Whether each jet carries its event's weight (``pthat_sampling="biased"``)."""
+        return self.pthat_sampling == "biased"
+
+    def generator_settings(self) -> list[str]:
+        """The bias of biased sampling (after the process's p̂_T window) and the ISR choice."""
+        lines = list(ISR_CHOICES[self.isr])
+        if self.jet_weights:
+            lines += [
+                "PhaseSpace:bias2Selection = on",
+                f"PhaseSpace:bias2SelectionPow = {PROCESSES[self.process].bias_power}",
+                f"PhaseSpace:bias2SelectionRef = {self.pt_min}",
+            ]
+        return lines
+
+    @property
     def default_window_loss(self) -> float | None:
         """The measured share of window jets the process's default p̂_T window never
-        generates, when this config uses that default (``None`` otherwise)."""
-        if self.pthat_min is not None or self.pthat_max is not None:
+        generates, when this config uses that default (``None`` otherwise: another window, or
+        biased sampling, whose wide range loses < 1 %)."""
+        if self.pthat_min is not None or self.pthat_max is not None or self.jet_weights:
             return None
         return PROCESSES[self.process].window_loss
 
@@ -209,6 +261,14 @@ class GeneratorConfig(ConfigRecord):
             "(initial-state radiation from softer events, Pythia's power shower); pass "
             "--pthat-min / --pthat-max to choose another window (BENCHMARKS.md has the cost)"
         ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; options added later are left out at their defaults."""
+        data = super().to_dict()
+        for name, default in self._LATER_OPTIONS.items():
+            if data[name] == default:
+                del data[name]
+        return data
 
     def identity(self) -> dict[str, Any]:
         """What determines the generated jets: the options with the p̂_T window resolved (so
@@ -243,11 +303,18 @@ class GeneratorConfig(ConfigRecord):
             raise InputError(f"pt_min must be non-negative, got {self.pt_min}")
         if self.pt_min >= self.pt_max:
             raise InputError(f"pT window is empty or inverted: [{self.pt_min}, {self.pt_max}]")
+        choose(self.pthat_sampling, PTHAT_SAMPLINGS, "p̂_T sampling")
+        choose(self.isr, ISR_CHOICES, "ISR choice")
         window = self.pthat_window
         if window is None and (self.pthat_min is not None or self.pthat_max is not None):
             raise InputError(
                 f"process {self.process!r} has no p̂_T cut (an s-channel resonance): drop "
                 "--pthat-min / --pthat-max"
+            )
+        if window is None and self.jet_weights:
+            raise InputError(
+                f"process {self.process!r} has no p̂_T cut (an s-channel resonance), so nothing "
+                "to bias: drop --pthat-sampling biased"
             )
         if window is not None and not 0 <= window[0] < window[1]:
             raise InputError(f"pT-hat window is empty or inverted: [{window[0]}, {window[1]}]")

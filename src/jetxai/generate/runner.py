@@ -33,6 +33,7 @@ from jetxai.errors import InputError
 from jetxai.generate import _pythia
 from jetxai.generate._pythia import AnyConfig
 from jetxai.generate.chunk import chunk_seed, generate_chunk
+from jetxai.generate.config import GeneratorConfig
 
 _VERSIONED = ("jetxai", "pythia8mc", "fastjet", "awkward", "pyarrow", "numpy", "distributed")
 
@@ -121,7 +122,35 @@ def _manifest(config: AnyConfig, digest: str, chunks: dict[int, dict[str, Any]])
     }
     if config.weighted:
         manifest.update(_event_book_keeping(ordered, sigma, tried, complete))
+    if isinstance(config, GeneratorConfig) and config.jet_weights:
+        manifest.update(_jet_book_keeping(config, ordered, sigma, complete))
     return manifest
+
+
+def _jet_book_keeping(
+    config: GeneratorConfig, chunks: list[dict[str, Any]], sigma: float, complete: bool
+) -> dict[str, Any]:
+    """Biased sampling's weights: the scale from Pythia's weights to pb, the selected yield, the
+    Kish effective number of jets and what each costs in events."""
+    tried = sum(c["weight_sum_tried"] for c in chunks)
+    kept = sum(c["weight_sum_kept"] for c in chunks)
+    squares = sum(c["weight_square_sum_kept"] for c in chunks)
+    effective = kept**2 / squares if squares else 0.0
+    events = sum(c["events_tried"] for c in chunks)
+    return {
+        "sampling": {
+            "pthat": config.pthat_sampling,
+            "pthat_window": config.pthat_window,
+            "bias": config.generator_settings(),
+        },
+        "weight_pb": sigma / tried if tried else 0.0,
+        "weight_unit": "pb per Pythia weight unit: a jet's weight is its event's weight x this "
+        "(the weights sum to the selected jets' yield per pb^-1)",
+        "selected_yield_pb": sigma * kept / tried if tried else 0.0,
+        "effective_jets": effective,
+        "events_per_effective_jet": events / effective if effective else None,
+        "weights_final": complete,
+    }
 
 
 def _event_book_keeping(
@@ -141,17 +170,24 @@ def _event_book_keeping(
     }
 
 
-def _write_weights(out: Path, chunks: dict[int, dict[str, Any]], weight: float) -> None:
-    """Give every stored event the dataset's weight σ / events tried (rewrites each chunk)."""
+def _write_weights(
+    out: Path, chunks: dict[int, dict[str, Any]], weight: float, per_record: bool
+) -> None:
+    """Give every stored record its weight in pb (rewrites each chunk): the dataset's σ /
+    events tried for events, or (``per_record``) its event's generator weight × ``weight``."""
     for index, meta in sorted(chunks.items()):
         if meta.get("weight_pb") == weight:
             continue  # already final (a resumed run that crashed while writing weights)
         path = chunk_path(out, index)
-        events = read_chunk(path)
-        events = ak.with_field(events, ak.full_like(events.weight, weight), "weight")
+        records = read_chunk(path)
+        if per_record:  # from the generator's units (or an earlier scale) to pb
+            new = records.weight * (weight / meta.get("weight_pb", 1.0))
+        else:
+            new = ak.full_like(records.weight, weight)
+        records = ak.with_field(records, new, "weight")
         meta.pop("blake2b", None)
         meta["weight_pb"] = weight
-        write_chunk(out, index, events, meta)
+        write_chunk(out, index, records, meta)
         meta["blake2b"] = file_digest(path)
 
 
@@ -205,11 +241,11 @@ def generate(
                 bar.update(meta[count])
                 write_manifest(out, _manifest(config, digest, done))
     manifest = _manifest(config, digest, done)
-    if config.weighted:
+    if config.weighted or config.jet_weights:
         # the weight needs every chunk's cross-section and events tried: written last, so the
         # manifest says complete only once every chunk holds it
         write_manifest(out, {**manifest, "complete": False, "weights_final": False})
-        _write_weights(out, done, manifest["weight_pb"])
+        _write_weights(out, done, manifest["weight_pb"], per_record=config.jet_weights)
         manifest = _manifest(config, digest, done)
     write_manifest(out, manifest)
     return manifest

@@ -45,12 +45,15 @@ Section = tuple[dict[str, Any], dict[str, Any]]  # (template context, metrics.js
 def datasets_section(
     config: dict[str, Any], where: dict[str, Path], manifests: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
-    """The samples table and the XAUG distributions per sample, and the processes in the data."""
+    """The samples table and the XAUG distributions per sample (weighted where the jets carry
+    generator weights), and the processes in the data."""
     samples, processes = [], set()
-    values: dict[str, dict[str, tuple[np.ndarray, None]]] = {n: {} for n in SHOWN_XAUG}
+    values: dict[str, dict[str, tuple[np.ndarray, np.ndarray | None]]] = {n: {} for n in SHOWN_XAUG}
     for sample in config["samples"]:
         manifest = manifests[sample]
-        jets = data.read(where[sample], columns=["process", *(column(n) for n in SHOWN_XAUG)])
+        weighted = "effective_jets" in manifest  # biased p̂_T sampling
+        columns = ["process", *(column(n) for n in SHOWN_XAUG), *(["weight"] if weighted else [])]
+        jets = data.read(where[sample], columns=columns)
         found = sorted(set(jets.process.to_list()))
         processes |= set(found)
         samples.append(
@@ -63,10 +66,12 @@ def datasets_section(
                 "events": manifest.get("events_tried"),
                 "sigma": manifest.get("cross_section_pb"),
                 "jets_per_event": manifest.get("jets_per_event"),
+                "effective_jets": manifest.get("effective_jets"),
             }
         )
+        weight = jets.weight.to_numpy() if weighted else None
         for name in SHOWN_XAUG:
-            values[name][sample] = (jets[column(name)].to_numpy(), None)
+            values[name][sample] = (jets[column(name)].to_numpy(), weight)
     distributions = [b64(figures.distributions(values[n], n)) for n in SHOWN_XAUG]
     context = {"datasets": samples, "distributions": distributions}
     return context, {"datasets": samples}, processes

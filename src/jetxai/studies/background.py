@@ -30,12 +30,13 @@ def background_rows(samples: Samples) -> np.ndarray:
 
 
 def background_weights(samples: Samples, rows: np.ndarray, weights: str) -> torch.Tensor:
-    """Per background row its weight, normalised to sum to 1: ``uniform``, or ``xsec`` (the
-    process's σ / events tried)."""
+    """Per background row its weight, normalised to sum to 1: ``uniform`` (every jet alike;
+    with generator weights, every jet by its weight within its process, so each process stands
+    for its unbiased distribution), or ``xsec`` (the process's σ / events tried, or the stored
+    weight in pb)."""
     choose(weights, BACKGROUND_WEIGHTS, "background weights")
-    if weights == "uniform":
-        return torch.full((len(rows),), 1.0 / len(rows), dtype=torch.float64)
-    w = torch.as_tensor(samples.cross_section_weight()[rows], dtype=torch.float64)
+    chosen = samples.unit_weight() if weights == "uniform" else samples.cross_section_weight()
+    w = torch.as_tensor(chosen[rows], dtype=torch.float64)
     return w / w.sum()
 
 

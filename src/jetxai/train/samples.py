@@ -93,6 +93,19 @@ class Samples:
             out[processes == process] = entry["cross_section_pb"] / entry["events_tried"]
         return out
 
+    def unit_weight(self) -> npt.NDArray[np.float64]:
+        """Per jet its weight over its process's mean weight: 1 throughout for unweighted
+        data; with generator weights (biased sampling) what makes each process's jets stand for
+        its unbiased distribution while the processes keep their shares of the jets. (Event
+        datasets' weights are σ / events tried, one per dataset: every event is alike.)"""
+        out = np.ones(len(self.weight))
+        if not self.provenance.get("has_weight") or self.provenance.get("kind") == "events":
+            return out
+        for process in np.unique(self.processes):
+            chosen = self.processes == process
+            out[chosen] = self.weight[chosen] / self.weight[chosen].mean()
+        return out
+
     def balanced_weight(self) -> npt.NDArray[np.float64]:
         """Weights rescaled so each class (signal and background, or each class of a
         multi-class target) sums to the same share of the jets (for the loss)."""
@@ -226,6 +239,32 @@ def _read_parts(
     return ak.concatenate([p[sorted(common)] for p in parts]), parts, common
 
 
+def _weights(
+    roots: Sequence[str | os.PathLike[str]], manifests: list[dict[str, Any]], parts: list[ak.Array]
+) -> tuple[npt.NDArray[np.float64], bool]:
+    """Every jet's weight and whether any dataset stores one: a dataset's stored ``weight``
+    (events, biased generation: pb), else 1. Where some datasets store weights and others do
+    not, the others' jets weigh their dataset's σ / events tried, pb too, so that the two mix
+    in one unit (a dataset that records no cross-section cannot)."""
+    stored = ["weight" in ak.fields(part) for part in parts]
+    if not any(stored):
+        return np.ones(sum(len(part) for part in parts)), False
+    weighted = roots[stored.index(True)]
+    out = []
+    for root, manifest, part, has in zip(roots, manifests, parts, stored, strict=True):
+        if has:
+            out.append(ak.to_numpy(part.weight).astype(np.float64))
+            continue
+        sigma, tried = manifest.get("cross_section_pb"), manifest.get("events_tried")
+        if not (isinstance(sigma, int | float) and sigma > 0 and isinstance(tried, int) and tried):
+            raise InputError(
+                f"{root} records no cross-section, so its jets cannot be weighed beside the "
+                f"weighted jets of {weighted}; train them apart"
+            )
+        out.append(np.full(len(part), sigma / tried))
+    return np.concatenate(out), True
+
+
 def _cross_sections(
     manifests: list[dict[str, Any]], parts: list[ak.Array]
 ) -> dict[str, dict[str, float | None]]:
@@ -307,7 +346,7 @@ def load_samples(
     kinds = {manifest.get("kind", "jets") for manifest in manifests}
     if len(kinds) > 1:
         raise InputError("cannot mix jet and event datasets in one training")
-    jets, parts, common = _read_parts(roots, lazy)
+    jets, parts, _ = _read_parts(roots, lazy)
     processes = np.concatenate([np.asarray(ak.to_list(p.process), dtype=str) for p in parts])
     found = sorted(set(processes))
     if classes is not None:
@@ -322,11 +361,7 @@ def load_samples(
             raise InputError(
                 f"need both signal and background jets; the data hold only {', '.join(found)}"
             )
-    weight = (
-        np.concatenate([ak.to_numpy(p.weight).astype(np.float64) for p in parts])
-        if "weight" in common
-        else np.ones(len(jets))
-    )
+    weight, weighted = _weights(roots, manifests, parts)
     (train, val, test), method = _split(parts, identities, val_fraction, test_fraction, split_seed)
     train, val, test = (rows[target[rows] >= 0] for rows in (train, val, test))
     provenance = {
@@ -339,7 +374,7 @@ def load_samples(
         "split_seed": split_seed,
         "split": method,
         "cross_sections": _cross_sections(manifests, parts),
-        "has_weight": "weight" in common,
+        "has_weight": weighted,
         "kind": kinds.pop(),
         "n_jets": {"train": len(train), "val": len(val), "test": len(test)},
     }
