@@ -91,3 +91,36 @@ def test_qcd_jets_keep_their_parton_flavour(tmp_path: Path) -> None:
     assert set(flavour) <= {0, 1, 2, 3, 4, 5, 21}
     assert np.mean(flavour > 0) > 0.8  # nearly every hard jet sits on a hard parton
     assert set(jets.label.to_list()) == {LABELS["qcd"]}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        GeneratorConfig(process="top", n_jets=1),
+        GeneratorConfig(process="qcd", n_jets=1),
+        GeneratorConfig(process="higgs", n_jets=1, pthat_sampling="biased"),
+        GeneratorConfig(process="w", n_jets=1, pt_min=300.0, pt_max=400.0),
+        GeneratorConfig(process="z", n_jets=1, radius=0.4, eta_max=1.0),
+    ],
+    ids=["top", "qcd", "higgs-biased", "w-300", "z-R0.4"],
+)
+def test_events_left_unclustered_held_no_jet(
+    config: GeneratorConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-selection of events worth clustering loses nothing: the same jets as
+    clustering every event, on real batches of each process."""
+    from jetxai.generate import _pythia, jets
+    from jetxai.generate._cluster import could_hold_jet
+
+    pythia = _pythia.build(config, seed=17)
+    batches = [pythia.nextBatch(100) for _ in range(2)]
+    chosen = [jets.select_jets(b, config) for b in batches]
+    passing = np.concatenate(
+        [could_hold_jet(b.prt, config.radius, config.pt_min, config.eta_max) for b in batches]
+    )
+    assert not passing.all()  # some events skip FastJet (most in the p̂_T-window processes)
+    monkeypatch.setattr(jets, "could_hold_jet", lambda prt, *_: np.ones(len(prt), bool))
+    every = [jets.select_jets(b, config) for b in batches]
+    assert sum(len(c) for c in every) > 0
+    for mine, reference in zip(chosen, every, strict=True):
+        assert ak.to_list(mine) == ak.to_list(reference)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import awkward as ak
+import numpy as np
 
 from jetxai._quiet import quiet_stdout
 from jetxai.data.pdg import NEUTRINOS
@@ -29,3 +30,45 @@ def antikt(px: Any, py: Any, pz: Any, energy: Any, radius: float) -> Any:
         return fastjet.ClusterSequence(
             momenta, fastjet.JetDefinition(fastjet.antikt_algorithm, radius)
         )
+
+
+#: The η–φ reach of :func:`could_hold_jet`'s windows around a jet axis, in units of R: an
+#: anti-kT constituent joins within R of the axis of the moment, which a second hard core within
+#: R moves by up to R / 2.
+WINDOW_REACH = 1.5
+
+
+def could_hold_jet(prt: ak.Array, radius: float, pt_min: float, eta_max: float) -> np.ndarray:
+    """Per event, whether it could hold an anti-kT jet with pT ≥ ``pt_min`` and |η| <
+    ``eta_max``: the scalar pT of its visible final-state particles summed over η–φ cells of
+    side ≥ R / 2, in a box reaching at least :data:`WINDOW_REACH` R beyond any cell, is
+    ``pt_min`` or more somewhere. A jet's pT is at most its constituents' scalar sum, so an event
+    failing this has no jet to lose (``tests/generate/test_jets.py`` checks it against clustering
+    every event). Particles beyond the grid's η range count in its edge cells (a looser bound)."""
+    final = (prt.status > 0) & visible(abs(prt.id))
+    counts = ak.to_numpy(ak.sum(final, axis=1))
+    momenta = prt.p[final]
+    px, py, pz = (ak.to_numpy(ak.flatten(momenta[c])) for c in ("px", "py", "pz"))
+    pt = np.hypot(px, py)
+    eta = np.arcsinh(np.divide(pz, pt, out=np.zeros_like(pz), where=pt > 0))
+    cell = radius / 2
+    reach = int(np.ceil(2 * WINDOW_REACH))  # in cells of R / 2
+    edge = eta_max + (WINDOW_REACH + 1) * radius
+    n_eta = int(np.ceil(2 * edge / cell))
+    n_phi = int(2 * np.pi // cell)  # cells of at least R / 2
+    i_eta = np.clip(((eta + edge) / cell).astype(np.int64), 0, n_eta - 1)
+    phi = np.arctan2(py, px) + np.pi
+    i_phi = np.minimum((phi / (2 * np.pi) * n_phi).astype(np.int64), n_phi - 1)
+    event = np.repeat(np.arange(len(counts)), counts)
+    flat = (event * n_eta + i_eta) * n_phi + i_phi
+    grid = np.bincount(flat, weights=pt, minlength=len(counts) * n_eta * n_phi)
+    grid = grid.reshape(len(counts), n_eta, n_phi)
+    # box sums: along η by cumulative sums, along φ the same around the circle
+    along = np.cumsum(np.pad(grid, ((0, 0), (1, 0), (0, 0))), axis=1)
+    rows = np.arange(n_eta)
+    low, high = np.clip(rows - reach, 0, n_eta), np.clip(rows + reach + 1, 0, n_eta)
+    strips = along[:, high, :] - along[:, low, :]
+    around = np.concatenate([strips[:, :, -reach:], strips, strips[:, :, :reach]], axis=2)
+    around = np.cumsum(np.pad(around, ((0, 0), (0, 0), (1, 0))), axis=2)
+    boxes = around[:, :, 2 * reach + 1 :] - around[:, :, :n_phi]
+    return boxes.reshape(len(counts), -1).max(axis=1, initial=0.0) >= pt_min

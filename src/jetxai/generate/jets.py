@@ -16,7 +16,7 @@ from jetxai import kinematics
 from jetxai._quiet import quiet_stdout
 from jetxai.catalogue import PROCESSES
 from jetxai.data.pdg import charge
-from jetxai.generate._cluster import antikt, visible
+from jetxai.generate._cluster import antikt, could_hold_jet, visible
 from jetxai.generate.truth import (
     EventRecord,
     decay_quarks,
@@ -76,10 +76,17 @@ def select_jets(batch: Any, config: JetCuts) -> ak.Array:
     """Selected jets of ``batch`` (a ``Pythia.nextBatch`` result), one record per jet.
 
     The ``event_id`` field holds the event's position within the batch; the caller offsets it.
+    Events that cannot hold a jet in the window (:func:`._cluster.could_hold_jet`) are not
+    clustered.
     Signal jets that do not match their truth parent are dropped; QCD jets are all kept, with
     ``truth_pid`` the flavour of the matched hard parton (0 if none is within R).
     """
-    prt = batch.prt
+    # only events whose visible pT could make a jet in the window are clustered (in the
+    # default windows about a third: FastJet is most of the selection's time)
+    clustered = np.flatnonzero(
+        could_hold_jet(batch.prt, config.radius, config.pt_min, config.eta_max)
+    )
+    prt = batch.prt[clustered]
     final, jets, index = _cluster(prt, config.radius, config.pt_min)
     event_of_jet = np.repeat(np.arange(len(jets)), ak.to_numpy(ak.num(jets, axis=1)))
     px, py, pz, energy = (_flat(jets[f]) for f in ("px", "py", "pz", "E"))
@@ -107,7 +114,7 @@ def select_jets(batch: Any, config: JetCuts) -> ak.Array:
 
     part, counts = _constituents(final, index, selected, event_of_jet)
     momenta = px[selected], py[selected], pz[selected], energy[selected]
-    columns = _columns(part, counts, momenta, process, events[jet_event], record, truth)
+    columns = _columns(part, counts, momenta, process, clustered[events[jet_event]], record, truth)
     return ak.zip(columns, depth_limit=1)
 
 
