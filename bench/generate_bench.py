@@ -242,7 +242,7 @@ def pthat_tail(args: argparse.Namespace) -> None:
         print(f"{process}: parents with pT in [{base.pt_min}, {base.pt_max}] GeV, by p̂_T slice")
         for (low, high, row), share in zip(rows, rate / rate.sum(), strict=True):
             counts = f"{row['parents']:4d} / {row['events']:7d}"
-            print(f"  [{low:5.0f}, {high:5.0f})  {counts}  {share:.4f}")
+            print(f"  [{low:5.0f}, {high:5.0f})  {counts}  {share:.4f}  σ {row['sigma_mb']:.4g} mb")
         print(f"  {'p̂_T window [GeV]':>18} {'lost':>7} {'± stat':>7} {'events/parent':>14}")
         for low in _TAIL_EDGES[:12]:
             for high in (747, 845, 975, 1300):
@@ -258,19 +258,22 @@ def _biased_cost(
     lows: np.ndarray, highs: np.ndarray, sigma: np.ndarray, rate: np.ndarray, reference: float
 ) -> None:
     """Expected events per effective parent of biased sampling from each low edge to 1300 GeV,
-    per bias power, from the slices (the bias taken at each slice's geometric centre): events
-    drawn ∝ σ_i b_i, each weighing 1/b_i, so events / Kish = Σσb · Σ(rate/b) / (Σ rate)²."""
-    centre = np.sqrt(np.maximum(lows, 25.0) * highs)
+    per bias power, from the slices: events drawn ∝ σ_i ⟨b⟩_i, each parent weighing 1/b, so
+    events / Kish = Σσ⟨b⟩ · Σ(rate ⟨1/b⟩) / (Σ rate)², with the bias b = (p̂_T / pt_min)^p
+    averaged over each slice (σ and the parent rate taken flat inside it). Unlike a sample's
+    own Kish count, this includes the rare heavy-weight events a finite sample misses."""
     print("  biased sampling to 1300 GeV, expected events per effective parent (bias power p):")
-    powers = (2, 3, 4, 5, 6)
-    print(f"  {'from [GeV]':>10} " + " ".join(f"{f'p = {p}':>8}" for p in powers))
+    powers = (1, 1.5, 2, 2.5, 3, 4, 5)
+    print(f"  {'from [GeV]':>10} " + " ".join(f"{f'p = {p:g}':>8}" for p in powers))
+    inside = [np.linspace(max(low, 1.0), high, 50) for low, high in zip(lows, highs, strict=True)]
     for low in (0, 50, 100, 150):
-        kept = (lows >= low) & (highs <= 1300)
+        kept = np.flatnonzero((lows >= low) & (highs <= 1300))
         costs = []
         for power in powers:
-            bias = (centre[kept] / reference) ** power
-            cost = (sigma[kept] * bias).sum() * (rate[kept] / bias).sum() / rate[kept].sum() ** 2
-            costs.append(f"{cost:8.1f}")
+            bias = np.array([np.mean((inside[i] / reference) ** power) for i in kept])
+            inverse = np.array([np.mean((reference / inside[i]) ** power) for i in kept])
+            drawn = (sigma[kept] * bias).sum() * (rate[kept] * inverse).sum()
+            costs.append(f"{drawn / rate[kept].sum() ** 2:8.1f}")
         print(f"  {low:>10} " + " ".join(costs))
 
 
@@ -336,7 +339,7 @@ _SHAPES = ("mass", "tau32")
 
 def _shapes(config: GeneratorConfig, workers: int) -> tuple[dict, np.ndarray, dict, float]:
     """(variable → values, weights, manifest, CPU-s) of a generated sample."""
-    from jetxai.features import add_xaug
+    from jetxai.features import add_xaug, column
 
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -344,7 +347,7 @@ def _shapes(config: GeneratorConfig, workers: int) -> tuple[dict, np.ndarray, di
         seconds = (time.perf_counter() - start) * workers
         add_xaug(out, list(_SHAPES), progress=False)
         jets = data.read(Path(out))
-        values = {name: jets[name].to_numpy() for name in _SHAPES}
+        values = {name: jets[column(name)].to_numpy() for name in _SHAPES}
         values["n_const"] = jets.jet_nparticles.to_numpy().astype(float)
         fields = jets.fields
         weights = jets.weight.to_numpy() if "weight" in fields else np.ones(len(jets))

