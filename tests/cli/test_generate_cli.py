@@ -68,7 +68,7 @@ def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
         (["--process", "top", "--n-jets", "3", "--workers", "0"], "must be between 1 and"),
         (["--process", "top", "--n-jets", "many"], "expected a whole number"),
         (["--process", "w", "--n-jets", "3", "--pthat-sampling", "biased"], "nothing to bias"),
-        (["--process", "top", "--n-jets", "3", "--isr", "wimpy"], "invalid choice: 'wimpy'"),
+        (["--process", "top", "--n-jets", "3", "--isr", "soft"], "invalid choice: 'soft'"),
         (["--level", "event", "--process", "vlq", "--n-events", "3", "--isr", "damped"],
          "--isr: only for --level jet"),
     ],

@@ -51,7 +51,7 @@ def test_biased_sampling_widens_the_window_and_sets_the_bias() -> None:
     [
         ({"pthat_sampling": "sliced"}, "unknown p̂_T sampling 'sliced'"),
         ({"process": "w", "pthat_sampling": "biased"}, "nothing to bias"),
-        ({"isr": "wimpy"}, "unknown ISR choice 'wimpy'"),
+        ({"isr": "soft"}, "unknown ISR choice 'soft'"),
     ],
 )
 def test_bad_sampling_options_are_refused(change: dict[str, str], message: str) -> None:
@@ -77,6 +77,10 @@ def test_damped_isr_is_a_recorded_pythia_setting() -> None:
     assert "SpaceShower:pTdampMatch = 1" in _pythia.settings(damped, 1)
     assert "SpaceShower:pTdampMatch = 1" not in _pythia.settings(BIASED_TOP, 1)
     assert damped.to_dict()["isr"] == "damped"
+    wimpy = dataclasses.replace(BIASED_TOP, isr="wimpy")
+    assert "SpaceShower:pTmaxMatch = 1" in _pythia.settings(wimpy, 1)
+    _pythia.check(damped)
+    _pythia.check(wimpy)
 
 
 def test_each_jet_weighs_the_inverse_of_its_events_bias(biased_top: Path) -> None:

@@ -97,7 +97,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     jet.add_argument(
         "--isr",
         choices=list(ISR_CHOICES),
-        help="initial-state shower: default (Pythia's) or damped (SpaceShower:pTdampMatch = 1)",
+        help="initial-state shower, a tune choice: default (Pythia's), damped "
+        "(SpaceShower:pTdampMatch = 1; for ttbar the same as the default) or wimpy "
+        "(SpaceShower:pTmaxMatch = 1: no ISR above the factorisation scale)",
     )
     event = parser.add_argument_group("event level (objects and selection)")
     event.add_argument("--mass", type=float, help="vlq heavy-quark mass, GeV (default 1200)")

@@ -33,9 +33,17 @@ PTHAT_SAMPLINGS = ("window", "biased")
 #: 0.7 % and 0.6 %, ``bench/generate_bench.py pthat-tail``) to this factor × pt_max.
 BIASED_PTHAT_MIN = 50.0
 BIASED_PTHAT_MAX_FACTOR = 2.0
-#: Initial-state shower choices: ``default`` (Pythia's power shower for processes without a
-#: light final-state parton) or ``damped`` (``SpaceShower:pTdampMatch = 1``, a tune choice).
-ISR_CHOICES = {"default": (), "damped": ("SpaceShower:pTdampMatch = 1",)}
+#: Initial-state shower choices (tune choices, recorded in the manifest): ``default``
+#: (Pythia's: processes without a light final-state parton shower up to the kinematic limit,
+#: damped above the factorisation scale only with two tops or new coloured particles in the
+#: final state, ``SpaceShower:pTdampMatch = 3``), ``damped`` (that damping for every such
+#: process, ``pTdampMatch = 1``: for tt̄ the same as the default, for Z H not) or ``wimpy``
+#: (no emission above the factorisation scale, ``SpaceShower:pTmaxMatch = 1``).
+ISR_CHOICES = {
+    "default": (),
+    "damped": ("SpaceShower:pTdampMatch = 1",),
+    "wimpy": ("SpaceShower:pTmaxMatch = 1",),
+}
 
 
 class ConfigRecord:
