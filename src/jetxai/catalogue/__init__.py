@@ -48,8 +48,8 @@ class Process:
         pthat_min: event level: default generator-level p̂_T cut in GeV (``None``: none).
         bias_power: jet level: the power of biased p̂_T sampling's bias (p̂_T / pt_min)^power,
             the one measured to give the most effective jets per event (``bench/
-            generate_bench.py pthat-tail``'s expected cost for tt̄ and ZH, ``pthat-bias`` for
-            QCD and Z + jet).
+            generate_bench.py pthat-tail``'s expected cost for tt̄ and ZH, ``biased-shapes``
+            at hadron level for QCD, ``pthat-bias`` for Z + jet).
         title: how readers see the class in figures and tables ("QCD"); the name where empty.
     """
 

@@ -80,7 +80,7 @@ def _w(config: Any) -> list[str]:
     title="Z",
     pthat_factors=(0.6, 1.3),
     window_loss=0.005,
-    bias_power=5.0,  # 1.3× the effective jets per event of power 4
+    bias_power=5.0,  # 1.3× the effective Z bosons per event of p = 4 (parton level)
 )
 def _z(config: Any) -> list[str]:
     return [
@@ -123,7 +123,7 @@ def _higgs(config: Any) -> list[str]:
     title="QCD",
     pthat_factors=(0.55, 1.5),
     window_loss=0.008,
-    bias_power=6.0,  # its steeper p̂_T spectrum: 3.4× the effective jets per event of power 4
+    bias_power=6.0,  # its steeper spectrum: 1.7× the effective jets per event of p = 4
 )
 def _qcd(config: Any) -> list[str]:
     return ["HardQCD:all = on", *_pthat(config)]
