@@ -110,16 +110,15 @@ def test_events_left_unclustered_held_no_jet(
     """The pre-selection of events worth clustering loses nothing: the same jets as
     clustering every event, on real batches of each process."""
     from jetxai.generate import _pythia, jets
-    from jetxai.generate._cluster import could_hold_jet
+    from jetxai.generate._cluster import could_hold_jet, visible_final_state
 
     pythia = _pythia.build(config, seed=17)
     batches = [pythia.nextBatch(100) for _ in range(2)]
     chosen = [jets.select_jets(b, config) for b in batches]
-    passing = np.concatenate(
-        [could_hold_jet(b.prt, config.radius, config.pt_min, config.eta_max) for b in batches]
-    )
+    cuts = config.radius, config.pt_min, config.eta_max
+    passing = np.concatenate([could_hold_jet(visible_final_state(b.prt).p, *cuts) for b in batches])
     assert not passing.all()  # some events skip FastJet (most in the p̂_T-window processes)
-    monkeypatch.setattr(jets, "could_hold_jet", lambda prt, *_: np.ones(len(prt), bool))
+    monkeypatch.setattr(jets, "could_hold_jet", lambda momenta, *_: np.ones(len(momenta), bool))
     every = [jets.select_jets(b, config) for b in batches]
     assert sum(len(c) for c in every) > 0
     for mine, reference in zip(chosen, every, strict=True):

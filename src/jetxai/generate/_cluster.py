@@ -8,6 +8,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from jetxai import kinematics
 from jetxai._quiet import quiet_stdout
 from jetxai.data.pdg import NEUTRINOS
 
@@ -38,26 +39,30 @@ def antikt(px: Any, py: Any, pz: Any, energy: Any, radius: float) -> Any:
 WINDOW_REACH = 1.5
 
 
-def could_hold_jet(prt: ak.Array, radius: float, pt_min: float, eta_max: float) -> np.ndarray:
+def visible_final_state(prt: ak.Array) -> ak.Array:
+    """Per event of a ``nextBatch`` particle array, its visible final-state particles."""
+    return prt[(prt.status > 0) & visible(abs(prt.id))]
+
+
+def could_hold_jet(momenta: ak.Array, radius: float, pt_min: float, eta_max: float) -> np.ndarray:
     """Per event, whether it could hold an anti-kT jet with pT ≥ ``pt_min`` and |η| <
-    ``eta_max``: the scalar pT of its visible final-state particles summed over η–φ cells of
-    side ≥ R / 2, in a box reaching at least :data:`WINDOW_REACH` R beyond any cell, is
-    ``pt_min`` or more somewhere. A jet's pT is at most its constituents' scalar sum, so an event
-    failing this has no jet to lose (``tests/generate/test_jets.py`` checks it against clustering
-    every event). Particles beyond the grid's η range count in its edge cells (a looser bound)."""
-    final = (prt.status > 0) & visible(abs(prt.id))
-    counts = ak.to_numpy(ak.sum(final, axis=1))
-    momenta = prt.p[final]
+    ``eta_max``, from the momenta (``px``, ``py``, ``pz`` per event) of its visible final-state
+    particles: their scalar pT summed over η–φ cells of side ≥ R / 2, in a box reaching at least
+    :data:`WINDOW_REACH` R beyond any cell, is ``pt_min`` or more somewhere. A jet's pT is at
+    most its constituents' scalar sum, so an event failing this has no jet to lose
+    (``tests/generate/test_jets.py`` checks it against clustering every event). Particles beyond
+    the grid's η range count in its edge cells (a looser bound)."""
+    counts = ak.to_numpy(ak.num(momenta, axis=1))
     px, py, pz = (ak.to_numpy(ak.flatten(momenta[c])) for c in ("px", "py", "pz"))
-    pt = np.hypot(px, py)
-    eta = np.arcsinh(np.divide(pz, pt, out=np.zeros_like(pz), where=pt > 0))
+    pt = kinematics.pt(px, py)
     cell = radius / 2
     reach = int(np.ceil(2 * WINDOW_REACH))  # in cells of R / 2
     edge = eta_max + (WINDOW_REACH + 1) * radius
     n_eta = int(np.ceil(2 * edge / cell))
     n_phi = int(2 * np.pi // cell)  # cells of at least R / 2
-    i_eta = np.clip(((eta + edge) / cell).astype(np.int64), 0, n_eta - 1)
-    phi = np.arctan2(py, px) + np.pi
+    eta = np.clip(kinematics.eta(px, py, pz), -edge, edge)
+    i_eta = np.minimum(((eta + edge) / cell).astype(np.int64), n_eta - 1)
+    phi = kinematics.phi(px, py) + np.pi
     i_phi = np.minimum((phi / (2 * np.pi) * n_phi).astype(np.int64), n_phi - 1)
     event = np.repeat(np.arange(len(counts)), counts)
     flat = (event * n_eta + i_eta) * n_phi + i_phi

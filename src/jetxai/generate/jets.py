@@ -16,7 +16,7 @@ from jetxai import kinematics
 from jetxai._quiet import quiet_stdout
 from jetxai.catalogue import PROCESSES
 from jetxai.data.pdg import charge
-from jetxai.generate._cluster import antikt, could_hold_jet, visible
+from jetxai.generate._cluster import antikt, could_hold_jet, visible_final_state
 from jetxai.generate.truth import (
     EventRecord,
     decay_quarks,
@@ -45,15 +45,14 @@ def event_record(prt: ak.Array) -> EventRecord:
     )
 
 
-def _cluster(prt: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, ak.Array, ak.Array]:
-    """Per event: visible final-state particles, anti-kT jets above ``pt_floor``, and each
+def _cluster(final: ak.Array, radius: float, pt_floor: float) -> tuple[ak.Array, ak.Array]:
+    """Per event of visible final-state particles: anti-kT jets above ``pt_floor``, and each
     jet's constituent indices into those particles."""
-    final = prt[(prt.status > 0) & visible(abs(prt.id))]
     sequence = antikt(final.p.px, final.p.py, final.p.pz, final.p.e, radius)
     with quiet_stdout():
         jets = sequence.inclusive_jets(min_pt=pt_floor)
         index = sequence.constituent_index(min_pt=pt_floor)
-    return final, jets, index
+    return jets, index
 
 
 class JetCuts(Protocol):
@@ -81,13 +80,15 @@ def select_jets(batch: Any, config: JetCuts) -> ak.Array:
     Signal jets that do not match their truth parent are dropped; QCD jets are all kept, with
     ``truth_pid`` the flavour of the matched hard parton (0 if none is within R).
     """
+    prt = batch.prt
+    final = visible_final_state(prt)
     # only events whose visible pT could make a jet in the window are clustered (in the
     # default windows about a third: FastJet is most of the selection's time)
     clustered = np.flatnonzero(
-        could_hold_jet(batch.prt, config.radius, config.pt_min, config.eta_max)
+        could_hold_jet(final.p, config.radius, config.pt_min, config.eta_max)
     )
-    prt = batch.prt[clustered]
-    final, jets, index = _cluster(prt, config.radius, config.pt_min)
+    prt, final = prt[clustered], final[clustered]
+    jets, index = _cluster(final, config.radius, config.pt_min)
     event_of_jet = np.repeat(np.arange(len(jets)), ak.to_numpy(ak.num(jets, axis=1)))
     px, py, pz, energy = (_flat(jets[f]) for f in ("px", "py", "pz", "E"))
     jet_eta = kinematics.eta(px, py, pz)

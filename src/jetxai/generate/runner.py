@@ -141,7 +141,7 @@ def _jet_book_keeping(
         "sampling": {
             "pthat": config.pthat_sampling,
             "pthat_window": config.pthat_window,
-            "bias": config.generator_settings(),
+            "settings": config.generator_settings(),
         },
         "weight_pb": sigma / tried if tried else 0.0,
         "weight_unit": "pb per Pythia weight unit: a jet's weight is its event's weight x this "

@@ -224,19 +224,19 @@ def chosen_classes(found: Sequence[str], classes: Sequence[str]) -> list[str]:
 
 def _read_parts(
     roots: Sequence[str | os.PathLike[str]], lazy: bool
-) -> tuple[ak.Array | LazyJets, list[ak.Array], set[str]]:
-    """(every jet, each dataset's columns the split needs, the columns all datasets share);
-    ``lazy``: the jets as :class:`LazyJets`, read when asked for."""
+) -> tuple[ak.Array | LazyJets, list[ak.Array]]:
+    """(every jet, with the columns all datasets share; each dataset's columns the split
+    needs); ``lazy``: the jets as :class:`LazyJets`, read when asked for."""
     if lazy:
         jets = LazyJets(roots)
         parts = [
             data.read(root, [c for c in SPLIT_COLUMNS if c in fields])
             for root, fields in zip(roots, jets.dataset_fields, strict=True)
         ]
-        return jets, parts, set(jets.fields)
+        return jets, parts
     parts = [data.read(root) for root in roots]
     common = set.intersection(*(set(ak.fields(p)) for p in parts))
-    return ak.concatenate([p[sorted(common)] for p in parts]), parts, common
+    return ak.concatenate([p[sorted(common)] for p in parts]), parts
 
 
 def _weights(
@@ -255,14 +255,24 @@ def _weights(
         if has:
             out.append(ak.to_numpy(part.weight).astype(np.float64))
             continue
-        sigma, tried = manifest.get("cross_section_pb"), manifest.get("events_tried")
-        if not (isinstance(sigma, int | float) and sigma > 0 and isinstance(tried, int) and tried):
+        known = _known_cross_section(manifest)
+        if known is None:
             raise InputError(
                 f"{root} records no cross-section, so its jets cannot be weighed beside the "
                 f"weighted jets of {weighted}; train them apart"
             )
+        sigma, tried = known
         out.append(np.full(len(part), sigma / tried))
     return np.concatenate(out), True
+
+
+def _known_cross_section(manifest: dict[str, Any]) -> tuple[float, int] | None:
+    """A dataset's cross-section (pb) and events tried, or None where it records none."""
+    sigma: Any = manifest.get("cross_section_pb")
+    tried: Any = manifest.get("events_tried")
+    if isinstance(sigma, int | float) and sigma > 0 and isinstance(tried, int) and tried > 0:
+        return float(sigma), tried
+    return None
 
 
 def _cross_sections(
@@ -272,18 +282,14 @@ def _cross_sections(
     (unknown) where a dataset of the process records none (imported data)."""
     cross_sections: dict[str, dict[str, Any]] = {}
     for manifest, part in zip(manifests, parts, strict=True):
-        sigma: Any = manifest.get("cross_section_pb")
-        tried: Any = manifest.get("events_tried")
-        known = (
-            isinstance(sigma, int | float) and sigma > 0 and isinstance(tried, int) and tried > 0
-        )
+        known = _known_cross_section(manifest)
         for process in sorted(set(ak.to_list(part.process))):
             entry = cross_sections.setdefault(process, {"cross_section_pb": 0.0, "events_tried": 0})
-            if not known or entry["events_tried"] is None:
+            if known is None or entry["events_tried"] is None:
                 entry["cross_section_pb"] = entry["events_tried"] = None
                 continue
-            entry["cross_section_pb"] = float(sigma)
-            entry["events_tried"] += int(tried)
+            entry["cross_section_pb"] = known[0]
+            entry["events_tried"] += known[1]
     return cross_sections
 
 
@@ -346,7 +352,7 @@ def load_samples(
     kinds = {manifest.get("kind", "jets") for manifest in manifests}
     if len(kinds) > 1:
         raise InputError("cannot mix jet and event datasets in one training")
-    jets, parts, _ = _read_parts(roots, lazy)
+    jets, parts = _read_parts(roots, lazy)
     processes = np.concatenate([np.asarray(ak.to_list(p.process), dtype=str) for p in parts])
     found = sorted(set(processes))
     if classes is not None:
