@@ -9,6 +9,8 @@ Run from the repository root:
     python3 bench/generate_bench.py pthat-tail   # the same down to p̂_T = 0, at parton level
     python3 bench/generate_bench.py pthat-bias   # biased p̂_T sampling: cost per effective jet
     python3 bench/generate_bench.py biased-shapes  # weighted vs unweighted jets: χ² per variable
+    python3 bench/generate_bench.py preselect    # parton-level pre-selection: margin, equivalence
+    python3 bench/generate_bench.py preselect-speed  # ... its CPU-s per kept jet, tight and wide
 
 Every speed figure is a ratio of two measurements taken side by side in this run (interleaved
 and repeated), because the machine is shared and noisy.
@@ -25,11 +27,13 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
 from jetxai import data
 from jetxai.generate import GeneratorConfig, _pythia, generate
+from jetxai.generate.config import PARTON_PT_FRACTION
 
 
 def bare_pythia_seconds_per_event(config: GeneratorConfig, n_events: int) -> float:
@@ -400,6 +404,193 @@ def biased_shapes(args: argparse.Namespace) -> None:
             )
 
 
+#: Nominal masses (GeV) around which ``preselect`` reads each signal's jet-mass peak.
+_PEAKS = {"top": 173.0, "w": 80.4, "z": 91.2, "higgs": 125.0}
+
+
+#: The recording hook sees parton-level jets down to this × pt_min.
+_RECORDED_FLOOR = 0.3
+
+
+class _Recorded:
+    """What a recording pre-selection saw (one entry per hard process: a retried parton level
+    replaces its predecessor): the incoming partons' pz (the event's key) and the pT of the
+    hardest parton-level jet within the rapidity reach."""
+
+    keys: ClassVar[list[tuple[float, float]]] = []
+    best: ClassVar[list[float]] = []
+
+
+def _recording_classes() -> tuple[type, type]:
+    """:func:`jetxai.generate._pythia._classes` with a pre-selection hook that vetoes nothing
+    and records (:class:`_Recorded`)."""
+    generator, hook = _pythia._original_classes()  # type: ignore[attr-defined]
+
+    class Recording(hook):  # type: ignore[misc, valid-type]
+        def __init__(self, cut: Any) -> None:
+            super().__init__(
+                cut._replace(pt_floor=_RECORDED_FLOOR * cut.pt_floor / PARTON_PT_FRACTION)
+            )
+
+        def doVetoPartonLevel(self, event):
+            self.jets.analyze(event)
+            pts = [self.jets.pT(i) for i in range(self.jets.sizeJet())]
+            best = max(
+                (pt for i, pt in enumerate(pts) if abs(self.jets.y(i)) < self.y_max), default=0.0
+            )
+            key = (round(event[3].pz(), 6), round(event[4].pz(), 6))
+            if _Recorded.keys and _Recorded.keys[-1] == key:
+                _Recorded.keys.pop(), _Recorded.best.pop()
+            _Recorded.keys.append(key)
+            _Recorded.best.append(best)
+            return False
+
+    return generator, Recording
+
+
+def _sample(config: GeneratorConfig, out: Path, record: bool) -> tuple[dict, dict, float]:
+    """Generate ``config`` into ``out`` (kept, so runs resume); its values per variable, its
+    manifest and its wall seconds; ``record``: through the recording hook, returning also
+    each jet's parton-level ratio (hardest parton-level jet pT / pt_min of its event)."""
+    from jetxai.features import add_xaug, column
+
+    start = time.perf_counter()
+    if record:
+        _Recorded.keys, _Recorded.best = [], []
+        _pythia._original_classes = _pythia._classes  # type: ignore[attr-defined]
+        _pythia._classes = _recording_classes  # type: ignore[assignment]
+        try:
+            manifest = generate(config, out, progress=False)
+        finally:
+            _pythia._classes = _pythia._original_classes  # type: ignore[attr-defined]
+    else:
+        manifest = generate(config, out, progress=False)
+    seconds = time.perf_counter() - start
+    add_xaug(out, list(_SHAPES), progress=False)
+    jets = data.read(out)
+    values = {name: jets[column(name)].to_numpy() for name in _SHAPES}
+    values["n_const"] = jets.jet_nparticles.to_numpy().astype(float)
+    if record:
+        events = jets.event_id.to_numpy() % 1_000_000_000
+        best = np.asarray(_Recorded.best)
+        if len(best) < manifest["events_generated"]:
+            raise RuntimeError("recording lost track of events (resumed run? use a new --dir)")
+        values["parton_ratio"] = best[events] / config.pt_min
+        values["all_ratios"] = best[: manifest["events_tried"]] / config.pt_min
+    return values, manifest, seconds
+
+
+def _yield(manifest: dict) -> tuple[float, float]:
+    """Selected jets per pb⁻¹ and its error (σ's error and the jets' Poisson error)."""
+    jets, sigma = manifest["jets_kept"], manifest["cross_section_pb"]
+    value = sigma * jets / manifest["events_tried"]
+    relative = np.hypot(manifest["cross_section_err_pb"] / sigma, 1 / np.sqrt(jets))
+    return value, value * relative
+
+
+def _peak(mass: np.ndarray, nominal: float) -> tuple[float, float]:
+    """Median jet mass within ±25 % of ``nominal`` and its error (1.2533 σ / √n)."""
+    near = mass[np.abs(mass - nominal) < 0.25 * nominal]
+    return float(np.median(near)), float(1.2533 * near.std() / np.sqrt(len(near)))
+
+
+def preselect(args: argparse.Namespace) -> None:
+    """Per process, the default window with and without the parton-level pre-selection: the
+    parton-level ratio of every window jet (the margin), the yield per pb⁻¹, the shapes (KS
+    and χ²), the mass peak and the wall seconds per jet."""
+    from scipy.stats import ks_2samp
+
+    root = Path(args.dir)
+    for process in args.processes:
+        base = GeneratorConfig(process=process, n_jets=args.jets, seed=31, chunk_size=args.jets)
+        # the reference records with a hook that never vetoes
+        reference = dataclasses.replace(base, preselect="parton")
+        ref, ref_manifest, ref_s = _sample(reference, root / f"{process}-reference", True)
+        new, manifest, new_s = _sample(
+            dataclasses.replace(base, preselect="parton", seed=32),
+            root / f"{process}-parton",
+            False,
+        )
+        ratios, every = ref["parton_ratio"], ref["all_ratios"]
+        (y_ref, e_ref), (y_new, e_new) = _yield(ref_manifest), _yield(manifest)
+        pre = manifest["preselection"]
+        print(
+            f"{process}: {len(ratios)} reference jets; parton-level ratio of their events: min "
+            f"{ratios.min():.3f}, 0.1 % {np.quantile(ratios, 0.001):.3f}, 1 % "
+            f"{np.quantile(ratios, 0.01):.3f}; below the floor {PARTON_PT_FRACTION}: "
+            f"{int((ratios < PARTON_PT_FRACTION).sum())} jets; reference events below it "
+            f"{(every < PARTON_PT_FRACTION).mean():.3f} (recorded above {_RECORDED_FLOOR})"
+        )
+        print(
+            f"  yield [pb]: reference {y_ref:.4g} ± {e_ref:.2g}, pre-selected {y_new:.4g} ± "
+            f"{e_new:.2g} (pull {(y_new - y_ref) / np.hypot(e_ref, e_new):+.2f}); vetoed "
+            f"{pre['vetoed_share']:.3f} of {pre['events_showered']} showered events"
+        )
+        tests = []
+        for name in (*_SHAPES, "n_const"):
+            chi2, dof = _chi2(
+                new[name], np.ones(len(new[name])), ref[name], np.ones(len(ref[name]))
+            )
+            ks = ks_2samp(new[name], ref[name])
+            tests.append(f"{name} χ² {chi2:.1f}/{dof} KS p {ks.pvalue:.2f}")
+        print("  shapes: " + "; ".join(tests))
+        if process in _PEAKS:
+            (p_ref, pe_ref), (p_new, pe_new) = (
+                _peak(values["mass"], _PEAKS[process]) for values in (ref, new)
+            )
+            print(
+                f"  mass peak [GeV]: reference {p_ref:.2f} ± {pe_ref:.2f}, pre-selected "
+                f"{p_new:.2f} ± {pe_new:.2f}"
+            )
+        print(
+            f"  wall s per jet (reference with its recording hook): {ref_s / len(ratios):.4f}, "
+            f"pre-selected {new_s / len(new['mass']):.4f}"
+        )
+
+
+def _showered_seconds(config: GeneratorConfig) -> tuple[float, dict]:
+    """Wall seconds per showered event of a ``generate`` run (every event Pythia showered:
+    with the pre-selection the vetoed ones too), and its manifest."""
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        manifest = generate(config, out, progress=False)
+        elapsed = time.perf_counter() - start
+    showered = manifest.get("preselection", {}).get("events_showered", manifest["events_generated"])
+    return elapsed / showered, manifest
+
+
+def preselect_speed(args: argparse.Namespace) -> None:
+    """Speed-up of the pre-selection per kept jet. A vetoed event holds no window jet, so the
+    showered events per kept (effective) jet are the same with and without it, and the
+    speed-up per jet is the ratio of the wall seconds per showered event (runs interleaved,
+    each pair on the same seed's settings). Rows: the default window, a wide unweighted
+    window (p̂_T from 50 GeV to 2 pt_max) and biased sampling."""
+    print(f"{'process':8} {'sampling':22} {'vetoed':>7} {'ms/event none':>13} {'parton':>7} "
+          f"{'speed-up':>8}  (per repeat)")  # fmt: skip
+    for process in args.processes:
+        base = GeneratorConfig(process=process, n_jets=args.jets, seed=41, chunk_size=10**6)
+        samplings = {"window (default)": base}
+        if base.pthat_window is not None:
+            samplings["wide [50, 2 pt_max]"] = dataclasses.replace(
+                base, pthat_min=50.0, pthat_max=2 * base.pt_max, n_jets=args.wide_jets
+            )
+            samplings["biased"] = dataclasses.replace(base, pthat_sampling="biased")
+        for label, config in samplings.items():
+            plain, pre, vetoed = [], [], []
+            for rep in range(args.repeats):
+                run = dataclasses.replace(config, seed=config.seed + rep)
+                plain.append(_showered_seconds(run)[0])
+                seconds, manifest = _showered_seconds(dataclasses.replace(run, preselect="parton"))
+                pre.append(seconds)
+                vetoed.append(manifest["preselection"]["vetoed_share"])
+            ups = [a / b for a, b in zip(plain, pre, strict=True)]
+            print(
+                f"{process:8} {label:22} {statistics.mean(vetoed):7.3f} "
+                f"{1e3 * statistics.median(plain):13.2f} {1e3 * statistics.median(pre):7.2f} "
+                f"{statistics.median(ups):7.2f}x  ({', '.join(f'{u:.2f}' for u in ups)})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -440,6 +631,17 @@ def main() -> None:
     p.add_argument("--reference-low", type=float, default=0.45, help="in units of pt_min")
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(func=biased_shapes)
+    p = sub.add_parser("preselect")
+    p.add_argument("--processes", nargs="+", default=["w", "qcd", "top", "z", "higgs"])
+    p.add_argument("--jets", type=int, default=5000, help="jets per sample")
+    p.add_argument("--dir", required=True, help="where the samples are kept (reruns resume)")
+    p.set_defaults(func=preselect)
+    p = sub.add_parser("preselect-speed")
+    p.add_argument("--processes", nargs="+", default=["top", "w", "z", "higgs", "qcd"])
+    p.add_argument("--jets", type=int, default=100, help="jets per run (window and biased)")
+    p.add_argument("--wide-jets", type=int, default=15, help="jets per wide-window run")
+    p.add_argument("--repeats", type=int, default=2)
+    p.set_defaults(func=preselect_speed)
     args = parser.parse_args()
     args.func(args)
 

@@ -57,6 +57,23 @@ def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
     assert len(data.read(out)) == 5
 
 
+def test_the_parton_level_pre_selection_is_reported(tmp_path: Path) -> None:
+    out = tmp_path / "w"
+    result = jetxai(
+        "generate", "--process", "w", "--n-jets", "5", "--out", str(out), "--quiet",
+        "--preselect", "parton",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    manifest = data.read_manifest(out)
+    assert manifest["config"]["preselect"] == "parton"
+    pre = manifest["preselection"]
+    assert (
+        f"parton-level pre-selection: {pre['events_vetoed']} of {pre['events_showered']} "
+        "showered events not hadronised"
+    ) in result.stdout
+    assert "FastJet release" not in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -71,6 +88,9 @@ def test_generate_writes_a_readable_dataset(tmp_path: Path) -> None:
         (["--process", "top", "--n-jets", "3", "--isr", "soft"], "invalid choice: 'soft'"),
         (["--level", "event", "--process", "vlq", "--n-events", "3", "--isr", "damped"],
          "--isr: only for --level jet"),
+        (["--process", "w", "--n-jets", "3", "--preselect", "hadron"], "invalid choice: 'hadron'"),
+        (["--level", "event", "--process", "vlq", "--n-events", "3", "--preselect", "parton"],
+         "--preselect: only for --level jet"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

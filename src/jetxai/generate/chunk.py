@@ -124,6 +124,9 @@ def generate_chunk(
         meta["cut_flow"] = cut_flow
     if weights is not None:
         meta.update(weights.book_keeping())
+    if pythia.preselection is not None:  # every event Pythia showered, those it then vetoed
+        meta["events_showered"] = pythia.preselection.showered
+        meta["events_vetoed"] = pythia.preselection.vetoed
     records = ak.concatenate(pieces) if len(pieces) > 1 else pieces[0]
     if config.split is not None:  # every record is this part of the split
         records = ak.with_field(records, split_names(config.split, len(records)), "split")

@@ -124,7 +124,22 @@ def _manifest(config: AnyConfig, digest: str, chunks: dict[int, dict[str, Any]])
         manifest.update(_event_book_keeping(ordered, sigma, tried, complete))
     if isinstance(config, GeneratorConfig) and config.jet_weights:
         manifest.update(_jet_book_keeping(config, ordered, sigma, complete))
+    if config.parton_cut is not None:
+        manifest["preselection"] = _preselection_book_keeping(config, ordered)
     return manifest
+
+
+def _preselection_book_keeping(config: AnyConfig, chunks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parton-level pre-selection's cut and how many events it spared hadronising
+    (``events_generated`` counts only the events it kept)."""
+    showered = sum(c["events_showered"] for c in chunks)
+    vetoed = sum(c["events_vetoed"] for c in chunks)
+    return {
+        "cut": config.parton_cut._asdict(),  # type: ignore[union-attr]
+        "events_showered": showered,
+        "events_vetoed": vetoed,
+        "vetoed_share": vetoed / showered if showered else 0.0,
+    }
 
 
 def _jet_book_keeping(
